@@ -1,0 +1,65 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
+///
+/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI).
+let package = Package(
+    name: "imagepipe",
+    products: [
+        .library(name: "ImageCore", targets: ["ImageCore"]),
+        .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
+        .library(name: "ImagePipeline", targets: ["ImagePipeline"]),
+        .executable(name: "imagepipe", targets: ["imagepipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C at the edge
+        .systemLibrary(
+            name: "CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev", "zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibWebP",
+            pkgConfig: "libwebpdemux",
+            providers: [.apt(["libwebp-dev"])]
+        ),
+        .target(
+            name: "CPNGShims",
+            dependencies: ["CLibPNG"]
+        ),
+
+        // MARK: Swift modules
+        .target(name: "ImageCore"),
+        .target(
+            name: "ImageCodecs",
+            dependencies: ["ImageCore", "CPNGShims", "CLibWebP"]
+        ),
+        .target(
+            name: "ImagePipeline",
+            dependencies: ["ImageCore", "ImageCodecs"]
+        ),
+        .executableTarget(
+            name: "imagepipe",
+            dependencies: [
+                "ImagePipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: ["ImageCore"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore", "TestSupport"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport", "CLibWebP"]),
+        .testTarget(name: "ImagePipelineTests", dependencies: ["ImagePipeline", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+// The system libpng (Debian: libpng-dev), found through pkg-config.
+#include <png.h>
+#include <zlib.h>

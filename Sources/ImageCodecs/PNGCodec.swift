@@ -1,0 +1,355 @@
+import ImageCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+internal import CPNGShims
+internal import CLibPNG
+
+/// PNG decoding, header probing and encoding through the system libpng.
+///
+/// Decoding gives the pixel semantics of the project's conformance key: samples as stored (gAMA,
+/// cHRM, sRGB and iCCP do not change values), palette and `tRNS` expanded to RGBA, bit depths 1–4
+/// scaled to 8 bits, 16-bit samples reduced with rounding, interlacing undone.
+public enum PNGCodec {
+    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    // MARK: Probe
+
+    /// Reads the header of a PNG: size, color type, bit depth, interlacing, transparency and APNG
+    /// animation, from the chunks before the image data.
+    ///
+    /// Only `IHDR` (the first 33 bytes) is required; `tRNS` and `acTL` are found when the bytes
+    /// reach them. The IHDR CRC and every field are validated.
+    ///
+    /// - Throws: ``ImageCodecError`` naming the field and byte offset of the problem.
+    public static func probe(_ bytes: UnsafeRawBufferPointer) throws -> ImageInfo {
+        try walkHeader(bytes).info
+    }
+
+    struct Header {
+        var info: ImageInfo
+        /// Whether the walk reached the first IDAT chunk.
+        var reachedImageData: Bool
+    }
+
+    static func walkHeader(_ bytes: UnsafeRawBufferPointer) throws -> Header {
+        try checkSignature(bytes)
+        guard bytes.count >= 33 else {
+            throw ImageCodecError(.truncated, "PNG ends at byte \(bytes.count), inside the IHDR chunk (which ends at byte 33)", at: bytes.count)
+        }
+        guard bytes.uint32BigEndian(at: 8) == 13, bytes.matches("IHDR", at: 12) else {
+            throw ImageCodecError(.invalidHeader, "PNG does not start with a 13-byte IHDR chunk (found \(bytes.uint32BigEndian(at: 8))-byte \(printable(bytes, 12)))", at: 8)
+        }
+        let storedCRC = bytes.uint32BigEndian(at: 29)
+        let computedCRC = crc32OfChunk(bytes, typeOffset: 12, dataLength: 13)
+        guard storedCRC == computedCRC else {
+            throw ImageCodecError(.checksumMismatch, "IHDR chunk CRC mismatch at byte 29 (stored \(hex(storedCRC)), computed \(hex(computedCRC)))", at: 29)
+        }
+        let width = bytes.uint32BigEndian(at: 16), height = bytes.uint32BigEndian(at: 20)
+        let bitDepth = Int(bytes[24]), colorType = bytes[25]
+        guard width > 0, height > 0, width <= 0x7FFF_FFFF, height <= 0x7FFF_FFFF else {
+            throw ImageCodecError(.invalidHeader, "IHDR declares an invalid size \(width)x\(height) (each side must be 1 to 2^31-1)", at: 16)
+        }
+        let colorModel: ImageInfo.ColorModel
+        let allowedDepths: Set<Int>
+        switch colorType {
+        case 0: colorModel = .gray; allowedDepths = [1, 2, 4, 8, 16]
+        case 2: colorModel = .rgb; allowedDepths = [8, 16]
+        case 3: colorModel = .palette; allowedDepths = [1, 2, 4, 8]
+        case 4: colorModel = .grayAlpha; allowedDepths = [8, 16]
+        case 6: colorModel = .rgba; allowedDepths = [8, 16]
+        default:
+            throw ImageCodecError(.invalidHeader, "IHDR color type \(colorType) at byte 25 is invalid (valid: 0, 2, 3, 4, 6)", at: 25)
+        }
+        guard allowedDepths.contains(bitDepth) else {
+            throw ImageCodecError(.invalidHeader, "IHDR bit depth \(bitDepth) at byte 24 is invalid for color type \(colorType) (valid: \(allowedDepths.sorted().map(String.init).joined(separator: ", ")))", at: 24)
+        }
+        guard bytes[26] == 0 else {
+            throw ImageCodecError(.invalidHeader, "IHDR compression method \(bytes[26]) at byte 26 is invalid (must be 0)", at: 26)
+        }
+        guard bytes[27] == 0 else {
+            throw ImageCodecError(.invalidHeader, "IHDR filter method \(bytes[27]) at byte 27 is invalid (must be 0)", at: 27)
+        }
+        guard bytes[28] <= 1 else {
+            throw ImageCodecError(.invalidHeader, "IHDR interlace method \(bytes[28]) at byte 28 is invalid (must be 0 or 1)", at: 28)
+        }
+
+        var info = ImageInfo(
+            format: .png, size: ImageSize(width: Int(width), height: Int(height)), colorModel: colorModel,
+            hasAlpha: colorType & 4 != 0, bitDepth: bitDepth, isInterlaced: bytes[28] == 1,
+            isAnimated: false, frameCount: nil, compression: .deflate
+        )
+        // Walk the chunks between IHDR and the first IDAT: that is where tRNS and APNG's acTL live.
+        var offset = 33
+        while offset + 8 <= bytes.count {
+            let length = Int(bytes.uint32BigEndian(at: offset))
+            guard length <= 0x7FFF_FFFF else {
+                throw ImageCodecError(.corruptData, "chunk at byte \(offset) declares an invalid length \(length)", at: offset)
+            }
+            if bytes.matches("IDAT", at: offset + 4) {
+                if info.frameCount == nil { info.frameCount = 1 }
+                return Header(info: info, reachedImageData: true)
+            }
+            if bytes.matches("IEND", at: offset + 4) {
+                throw ImageCodecError(.corruptData, "PNG has no IDAT chunk: IEND at byte \(offset) comes before any image data", at: offset)
+            }
+            if bytes.matches("tRNS", at: offset + 4) {
+                info.hasAlpha = true
+            }
+            if bytes.matches("acTL", at: offset + 4), length >= 8, offset + 16 <= bytes.count {
+                let frames = Int(bytes.uint32BigEndian(at: offset + 8))
+                info.isAnimated = frames > 1
+                info.frameCount = frames
+            }
+            offset += 12 + length
+        }
+        return Header(info: info, reachedImageData: false)
+    }
+
+    private static func checkSignature(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count >= 8 else {
+            throw ImageCodecError(.truncated, "PNG ends at byte \(bytes.count), inside its 8-byte signature", at: bytes.count)
+        }
+        for index in 0..<8 where bytes[index] != signature[index] {
+            throw ImageCodecError(
+                .invalidSignature,
+                "damaged PNG signature: byte \(index) is \(hex8(bytes[index])), expected \(hex8(signature[index]))"
+                    + (bytes[index] == 0x0A || bytes[index] == 0x0D ? " (line endings converted by a text-mode transfer?)" : ""),
+                at: index
+            )
+        }
+    }
+
+    /// Whether `bytes` look like a PNG whose signature was damaged (a line-ending conversion, a bit flip):
+    /// most signature bytes match, or an IHDR chunk type sits where it belongs.
+    static func looksLikeDamagedPNG(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 16 else { return false }
+        let matching = (0..<8).filter { bytes[$0] == signature[$0] }.count
+        return matching >= 5 || bytes.matches("IHDR", at: 12) || bytes.matches("IHDR", at: 11) || bytes.matches("IHDR", at: 13)
+    }
+
+    private static func crc32OfChunk(_ bytes: UnsafeRawBufferPointer, typeOffset: Int, dataLength: Int) -> UInt32 {
+        let start = bytes.baseAddress!.advanced(by: typeOffset).assumingMemoryBound(to: UInt8.self)
+        return UInt32(truncatingIfNeeded: crc32(0, start, UInt32(4 + dataLength)))
+    }
+
+    // MARK: Decode
+
+    /// Decodes a whole PNG to 8-bit RGB or RGBA pixels.
+    ///
+    /// The header is probed and checked against `limits` before anything is allocated for the pixels.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - limits: pixel and byte limits, checked before allocation.
+    ///   - forceRGBA: decode to RGBA8 even when the image has no alpha (opaque pixels get 255).
+    /// - Returns: RGBA8 when the image has alpha (or `forceRGBA`), RGB8 otherwise.
+    /// - Throws: ``ImageCodecError``: a damaged header, truncation, CRC or zlib errors, limits.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default, forceRGBA: Bool = false) throws -> Image {
+        do { try limits.checkInput(byteCount: bytes.count) } catch { throw ImageCodecError(error) }
+        let header = try walkHeader(bytes)
+        let info = header.info
+        guard header.reachedImageData else {
+            throw ImageCodecError(.truncated, "PNG ends at byte \(bytes.count) before its image data (no IDAT chunk found)", at: bytes.count)
+        }
+        do { try limits.check(info.size) } catch { throw ImageCodecError(error) }
+        let format: PixelFormat = forceRGBA || info.hasAlpha ? .rgba8 : .rgb8
+        // Ancillary chunks (iCCP, zTXt, ...) may not make libpng allocate more than the input could justify.
+        let maxChunkBytes = min(max(bytes.count * 4, 1 << 20), 64 << 20)
+        return try Image(size: info.size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
+            var consumed = 0
+            var message = [CChar](repeating: 0, count: 256)
+            let status = message.withUnsafeMutableBufferPointer { text in
+                ipng_decode(
+                    bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
+                    UInt32(info.size.width), UInt32(info.size.height), Int32(format.channelCount),
+                    pixels.baseAddress?.assumingMemoryBound(to: UInt8.self), pixels.count,
+                    maxChunkBytes, &consumed, text.baseAddress, text.count
+                )
+            }
+            guard status == IPNG_OK else {
+                let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                throw decodeError(status: status, libpngMessage: text, consumed: consumed, total: bytes.count)
+            }
+        }
+    }
+
+    static func decodeError(status: ipng_status, libpngMessage: String, consumed: Int, total: Int) -> ImageCodecError {
+        let lowered = libpngMessage.lowercased()
+        let place = "at byte \(consumed) of \(total)"
+        switch status {
+        case IPNG_ERROR_TRUNCATED:
+            return ImageCodecError(.truncated, "PNG is truncated: \(libpngMessage) \(place)", at: consumed)
+        case IPNG_ERROR_OUT_OF_MEMORY:
+            return ImageCodecError(.outOfMemory, "out of memory decoding PNG: \(libpngMessage)")
+        case IPNG_ERROR_MISMATCH, IPNG_ERROR_ARGUMENT:
+            return ImageCodecError(.corruptData, "PNG decode failed: \(libpngMessage)", at: consumed)
+        default:
+            break
+        }
+        if lowered.contains("crc") || lowered.contains("adler") || lowered.contains("incorrect data check") {
+            return ImageCodecError(.checksumMismatch, "PNG checksum mismatch: \(libpngMessage) (\(place))", at: consumed)
+        }
+        if lowered.contains("not enough") || lowered.contains("truncated") || lowered.contains("unexpected end") {
+            return ImageCodecError(.truncated, "PNG image data is incomplete: \(libpngMessage) (\(place))", at: consumed)
+        }
+        if lowered.contains("ihdr") || lowered.contains("invalid") && (lowered.contains("width") || lowered.contains("height") || lowered.contains("depth") || lowered.contains("color type")) {
+            return ImageCodecError(.invalidHeader, "invalid PNG header: \(libpngMessage) (\(place))", at: consumed)
+        }
+        if lowered.contains("memory") {
+            return ImageCodecError(.outOfMemory, "out of memory decoding PNG: \(libpngMessage)")
+        }
+        return ImageCodecError(.corruptData, "corrupt PNG: \(libpngMessage) (\(place))", at: consumed)
+    }
+
+    // MARK: Encode
+
+    /// Encodes an image as PNG.
+    ///
+    /// The smallest faithful color type is written: no alpha channel when every pixel is opaque,
+    /// gray when every pixel has equal red, green and blue (unless the options say otherwise).
+    ///
+    /// - Throws: ``ImageCodecError`` with `.invalidOptions` or `.encodingFailed`.
+    public static func encode(_ image: Image, options: PNGEncodeOptions = PNGEncodeOptions()) throws -> [UInt8] {
+        guard (0...9).contains(options.compressionLevel) else {
+            throw ImageCodecError(.invalidOptions, "PNG compression level \(options.compressionLevel) is out of range 0-9")
+        }
+        let keepAlpha = image.format.hasAlpha && !(options.reduceColorType && image.isOpaque)
+        if options.reduceColorType && !image.format.isGray && image.isGrayscale {
+            // Gray content in a color buffer: pack it to gray (+ alpha) first, a one-pass copy.
+            let grayImage = image.converted(to: keepAlpha ? .grayAlpha8 : .gray8)
+            return try encodeDirect(grayImage, colorType: keepAlpha ? PNG_COLOR_TYPE_GRAY_ALPHA : PNG_COLOR_TYPE_GRAY, options: options)
+        }
+        let colorType: Int32
+        switch (image.format.isGray, keepAlpha) {
+        case (true, true): colorType = PNG_COLOR_TYPE_GRAY_ALPHA
+        case (true, false): colorType = PNG_COLOR_TYPE_GRAY
+        case (false, true): colorType = PNG_COLOR_TYPE_RGB_ALPHA
+        case (false, false): colorType = PNG_COLOR_TYPE_RGB
+        }
+        return try encodeDirect(image, colorType: colorType, options: options)
+    }
+
+    private static func encodeDirect(_ image: Image, colorType: Int32, options: PNGEncodeOptions) throws -> [UInt8] {
+        var buffer = ipng_buffer(data: nil, size: 0, capacity: 0)
+        defer { ipng_buffer_free(&buffer) }
+        var message = [CChar](repeating: 0, count: 256)
+        let texts = options.textChunks
+        let status = withCStrings(texts.flatMap { [$0.key, $0.value] }) { cStrings in
+            var chunkList = texts.indices.map { index in
+                ipng_text(key: cStrings[2 * index], text: cStrings[2 * index + 1], utf8: texts[index].value.utf8.contains { $0 >= 0x80 } ? 1 : 0)
+            }
+            return image.withUnsafeBytes { pixels in
+                message.withUnsafeMutableBufferPointer { text in
+                    chunkList.withUnsafeMutableBufferPointer { chunks in
+                        ipng_encode(
+                            pixels.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                            UInt32(image.size.width), UInt32(image.size.height), image.rowBytes,
+                            Int32(image.format.channelCount), colorType,
+                            Int32(options.compressionLevel), options.filter.libpngMask,
+                            chunks.baseAddress, Int32(chunks.count),
+                            &buffer, text.baseAddress, text.count
+                        )
+                    }
+                }
+            }
+        }
+        guard status == IPNG_OK else {
+            let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw ImageCodecError(status == IPNG_ERROR_OUT_OF_MEMORY ? .outOfMemory : .encodingFailed, "PNG encoding failed: \(text)")
+        }
+        return Array(UnsafeBufferPointer(start: buffer.data, count: buffer.size))
+    }
+
+    /// The version of the system libpng in use, e.g. `"1.6.39"`.
+    public static var libraryVersion: String { String(cString: ipng_libpng_version()) }
+}
+
+/// Options for ``PNGCodec/encode(_:options:)``.
+public struct PNGEncodeOptions: Hashable, Sendable {
+    /// Which PNG row filters the encoder may choose from.
+    public enum Filter: String, Hashable, Sendable, CaseIterable {
+        /// No filtering (best with level 0 or for palette-like images).
+        case none
+        /// Difference from the pixel to the left.
+        case sub
+        /// Difference from the pixel above.
+        case up
+        /// Difference from the average of left and above.
+        case average
+        /// Paeth predictor.
+        case paeth
+        /// Per row, the filter that compresses best (libpng's heuristic): the default.
+        case adaptive
+
+        var libpngMask: Int32 {
+            switch self {
+            case .none: PNG_FILTER_NONE
+            case .sub: PNG_FILTER_SUB
+            case .up: PNG_FILTER_UP
+            case .average: PNG_FILTER_AVG
+            case .paeth: PNG_FILTER_PAETH
+            case .adaptive: PNG_FILTER_NONE | PNG_FILTER_SUB | PNG_FILTER_UP | PNG_FILTER_AVG | PNG_FILTER_PAETH
+            }
+        }
+    }
+
+    /// zlib compression level, 0 (store) to 9 (smallest); 6 by default, as libpng and Pillow.
+    public var compressionLevel: Int
+    /// Row filter strategy.
+    public var filter: Filter
+    /// Write no alpha channel when every pixel is opaque, and gray when every pixel is gray (default on).
+    public var reduceColorType: Bool
+    /// Text chunks (key, value) written before the image data: `tEXt` for ASCII, `iTXt` for other UTF-8.
+    public var textChunks: [TextChunk]
+
+    /// One PNG text chunk.
+    public struct TextChunk: Hashable, Sendable {
+        /// The keyword, 1–79 Latin-1 characters (`"Description"`, `"Software"`, …).
+        public var key: String
+        /// The text.
+        public var value: String
+        /// Creates a text chunk.
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// Creates options; the defaults are level 6, adaptive filtering, color type reduction on.
+    public init(compressionLevel: Int = 6, filter: Filter = .adaptive, reduceColorType: Bool = true, textChunks: [TextChunk] = []) {
+        self.compressionLevel = compressionLevel
+        self.filter = filter
+        self.reduceColorType = reduceColorType
+        self.textChunks = textChunks
+    }
+}
+
+/// Calls `body` with NUL-terminated copies of `strings`, freed when it returns.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>]) -> R) -> R {
+    let copies = strings.map { strdup($0)! }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) })
+}
+
+func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16, uppercase: false)
+    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+}
+
+func hex8(_ value: UInt8) -> String {
+    let digits = String(value, radix: 16, uppercase: false)
+    return "0x" + (digits.count == 1 ? "0" : "") + digits
+}
+
+/// Chunk or FourCC names shown in messages, with non-printable bytes escaped.
+func printable(_ bytes: UnsafeRawBufferPointer, _ offset: Int, count: Int = 4) -> String {
+    guard offset + count <= bytes.count else { return "(end of data)" }
+    let characters = (offset..<offset + count).map { index -> String in
+        let byte = bytes[index]
+        return (0x20...0x7E).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(hex8(byte).dropFirst(2))
+    }
+    return "\"" + characters.joined() + "\""
+}

@@ -1,0 +1,77 @@
+import CLibWebP
+import Foundation
+import ImageCodecs
+import ImageCore
+import Testing
+import TestSupport
+
+/// libwebp's decoder test vectors: the PAM written from our RGBA decode must reproduce
+/// `dwebp -pam`'s md5 for every keyed file.
+@Suite("libwebp test vectors")
+struct WebPConformanceTests {
+    struct Vector: Sendable, CustomStringConvertible {
+        var file: String
+        var md5: String
+        var description: String { file }
+    }
+
+    static let vectors: [Vector] = {
+        guard let folder = TestPaths.libwebpTestData,
+              let text = try? String(contentsOf: folder.appendingPathComponent("libwebp_tests.md5"), encoding: .utf8)
+        else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[1].hasSuffix(".webp.pam") else { return nil }
+            return Vector(file: String(parts[1].dropLast(4)), md5: String(parts[0]))
+        }
+    }()
+
+    static let allWebPFiles: [String] = {
+        guard let folder = TestPaths.libwebpTestData else { return [] }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".webp") }.sorted()
+    }()
+
+    @Test("keyed vectors are present", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"))
+    func vectorsPresent() {
+        #expect(Self.vectors.count >= 90)
+    }
+
+    @Test("PAM of our RGBA decode has dwebp's md5", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"), arguments: vectors)
+    func reproducesMD5(_ vector: Vector) throws {
+        let bytes = try readBytes(TestPaths.libwebpTestData!.appendingPathComponent(vector.file))
+        let image = try ImageDecoder(forceRGBA: true).decode(bytes)
+        #expect(md5Hex(PAMCodec.encode(image)) == vector.md5)
+    }
+
+    @Test("probe agrees with libwebp's WebPGetFeatures on every vector", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"), arguments: allWebPFiles)
+    func probeMatchesLibwebp(_ file: String) throws {
+        let bytes = try readBytes(TestPaths.libwebpTestData!.appendingPathComponent(file))
+        var features = WebPBitstreamFeatures()
+        let status = bytes.withUnsafeBufferPointer { WebPGetFeatures($0.baseAddress, $0.count, &features) }
+        guard status == VP8_STATUS_OK else {
+            // libwebp cannot read this header: our probe must refuse it too, or the decode must.
+            #expect(throws: ImageCodecError.self) { try ImageDecoder().decode(bytes) }
+            return
+        }
+        let info = try ImageDecoder().probe(bytes)
+        #expect(info.size == ImageSize(width: Int(features.width), height: Int(features.height)))
+        #expect(info.hasAlpha == (features.has_alpha != 0))
+        #expect(info.isAnimated == (features.has_animation != 0))
+        if features.format == 2 { #expect(info.compression == .lossless) }
+        if features.format == 1 { #expect(info.compression == .lossy) }
+    }
+
+    @Test("unkeyed vectors decode or fail with an error, never crash", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"))
+    func unkeyedDoNotCrash() throws {
+        let keyed = Set(Self.vectors.map(\.file))
+        for file in Self.allWebPFiles where !keyed.contains(file) {
+            let bytes = try readBytes(TestPaths.libwebpTestData!.appendingPathComponent(file))
+            do {
+                let image = try ImageDecoder().decode(bytes)
+                #expect(image.byteCount > 0)
+            } catch let error as ImageCodecError {
+                #expect(!error.message.isEmpty, "\(file)")
+            }
+        }
+    }
+}

@@ -181,7 +181,7 @@ public enum PNGCodec {
         let place = "at byte \(consumed) of \(total)"
         switch status {
         case IPNG_ERROR_TRUNCATED:
-            return ImageCodecError(.truncated, "PNG is truncated: \(libpngMessage) \(place)", at: consumed)
+            return ImageCodecError(.truncated, "PNG is truncated: the file ends at byte \(total), inside the chunk libpng was reading after byte \(consumed)", at: total)
         case IPNG_ERROR_OUT_OF_MEMORY:
             return ImageCodecError(.outOfMemory, "out of memory decoding PNG: \(libpngMessage)")
         case IPNG_ERROR_MISMATCH, IPNG_ERROR_ARGUMENT:

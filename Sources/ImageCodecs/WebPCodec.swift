@@ -208,6 +208,8 @@ public enum WebPCodec {
             return ImageCodecError(.unsupportedFormat, "WebP uses a feature libwebp \(libraryVersion) does not support, while \(stage)")
         case VP8_STATUS_OUT_OF_MEMORY:
             return ImageCodecError(.outOfMemory, "out of memory while \(stage)")
+        case VP8_STATUS_SUSPENDED:
+            return ImageCodecError(.corruptData, "corrupt WebP bitstream: a partition ends before its data does, while \(stage)")
         case VP8_STATUS_INVALID_PARAM:
             return ImageCodecError(.corruptData, "WebP has invalid parameters, while \(stage)")
         default:

@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading inputs and writing outputs with POSIX calls: sizes checked before reading, and every
+/// output written to a temporary file in the target folder, then renamed over the target, so a
+/// reader (or a crash, or `kill -9`) never sees half a file.
+public enum FileIO {
+    /// Reads a whole regular file, refusing it before reading if it is larger than `maxBytes`.
+    ///
+    /// - Throws: ``PipelineError`` with `.readFailed`, `.notAFile` or `.inputTooLarge`.
+    public static func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PipelineError(.readFailed, path: path, "cannot open: \(errorText())") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw PipelineError(.readFailed, path: path, "cannot stat: \(errorText())") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw PipelineError(.notAFile, path: path, (status.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "is not a regular file")
+        }
+        let size = Int(status.st_size)
+        guard size <= maxBytes else {
+            throw PipelineError(.inputTooLarge, path: path, "file is \(size) bytes, over the input limit of \(maxBytes) bytes")
+        }
+        return try readAll(descriptor, path: path, expected: size, limit: maxBytes)
+    }
+
+    /// Reads at most `count` bytes from the start of a file (for header probes).
+    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PipelineError(.readFailed, path: path, "cannot open: \(errorText())") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw PipelineError(.readFailed, path: path, "cannot stat: \(errorText())") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw PipelineError(.notAFile, path: path, (status.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "is not a regular file")
+        }
+        return try readAll(descriptor, path: path, expected: min(count, Int(status.st_size)), limit: count)
+    }
+
+    /// The size in bytes of a file.
+    public static func fileSize(_ path: String) throws -> Int {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw PipelineError(.readFailed, path: path, "cannot stat: \(errorText())") }
+        return Int(status.st_size)
+    }
+
+    private static func readAll(_ descriptor: Int32, path: String, expected: Int, limit: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: expected)
+        var filled = 0
+        try bytes.withUnsafeMutableBytes { buffer in
+            while filled < expected {
+                let count = read(descriptor, buffer.baseAddress! + filled, expected - filled)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw PipelineError(.readFailed, path: path, "read failed at byte \(filled): \(errorText())")
+                }
+                if count == 0 { break }  // the file shrank while we read it
+                filled += count
+            }
+        }
+        if filled < expected { bytes.removeSubrange(filled...) }
+        return bytes
+    }
+
+    /// Writes `bytes` to `path` atomically: a temporary file beside it, then `rename`.
+    ///
+    /// The temporary file is named `.NAME.imagepipe-PID-N.tmp` in the same folder (so the rename
+    /// never crosses file systems) and removed if anything fails. With `durable`, the data is
+    /// `fsync`ed before the rename, which also survives a power loss.
+    ///
+    /// - Throws: ``PipelineError`` with `.writeFailed`.
+    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, durable: Bool = false) throws {
+        let (folder, name) = split(path)
+        let temporary = folder + "/." + name + ".imagepipe-\(getpid())-\(nextTemporaryNumber()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw PipelineError(.writeFailed, path: path, "cannot create a temporary file in \(folder): \(errorText())")
+        }
+        var succeeded = false
+        defer {
+            if !succeeded { unlink(temporary) }
+        }
+        var written = 0
+        while written < bytes.count {
+            let count = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if count < 0 {
+                if errno == EINTR { continue }
+                let text = errorText()
+                close(descriptor)
+                throw PipelineError(.writeFailed, path: path, "write failed after \(written) of \(bytes.count) bytes: \(text)")
+            }
+            written += count
+        }
+        if durable && fsync(descriptor) != 0 {
+            let text = errorText()
+            close(descriptor)
+            throw PipelineError(.writeFailed, path: path, "fsync failed: \(text)")
+        }
+        guard close(descriptor) == 0 else {
+            throw PipelineError(.writeFailed, path: path, "close failed: \(errorText())")
+        }
+        guard rename(temporary, path) == 0 else {
+            throw PipelineError(.writeFailed, path: path, "cannot rename the temporary file into place: \(errorText())")
+        }
+        succeeded = true
+    }
+
+    /// Writes a byte array atomically; see ``writeAtomically(_:to:durable:)-(UnsafeRawBufferPointer,_,_)``.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = false) throws {
+        try bytes.withUnsafeBytes { try writeAtomically($0, to: path, durable: durable) }
+    }
+
+    /// Creates a directory and its missing parents.
+    public static func createDirectory(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o777) != 0 && errno != EEXIST {
+                throw PipelineError(.writeFailed, path: path, "cannot create directory \(current): \(errorText())")
+            }
+        }
+        guard isDirectory(path) else {
+            throw PipelineError(.writeFailed, path: path, "exists and is not a directory")
+        }
+    }
+
+    /// Whether `path` names an existing directory (following links).
+    public static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// An identity of the file at `path` (device and inode), or `nil` if there is none.
+    public static func fileIdentity(_ path: String) -> FileIdentity? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+    }
+
+    /// (folder, last component) of a path; the folder is `"."` for a bare name.
+    static func split(_ path: String) -> (String, String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = String(path[..<slash])
+        return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
+    }
+
+    private static func errorText() -> String {
+        String(cString: strerror(errno))
+    }
+
+    private static let counter = TemporaryCounter()
+    private static func nextTemporaryNumber() -> Int { counter.next() }
+}
+
+/// A file's identity on disk: equal identities are the same file, whatever the paths.
+public struct FileIdentity: Hashable, Sendable {
+    /// The device number.
+    public var device: UInt64
+    /// The inode number.
+    public var inode: UInt64
+}
+
+import Synchronization
+
+private final class TemporaryCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
+}

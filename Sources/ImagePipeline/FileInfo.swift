@@ -1,0 +1,74 @@
+import ImageCodecs
+import ImageCore
+
+/// What `imagepipe info` reports for one file: the probe's findings plus the file size.
+public struct FileInfo: Sendable, Hashable, Codable {
+    /// The path as given.
+    public var path: String
+    /// `"png"`, `"webp"`, `"pam"`.
+    public var format: String
+    /// Width in pixels.
+    public var width: Int
+    /// Height in pixels.
+    public var height: Int
+    /// `gray`, `grayAlpha`, `rgb`, `rgba` or `palette`.
+    public var colorModel: String
+    /// Whether pixels can be transparent.
+    public var hasAlpha: Bool
+    /// Bits per sample as stored.
+    public var bitDepth: Int
+    /// Adam7 interlacing.
+    public var interlaced: Bool
+    /// An animation (WebP ANIM, APNG).
+    public var animated: Bool
+    /// Frames, when known.
+    public var frameCount: Int?
+    /// `deflate`, `lossy`, `lossless` or `none`.
+    public var compression: String
+    /// File size in bytes.
+    public var bytes: Int
+
+    /// Probes a file: its first 64 KiB, or the whole file (within the input limit) when the header
+    /// walk needs more (chunks before PNG image data, frames of an animated WebP).
+    ///
+    /// - Throws: ``PipelineError`` naming the file.
+    public static func probe(path: String, decoder: ImageDecoder = ImageDecoder()) throws -> FileInfo {
+        let size = try FileIO.fileSize(path)
+        var bytes = try FileIO.readPrefix(path, count: 64 << 10)
+        var info: ImageInfo
+        do {
+            info = try decoder.probe(bytes)
+            if bytes.count < size && (info.frameCount == nil) {
+                bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+                info = try decoder.probe(bytes)
+            }
+        } catch let error as ImageCodecError {
+            if error.code == .truncated && bytes.count < size {
+                do {
+                    bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+                    info = try decoder.probe(bytes)
+                } catch let error as ImageCodecError {
+                    throw PipelineError(path: path, codecError: error)
+                }
+            } else {
+                throw PipelineError(path: path, codecError: error)
+            }
+        }
+        return FileInfo(
+            path: path, format: info.format.fileExtension, width: info.size.width, height: info.size.height,
+            colorModel: info.colorModel.rawValue, hasAlpha: info.hasAlpha, bitDepth: info.bitDepth,
+            interlaced: info.isInterlaced, animated: info.isAnimated, frameCount: info.frameCount,
+            compression: info.compression.rawValue, bytes: size
+        )
+    }
+
+    /// One line for people: `photo.png: PNG 1024x768 rgb 8-bit deflate, 1057622 bytes`.
+    public var summary: String {
+        var parts = ["\(ImageFormat(fileExtension: format)?.description ?? format) \(width)x\(height) \(colorModel) \(bitDepth)-bit \(compression)"]
+        if hasAlpha && colorModel != "rgba" && colorModel != "grayAlpha" { parts.append("transparency") }
+        if interlaced { parts.append("interlaced") }
+        if animated { parts.append("animated, \(frameCount.map(String.init) ?? "?") frames") }
+        parts.append("\(bytes) bytes")
+        return "\(path): " + parts.joined(separator: ", ")
+    }
+}

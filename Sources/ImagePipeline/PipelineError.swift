@@ -1,0 +1,65 @@
+import ImageCodecs
+import ImageCore
+
+/// An error from the pipeline: reading an input, writing an output, or a codec error for one file.
+///
+/// The message names the file; ``underlying`` keeps the codec error for callers that want its code
+/// or byte offset.
+public struct PipelineError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong. New codes may be added; switch with a `default`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Value: String {
+            case readFailed, writeFailed, notAFile, inputTooLarge, wouldOverwriteInput, outputConflict,
+                 unknownOutputFormat, unsupportedOutputFormat, invalidOptions, codec
+        }
+        fileprivate let value: Value
+
+        /// The input could not be opened or read.
+        public static let readFailed = Code(value: .readFailed)
+        /// The output could not be written.
+        public static let writeFailed = Code(value: .writeFailed)
+        /// The path is a directory or a special file.
+        public static let notAFile = Code(value: .notAFile)
+        /// The input is larger than the byte limit; it was not read.
+        public static let inputTooLarge = Code(value: .inputTooLarge)
+        /// The output path is one of the inputs; nothing was written.
+        public static let wouldOverwriteInput = Code(value: .wouldOverwriteInput)
+        /// Two inputs of one batch map to the same output file.
+        public static let outputConflict = Code(value: .outputConflict)
+        /// The output format cannot be told from the output name and none was given.
+        public static let unknownOutputFormat = Code(value: .unknownOutputFormat)
+        /// The output format is recognised but cannot be written.
+        public static let unsupportedOutputFormat = Code(value: .unsupportedOutputFormat)
+        /// Options that contradict each other or the output format.
+        public static let invalidOptions = Code(value: .invalidOptions)
+        /// The codec refused the input or failed to encode; see ``PipelineError/underlying``.
+        public static let codec = Code(value: .codec)
+
+        public var description: String { value.rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The file concerned (an input or an output), when there is one.
+    public var path: String?
+    /// What is wrong, without the path.
+    public var message: String
+    /// The codec error behind a `.codec` failure.
+    public var underlying: ImageCodecError?
+
+    /// Creates an error.
+    public init(_ code: Code, path: String? = nil, _ message: String, underlying: ImageCodecError? = nil) {
+        self.code = code
+        self.path = path
+        self.message = message
+        self.underlying = underlying
+    }
+
+    /// Wraps a codec error for one file.
+    public init(path: String, codecError: ImageCodecError) {
+        self.init(.codec, path: path, codecError.message, underlying: codecError)
+    }
+
+    /// `"path: message"`.
+    public var description: String { path.map { "\($0): \(message)" } ?? message }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import ImageCodecs
+import ImageCore
+import ImagePipeline
+
+extension Imagepipe {
+    struct Convert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert PNG, WebP and PAM files to PNG, WebP or PAM.",
+            discussion: """
+            The output format comes from the output file's extension unless --format is given. With several \
+            inputs, or an output that is a directory or ends in '/', each input goes into that directory under \
+            its own name. Without encoder options, an input already in the output format is verified and \
+            copied unchanged. Outputs are written atomically; inputs are never overwritten; a bad input is \
+            reported and the others are still converted (exit status 1 if any failed).
+            """
+        )
+
+        @Argument(help: "Input image files (PNG, WebP, PAM; recognised by their bytes, not their names).")
+        var inputs: [String]
+
+        @Option(name: .shortAndLong, help: "Output file, or directory for several inputs.")
+        var output: String
+
+        @Option(name: .shortAndLong, help: "Output format: png, webp or pam (default: from the output extension).")
+        var format: ImageFormat?
+
+        @OptionGroup(title: "Encoding")
+        var encoding: EncodingOptions
+
+        @OptionGroup(title: "Limits")
+        var limits: LimitOptions
+
+        @Flag(help: "Refuse animated inputs instead of converting their first frame.")
+        var rejectAnimation = false
+
+        @Option(name: .shortAndLong, help: "Files converted at once (default: the number of cores).")
+        var jobs: Int?
+
+        @Flag(help: "fsync each output before renaming it into place.")
+        var durable = false
+
+        @Flag(help: "Print only errors.")
+        var quiet = false
+
+        @Flag(name: .shortAndLong, help: "Add error codes and byte offsets to error lines.")
+        var verbose = false
+
+        func run() async throws {
+            var job: ConvertJob
+            do {
+                job = try ConvertJob(
+                    inputs: inputs, output: output, format: format, encoding: encoding.settings,
+                    decoder: ImageDecoder(limits: limits.limits, animation: rejectAnimation ? .reject : .firstFrame)
+                )
+            } catch let error as PipelineError {
+                throw ValidationError(error.description)
+            }
+            if let jobs { job.concurrency = jobs }
+            job.durable = durable
+            let results = await job.run { result in
+                switch result.outcome {
+                case .success(let file):
+                    if !quiet { print(Report.line(for: file)) }
+                    if let dropped = file.droppedFrames, dropped > 0 {
+                        Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")
+                    }
+                case .failure(let error):
+                    Report.error(error, verbose: verbose)
+                }
+            }
+            let failed = results.filter { if case .failure = $0.outcome { true } else { false } }.count
+            if inputs.count > 1 || failed > 0 {
+                Report.note("converted \(results.count - failed) of \(results.count) files" + (failed > 0 ? ", \(failed) failed" : ""))
+            }
+            if failed > 0 { throw ExitCode.failure }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import ImageCodecs
+import ImagePipeline
+
+extension Imagepipe {
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the header of each image says, without decoding its pixels.",
+            discussion: "Formats are recognised by their first bytes. With --json, one JSON object per line (JSON Lines); a file that cannot be read gives an object with an \"error\" field. Exit status 1 if any file failed."
+        )
+
+        @Argument(help: "Image files.")
+        var files: [String]
+
+        @Flag(help: "One JSON object per file, one per line.")
+        var json = false
+
+        @OptionGroup(title: "Limits")
+        var limits: LimitOptions
+
+        @Flag(name: .shortAndLong, help: "Add error codes and byte offsets to error lines.")
+        var verbose = false
+
+        func run() async throws {
+            let decoder = ImageDecoder(limits: limits.limits)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var failed = 0
+            for path in files {
+                do {
+                    let info = try FileInfo.probe(path: path, decoder: decoder)
+                    print(json ? String(decoding: try encoder.encode(info), as: UTF8.self) : info.summary)
+                } catch let error as PipelineError {
+                    failed += 1
+                    if json {
+                        let object = ["path": path, "error": error.message, "code": error.underlying?.code.description ?? error.code.description]
+                        print(String(decoding: try encoder.encode(object), as: UTF8.self))
+                    }
+                    Report.error(error, verbose: verbose)
+                }
+            }
+            if failed > 0 { throw ExitCode.failure }
+        }
+    }
+}

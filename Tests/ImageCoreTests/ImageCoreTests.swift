@@ -1,0 +1,90 @@
+import ImageCore
+import Testing
+import TestSupport
+
+@Suite("ImageCore")
+struct ImageCoreTests {
+    @Test("ImageSize parses WxH and refuses nonsense", arguments: [
+        ("1024x768", ImageSize(width: 1024, height: 768)), ("512X512", ImageSize(width: 512, height: 512)),
+        ("3×2", ImageSize(width: 3, height: 2)), ("0x5", nil), ("-1x5", nil), ("12", nil), ("axb", nil), ("1x2x3", nil),
+    ] as [(String, ImageSize?)])
+    func parsesSizes(_ text: String, _ expected: ImageSize?) {
+        #expect(ImageSize(parsing: text) == expected)
+    }
+
+    @Test("pixel count reports overflow as nil")
+    func pixelCountOverflow() {
+        #expect(ImageSize(width: Int.max, height: 2).pixelCount == nil)
+        #expect(ImageSize(width: 100_000, height: 100_000).pixelCount == 10_000_000_000)
+    }
+
+    @Test("limits refuse large and invalid sizes before allocation")
+    func limits() throws {
+        let limits = DecodeLimits(maxPixels: 1000, maxInputBytes: 10)
+        try limits.check(ImageSize(width: 10, height: 100))
+        let tooMany = #expect(throws: ImageError.self) { try limits.check(ImageSize(width: 10, height: 101)) }
+        #expect(tooMany?.code == .limitExceeded)
+        #expect(tooMany?.message.contains("10x101") == true)
+        let empty = #expect(throws: ImageError.self) { try limits.check(ImageSize(width: 0, height: 10)) }
+        #expect(empty?.code == .invalidSize)
+        #expect(throws: ImageError.self) { try limits.checkInput(byteCount: 11) }
+        #expect(DecodeLimits.default.maxPixels == 134_217_728)
+    }
+
+    @Test("copies share storage until one is mutated")
+    func copyOnWrite() throws {
+        var first = try Image(size: ImageSize(width: 2, height: 2), format: .rgba8)
+        let second = first
+        first.withUnsafeMutableBytes { $0[0] = 7 }
+        #expect(first.bytes[0] == 7)
+        #expect(second.bytes[0] == 0, "the copy kept its own pixels")
+        #expect(first != second)
+    }
+
+    @Test("byte counts overflow into an error, not a crash")
+    func byteCountOverflow() {
+        #expect(throws: ImageError.self) { try Image.byteCount(for: ImageSize(width: Int.max / 2, height: 3), format: .rgba8) }
+    }
+
+    @Test("format conversions keep samples and make alpha opaque")
+    func conversions() throws {
+        let rgba = try Image(size: ImageSize(width: 2, height: 1), format: .rgba8, copying: [10, 20, 30, 40, 50, 50, 50, 255])
+        #expect(rgba.converted(to: .rgb8).bytes == [10, 20, 30, 50, 50, 50])
+        #expect(rgba.converted(to: .gray8).bytes == [10, 50])
+        #expect(rgba.converted(to: .grayAlpha8).bytes == [10, 40, 50, 255])
+        let gray = try Image(size: ImageSize(width: 2, height: 1), format: .gray8, copying: [3, 4])
+        #expect(gray.converted(to: .rgba8).bytes == [3, 3, 3, 255, 4, 4, 4, 255])
+        #expect(!rgba.isOpaque)
+        #expect(rgba.converted(to: .rgb8).converted(to: .rgba8).isOpaque)
+        #expect(!rgba.isGrayscale)
+        #expect(gray.converted(to: .rgb8).isGrayscale)
+    }
+
+    @Test("isOpaque finds a transparent pixel anywhere", arguments: [0, 1, 7, 8, 9, 63, 64, 99])
+    func opaqueScan(_ transparentIndex: Int) throws {
+        var image = try Image(size: ImageSize(width: 10, height: 10), format: .rgba8)
+        image.withUnsafeMutableBytes { bytes in for index in stride(from: 3, to: bytes.count, by: 4) { bytes[index] = 255 } }
+        #expect(image.isOpaque)
+        image.withUnsafeMutableBytes { $0[transparentIndex * 4 + 3] = 254 }
+        #expect(!image.isOpaque)
+    }
+
+    @Test("formats are sniffed from magic bytes", arguments: [
+        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13], ImageFormat.png),
+        (Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), .webp), (Array("P7\nWIDTH 1\n".utf8), .pam),
+        ([0xFF, 0xD8, 0xFF, 0xE0], .jpeg), (Array("GIF89a".utf8), .gif), (Array("GIF87a".utf8), .gif),
+        ([0x49, 0x49, 0x2A, 0x00, 0, 0, 0, 0], .tiff), (Array("\u{0}\u{0}\u{0}\u{1C}ftypavif".utf8), .avif),
+        (Array("{\"data\":[]}".utf8), nil), ([], nil), (Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVE".utf8), nil),
+    ] as [([UInt8], ImageFormat?)])
+    func sniffing(_ bytes: [UInt8], _ expected: ImageFormat?) {
+        #expect(ImageFormat.sniff(bytes) == expected)
+    }
+
+    @Test("digests used by the conformance tests match known vectors")
+    func digests() {
+        #expect(sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha256Hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(md5Hex(Array("abc".utf8)) == "900150983cd24fb0d6963f7d28e17f72")
+        #expect(md5Hex(Array(repeating: UInt8(ascii: "a"), count: 1000)) == "cabe45dcc9ae5b66ba86600cca6b8ba8")
+    }
+}

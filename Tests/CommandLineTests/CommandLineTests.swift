@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built `imagepipe` binary, as a user would.
+@Suite("imagepipe command line")
+struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The binary built beside this test bundle (`.build/<config>/imagepipe`).
+    static let binary: URL = {
+        if let override = ProcessInfo.processInfo.environment["IMAGEPIPE_BINARY"] { return URL(fileURLWithPath: override) }
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = folder.appendingPathComponent("imagepipe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return TestPaths.packageRoot.appendingPathComponent(".build/debug/imagepipe")
+    }()
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func fixture(_ name: String) -> String { TestPaths.fixtures.appendingPathComponent(name).path }
+
+    static func scratch() throws -> String {
+        let path = NSTemporaryDirectory() + "imagepipe-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("the binary is built")
+    func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "\(Self.binary.path)")
+    }
+
+    @Test("convert: a batch with bad inputs converts the rest, names each failure, exits 1")
+    func convertBatch() throws {
+        let out = try Self.scratch() + "/out"
+        let run = try Self.run(["convert", Self.fixture("gradient-rgb.png"), Self.fixture("bad-crc.png"), Self.fixture("disc-rgba.png"),
+                                Self.fixture("huge-dimensions.png"), Self.fixture("empty.png"), "-o", out, "--format", "webp", "-q", "75"])
+        #expect(run.status == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["disc-rgba.webp", "gradient-rgb.webp"])
+        #expect(run.stderr.contains("error: \(Self.fixture("bad-crc.png")): PNG checksum mismatch"))
+        #expect(run.stderr.contains("error: \(Self.fixture("huge-dimensions.png")): image is 100000x100000"))
+        #expect(run.stderr.contains("error: \(Self.fixture("empty.png")): file is empty"))
+        #expect(run.stderr.contains("converted 2 of 5 files, 3 failed"))
+        #expect(run.stdout.split(separator: "\n").count == 2)
+    }
+
+    @Test("convert: one file, format from the extension, exit 0")
+    func convertOne() throws {
+        let folder = try Self.scratch()
+        for (name, magic) in [("a.webp", "RIFF"), ("a.png", "\u{89}PNG"), ("a.pam", "P7\n")] {
+            let run = try Self.run(["convert", Self.fixture("gradient-lossy.webp"), "-o", folder + "/" + name])
+            #expect(run.status == 0, "\(run.stderr)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+            #expect(String(decoding: bytes.prefix(magic.utf8.count), as: UTF8.self) == magic || bytes.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+        }
+        let lossless = try Self.run(["convert", Self.fixture("disc-rgba.png"), "-o", folder + "/l.webp", "--lossless", "--exact"])
+        #expect(lossless.status == 0)
+        let level = try Self.run(["convert", Self.fixture("gradient-rgb.png"), "-o", folder + "/b.png", "--level", "9", "--png-filter", "paeth"])
+        #expect(level.status == 0)
+    }
+
+    @Test("convert: contradictory or out-of-range options are usage errors, nothing written")
+    func convertUsageErrors() throws {
+        let folder = try Self.scratch()
+        for arguments in [["-o", folder + "/a.png", "--quality", "90"], ["-o", folder + "/a.webp", "--level", "3"],
+                          ["-o", folder + "/a.xyz"], ["-o", folder + "/a.webp", "-q", "200"], ["-o", folder + "/a.jpg"]] {
+            let run = try Self.run(["convert", Self.fixture("gray.png")] + arguments)
+            #expect(run.status != 0 && run.status != 1, "\(arguments): \(run.status)")
+            #expect(run.stderr.contains("rror"), "\(arguments): \(run.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    @Test("convert: refuses to write over its input")
+    func convertOverInput() throws {
+        let folder = try Self.scratch()
+        let input = folder + "/in.png"
+        try FileManager.default.copyItem(atPath: Self.fixture("gray.png"), toPath: input)
+        let before = try Data(contentsOf: URL(fileURLWithPath: input))
+        let run = try Self.run(["convert", input, "-o", input, "--level", "0"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("refusing to overwrite an input file"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
+    }
+
+    @Test("info: one line per file, JSON Lines with --json, exit 1 when a file fails")
+    func info() throws {
+        let text = try Self.run(["info", Self.fixture("disc-rgba.png"), Self.fixture("animated.webp")])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("disc-rgba.png: PNG 48x48 rgba 8-bit deflate"))
+        #expect(text.stdout.contains("animated.webp: WebP 24x16 rgb 8-bit lossless, animated, 3 frames"))
+        let json = try Self.run(["info", "--json", Self.fixture("gray.png"), Self.fixture("tiny.gif")])
+        #expect(json.status == 1)
+        let lines = json.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["width"] as? Int == 32 && first?["format"] as? String == "png" && first?["bitDepth"] as? Int == 8)
+        let second = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
+        #expect((second?["error"] as? String)?.contains("GIF is recognised but not supported yet") == true)
+        #expect(json.stderr.contains("tiny.gif"))
+    }
+
+    @Test("a 100000x100000 PNG is refused at once with little memory")
+    func hugeDimensionsStaySmall() throws {
+        let before = maxChildResidentKiB()
+        let run = try Self.run(["convert", Self.fixture("huge-dimensions.png"), "-o", try Self.scratch() + "/x.png"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("over the limit of 128.0 megapixels"))
+        // ru_maxrss of children is the largest child so far; this run must not have raised it past 100 MiB.
+        let after = maxChildResidentKiB()
+        #expect(after < 100 * 1024 || after == before, "peak resident \(after) KiB")
+    }
+}
+
+func maxChildResidentKiB() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+    return Int(usage.ru_maxrss)
+}

@@ -1,0 +1,147 @@
+import Foundation
+import ImageCodecs
+import ImageCore
+@testable import ImagePipeline
+import Testing
+import TestSupport
+
+@Suite("Pipeline: files and convert jobs")
+struct PipelineTests {
+    /// A fresh folder under the system temporary directory.
+    static func scratch() throws -> String {
+        let path = NSTemporaryDirectory() + "imagepipe-tests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func fixture(_ name: String) -> String { TestPaths.fixtures.appendingPathComponent(name).path }
+
+    static func listing(_ folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+    }
+
+    @Test("atomic write replaces the target and leaves no temporary file")
+    func atomicWrite() throws {
+        let folder = try Self.scratch()
+        let target = folder + "/out.bin"
+        try FileIO.writeAtomically([1, 2, 3], to: target)
+        try FileIO.writeAtomically([4, 5], to: target, durable: true)
+        #expect(try FileIO.readFile(target, maxBytes: 10) == [4, 5])
+        #expect(try Self.listing(folder) == ["out.bin"])
+        let failure = #expect(throws: PipelineError.self) { try FileIO.writeAtomically([1], to: folder + "/missing/out.bin") }
+        #expect(failure?.code == .writeFailed)
+        #expect(try Self.listing(folder) == ["out.bin"])
+    }
+
+    @Test("reads refuse directories and files over the byte limit before reading")
+    func readLimits() throws {
+        let folder = try Self.scratch()
+        #expect(throws: PipelineError.self) { try FileIO.readFile(folder, maxBytes: 100) }
+        let tooLarge = #expect(throws: PipelineError.self) { try FileIO.readFile(Self.fixture("gradient-rgb.png"), maxBytes: 100) }
+        #expect(tooLarge?.code == .inputTooLarge)
+        #expect(tooLarge?.description.contains("gradient-rgb.png") == true)
+    }
+
+    @Test("the output format comes from the extension or --format, and contradictions are refused")
+    func planning() throws {
+        let folder = try Self.scratch()
+        let job = try ConvertJob(inputs: [Self.fixture("gray.png")], output: folder + "/a.webp")
+        #expect(job.destination == .file(folder + "/a.webp", .webp))
+        #expect(try ConvertJob(inputs: ["x"], output: folder + "/a", format: .png).destination == .file(folder + "/a", .png))
+        #expect(try ConvertJob(inputs: ["x", "y"], output: folder + "/new").destination == .directory(folder + "/new"))
+        #expect(try ConvertJob(inputs: ["x"], output: folder + "/").destination == .directory(folder))
+        let unknown = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.xyz") }
+        #expect(unknown?.code == .unknownOutputFormat)
+        let jpeg = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.jpg") }
+        #expect(jpeg?.code == .unsupportedOutputFormat)
+        let contradiction = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.png", format: .webp) }
+        #expect(contradiction?.code == .invalidOptions)
+        var quality = EncodingSettings()
+        quality.quality = 90
+        let misfit = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.png", encoding: quality) }
+        #expect(misfit?.message.contains("--quality") == true)
+        quality.quality = 101
+        #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.webp", encoding: quality) }
+        try FileIO.writeAtomically([0], to: folder + "/file")
+        #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x", "y"], output: folder + "/file") }
+    }
+
+    @Test("a batch converts the good files and reports each bad one")
+    func batch() async throws {
+        let folder = try Self.scratch() + "/out"
+        let inputs = ["gradient-rgb.png", "truncated.png", "disc-lossless.webp", "photo.jpg", "gray.png"].map(Self.fixture)
+        let job = try ConvertJob(inputs: inputs, output: folder, format: .webp, concurrency: 2)
+        var reported = 0
+        let results = await job.run { _ in reported += 1 }
+        #expect(reported == 5)
+        #expect(results.map(\.input) == inputs, "results come back in input order")
+        let succeeded = results.compactMap { try? $0.outcome.get() }
+        #expect(succeeded.map { URL(fileURLWithPath: $0.output).lastPathComponent }.sorted() == ["disc-lossless.webp", "gradient-rgb.webp", "gray.webp"])
+        #expect(try Self.listing(folder) == ["disc-lossless.webp", "gradient-rgb.webp", "gray.webp"], "no temporary or partial file left")
+        for file in succeeded {
+            let image = try ImageDecoder().decode(FileIO.readFile(file.output, maxBytes: 1 << 20))
+            #expect(image.size == file.source.size)
+        }
+        let failures = results.compactMap { if case .failure(let error) = $0.outcome { error } else { nil } }
+        #expect(failures.map { $0.underlying?.code } == [.truncated, .unsupportedFormat])
+        #expect(failures.allSatisfy { $0.description.contains(".png:") || $0.description.contains(".jpg:") })
+    }
+
+    @Test("same format without settings copies the verified bytes; settings re-encode")
+    func passThrough() async throws {
+        let folder = try Self.scratch()
+        let input = Self.fixture("gradient-rgb.png")
+        let copied = try await ConvertJob(inputs: [input], output: folder + "/copy.png").run()[0].outcome.get()
+        #expect(copied.wasCopied)
+        #expect(try FileIO.readFile(folder + "/copy.png", maxBytes: 1 << 20) == FileIO.readFile(input, maxBytes: 1 << 20))
+        var settings = EncodingSettings()
+        settings.compressionLevel = 0
+        let stored = try await ConvertJob(inputs: [input], output: folder + "/stored.png", encoding: settings).run()[0].outcome.get()
+        #expect(!stored.wasCopied && stored.outputBytes > 64 * 48 * 3)
+    }
+
+    @Test("an input is never overwritten, even through another name")
+    func neverOverwriteInput() async throws {
+        let folder = try Self.scratch()
+        let input = folder + "/in.png"
+        let original = try FileIO.readFile(Self.fixture("disc-rgba.png"), maxBytes: 1 << 20)
+        try FileIO.writeAtomically(original, to: input)
+        try FileManager.default.linkItem(atPath: input, toPath: folder + "/link.webp")
+        for output in [input, folder + "/link.webp", folder + "/./in.png"] {
+            let result = try await ConvertJob(inputs: [input], output: output, format: Self.formatNamed(output)).run()[0]
+            guard case .failure(let error) = result.outcome else {
+                Issue.record("\(output) was written over the input")
+                continue
+            }
+            #expect(error.code == .wouldOverwriteInput)
+        }
+        #expect(try FileIO.readFile(input, maxBytes: 1 << 20) == original)
+    }
+
+    static func formatNamed(_ path: String) -> ImageFormat? {
+        path.hasSuffix(".webp") ? .webp : .png
+    }
+
+    @Test("two inputs with one output name: the second is refused, the first written")
+    func conflicts() async throws {
+        let folder = try Self.scratch()
+        try FileManager.default.createDirectory(atPath: folder + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/b", withIntermediateDirectories: true)
+        try FileIO.writeAtomically(FileIO.readFile(Self.fixture("gray.png"), maxBytes: 1 << 20), to: folder + "/a/x.png")
+        try FileIO.writeAtomically(FileIO.readFile(Self.fixture("disc-rgba.png"), maxBytes: 1 << 20), to: folder + "/b/x.png")
+        let results = try await ConvertJob(inputs: [folder + "/a/x.png", folder + "/b/x.png"], output: folder + "/out", format: .webp).run()
+        #expect((try? results[0].outcome.get()) != nil)
+        guard case .failure(let error) = results[1].outcome else { Issue.record("conflict not detected"); return }
+        #expect(error.code == .outputConflict)
+        #expect(try ImageDecoder().probe(FileIO.readFile(folder + "/out/x.webp", maxBytes: 1 << 20)).size == ImageSize(width: 32, height: 32))
+    }
+
+    @Test("file info reads headers and reports unreadable files by path")
+    func fileInfo() throws {
+        let info = try FileInfo.probe(path: Self.fixture("animated.webp"))
+        #expect(info.format == "webp" && info.width == 24 && info.frameCount == 3 && info.animated)
+        #expect(info.summary.contains("animated, 3 frames"))
+        let error = #expect(throws: PipelineError.self) { try FileInfo.probe(path: Self.fixture("photo.jpg")) }
+        #expect(error?.description.contains("photo.jpg: JPEG is recognised but not supported yet") == true)
+    }
+}

@@ -27,6 +27,8 @@ public struct FileInfo: Sendable, Hashable, Codable {
     public var compression: String
     /// File size in bytes.
     public var bytes: Int
+    /// `true` when every pixel was decoded without error (`info --verify`); absent when not checked.
+    public var verified: Bool?
 
     /// Probes a file: its first 64 KiB, or the whole file (within the input limit) when the header
     /// walk needs more (chunks before PNG image data, frames of an animated WebP).
@@ -34,6 +36,60 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// - Throws: ``PipelineError`` naming the file.
     public static func probe(path: String, decoder: ImageDecoder = ImageDecoder()) throws -> FileInfo {
         let size = try FileIO.fileSize(path)
+        let info = try readHeader(path: path, size: size, decoder: decoder)
+        return FileInfo(path: path, info: info, bytes: size)
+    }
+
+    /// Probes a file and decodes all its pixels, so that truncation, CRC and bitstream errors
+    /// anywhere in the file are found (what a header probe cannot see).
+    ///
+    /// - Throws: ``PipelineError`` naming the file and the problem.
+    public static func verify(path: String, decoder: ImageDecoder = ImageDecoder()) throws -> FileInfo {
+        let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+        let info = try bytes.withUnsafeBytes { buffer in
+            do {
+                let info = try decoder.probe(buffer)
+                _ = try decoder.decode(buffer)
+                return info
+            } catch let error as ImageCodecError {
+                throw PipelineError(path: path, codecError: error)
+            }
+        }
+        var result = FileInfo(path: path, info: info, bytes: bytes.count)
+        result.verified = true
+        return result
+    }
+
+    init(path: String, info: ImageInfo, bytes: Int) {
+        self.init(
+            path: path, format: info.format.fileExtension, width: info.size.width, height: info.size.height,
+            colorModel: info.colorModel.rawValue, hasAlpha: info.hasAlpha, bitDepth: info.bitDepth,
+            interlaced: info.isInterlaced, animated: info.isAnimated, frameCount: info.frameCount,
+            compression: info.compression.rawValue, bytes: bytes
+        )
+    }
+
+    /// Creates a report from its fields.
+    public init(
+        path: String, format: String, width: Int, height: Int, colorModel: String, hasAlpha: Bool, bitDepth: Int,
+        interlaced: Bool, animated: Bool, frameCount: Int?, compression: String, bytes: Int, verified: Bool? = nil
+    ) {
+        self.path = path
+        self.format = format
+        self.width = width
+        self.height = height
+        self.colorModel = colorModel
+        self.hasAlpha = hasAlpha
+        self.bitDepth = bitDepth
+        self.interlaced = interlaced
+        self.animated = animated
+        self.frameCount = frameCount
+        self.compression = compression
+        self.bytes = bytes
+        self.verified = verified
+    }
+
+    private static func readHeader(path: String, size: Int, decoder: ImageDecoder) throws -> ImageInfo {
         var bytes = try FileIO.readPrefix(path, count: 64 << 10)
         var info: ImageInfo
         do {
@@ -54,12 +110,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
                 throw PipelineError(path: path, codecError: error)
             }
         }
-        return FileInfo(
-            path: path, format: info.format.fileExtension, width: info.size.width, height: info.size.height,
-            colorModel: info.colorModel.rawValue, hasAlpha: info.hasAlpha, bitDepth: info.bitDepth,
-            interlaced: info.isInterlaced, animated: info.isAnimated, frameCount: info.frameCount,
-            compression: info.compression.rawValue, bytes: size
-        )
+        return info
     }
 
     /// One line for people: `photo.png: PNG 1024x768 rgb 8-bit deflate, 1057622 bytes`.
@@ -69,6 +120,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
         if interlaced { parts.append("interlaced") }
         if animated { parts.append("animated, \(frameCount.map(String.init) ?? "?") frames") }
         parts.append("\(bytes) bytes")
+        if verified == true { parts.append("pixels verified") }
         return "\(path): " + parts.joined(separator: ", ")
     }
 }

@@ -6,7 +6,7 @@ import ImagePipeline
 extension Imagepipe {
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show what the header of each image says, without decoding its pixels.",
+            abstract: "Show what the header of each image says, without decoding its pixels (or with --verify, decoding them all).",
             discussion: "Formats are recognised by their first bytes. With --json, one JSON object per line (JSON Lines); a file that cannot be read gives an object with an \"error\" field. Exit status 1 if any file failed."
         )
 
@@ -15,6 +15,9 @@ extension Imagepipe {
 
         @Flag(help: "One JSON object per file, one per line.")
         var json = false
+
+        @Flag(help: "Decode every pixel too, to find truncation and corruption past the header.")
+        var verify = false
 
         @OptionGroup(title: "Limits")
         var limits: LimitOptions
@@ -29,7 +32,7 @@ extension Imagepipe {
             var failed = 0
             for path in files {
                 do {
-                    let info = try FileInfo.probe(path: path, decoder: decoder)
+                    let info = try verify ? FileInfo.verify(path: path, decoder: decoder) : FileInfo.probe(path: path, decoder: decoder)
                     print(json ? String(decoding: try encoder.encode(info), as: UTF8.self) : info.summary)
                 } catch let error as PipelineError {
                     failed += 1

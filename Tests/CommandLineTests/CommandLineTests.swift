@@ -120,6 +120,16 @@ struct CommandLineTests {
         #expect(json.stderr.contains("tiny.gif"))
     }
 
+    @Test("info --verify decodes the pixels and finds damage a header probe cannot see")
+    func infoVerify() throws {
+        let header = try Self.run(["info", Self.fixture("bad-crc.png")])
+        #expect(header.status == 0, "the header of bad-crc.png is intact")
+        let verified = try Self.run(["info", "--verify", Self.fixture("bad-crc.png"), Self.fixture("gradient-rgb.png")])
+        #expect(verified.status == 1)
+        #expect(verified.stderr.contains("bad-crc.png: PNG checksum mismatch: IDAT: CRC error"))
+        #expect(verified.stdout.contains("gradient-rgb.png: PNG 64x48 rgb 8-bit deflate, 8494 bytes, pixels verified"))
+    }
+
     @Test("a 100000x100000 PNG is refused at once with little memory")
     func hugeDimensionsStaySmall() throws {
         let before = maxChildResidentKiB()

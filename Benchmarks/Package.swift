@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// imagepipe's benchmarks, a nested package so the root package never depends on the harness.
+///
+/// Run: `cd Benchmarks && swift package benchmark` (see the README's Performance section).
+/// Every benchmark of ours sits beside its baseline in the same run: the same work done by the
+/// system libpng/libwebp called directly from C (`CodecBaselines`), as `rawlib` and `cwebp` do.
+let package = Package(
+    name: "imagepipe-benchmarks",
+    dependencies: [
+        .package(name: "imagepipe", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .target(
+            name: "CodecBaselines",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("webp")]
+        ),
+        .executableTarget(
+            name: "CodecBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ImageCodecs", package: "imagepipe"),
+                .product(name: "ImageCore", package: "imagepipe"),
+                "CodecBaselines",
+            ],
+            path: "Benchmarks/CodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job, runnable on a fresh machine: installs missing system packages, builds imagepipe
+# (release), then shows what it does on images the project ships in Fixtures/:
+# probe headers, transcode PNG -> WebP and WebP -> PNG atomically, and refuse bad input clearly.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/install-deps.sh
+swift build -c release --product imagepipe
+imagepipe=.build/release/imagepipe
+out="${1:-demo-output}"
+rm -rf "$out" && mkdir -p "$out"
+
+echo "== imagepipe info: headers only, formats recognised by their bytes"
+"$imagepipe" info Fixtures/gradient-rgb.png Fixtures/disc-rgba.png Fixtures/animated.webp
+
+echo; echo "== PNG -> WebP (lossy q80), several inputs into one folder, one core per file"
+"$imagepipe" convert Fixtures/gradient-rgb.png Fixtures/disc-rgba.png Fixtures/gray.png -o "$out/webp" --format webp --quality 80
+
+echo; echo "== WebP -> PNG (alpha kept, smallest faithful color type)"
+"$imagepipe" convert Fixtures/disc-lossy-alpha.webp -o "$out/disc-from-webp.png"
+
+echo; echo "== a batch with bad inputs: the good files are converted, each bad one is named, exit status 1"
+set +e
+"$imagepipe" convert Fixtures/gradient-lossy.webp Fixtures/truncated.png Fixtures/huge-dimensions.png Fixtures/photo.jpg -o "$out/mixed" --format png
+status=$?
+set -e
+echo "(exit status $status)"
+
+echo; echo "== outputs"
+"$imagepipe" info "$out"/webp/* "$out"/disc-from-webp.png "$out"/mixed/*

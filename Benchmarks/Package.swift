@@ -28,6 +28,14 @@ let package = Package(
             path: "Benchmarks/CodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "CodecRatios",
+            dependencies: [
+                .product(name: "ImageCodecs", package: "imagepipe"),
+                .product(name: "ImageCore", package: "imagepipe"),
+                "CodecBaselines",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

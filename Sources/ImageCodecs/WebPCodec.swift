@@ -171,30 +171,12 @@ public enum WebPCodec {
 
     /// The first frame of an animation, composited on its canvas (libwebp's WebPAnimDecoder).
     private static func decodeFirstFrame(_ bytes: UnsafeRawBufferPointer, info: ImageInfo) throws -> Image {
-        var webpData = WebPData(bytes: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), size: bytes.count)
-        var options = WebPAnimDecoderOptions()
-        guard WebPAnimDecoderOptionsInit(&options) != 0 else {
-            throw ImageCodecError(.corruptData, "libwebp demux version mismatch")
-        }
-        options.color_mode = MODE_RGBA
-        options.use_threads = 0
-        guard let decoder = WebPAnimDecoderNew(&webpData, &options) else {
-            throw ImageCodecError(.corruptData, "animated WebP container is invalid or truncated (libwebp demux refused it)")
-        }
-        defer { WebPAnimDecoderDelete(decoder) }
-        var animationInfo = WebPAnimInfo()
-        guard WebPAnimDecoderGetInfo(decoder, &animationInfo) != 0 else {
-            throw ImageCodecError(.corruptData, "animated WebP: cannot read the animation header")
-        }
-        let size = ImageSize(width: Int(animationInfo.canvas_width), height: Int(animationInfo.canvas_height))
+        let decoder = try AnimationDecoder(bytes)
+        let size = try decoder.canvasSize()
         guard size == info.size else {
             throw ImageCodecError(.corruptData, "animated WebP canvas \(size) differs from its VP8X header \(info.size)")
         }
-        var frame: UnsafeMutablePointer<UInt8>?
-        var timestamp: Int32 = 0
-        guard WebPAnimDecoderGetNext(decoder, &frame, &timestamp) != 0, let frame else {
-            throw ImageCodecError(.corruptData, "animated WebP: the first frame does not decode (truncated or corrupt)")
-        }
+        let frame = try decoder.nextFrame()
         return try Image(size: size, format: .rgba8, copying: UnsafeBufferPointer(start: frame, count: size.width * size.height * 4))
     }
 
@@ -293,7 +275,8 @@ public enum AnimationPolicy: String, Hashable, Sendable {
 public struct WebPEncodeOptions: Hashable, Sendable {
     /// Lossless (VP8L) instead of lossy (VP8).
     public var lossless: Bool
-    /// Lossy: quality 0–100 (default 80). Lossless: effort 0–100 (higher is smaller and slower).
+    /// Lossy: quality 0–100 (default 80). Lossless: effort 0–100, higher is smaller and slower
+    /// (default 75, as `cwebp -lossless`).
     public var quality: Int
     /// Speed/size trade-off 0 (fast) to 6 (slowest, smallest); default 4 as `cwebp`.
     public var method: Int
@@ -302,12 +285,56 @@ public struct WebPEncodeOptions: Hashable, Sendable {
     /// Keep the RGB values under fully transparent pixels (default: libwebp may change them).
     public var exact: Bool
 
-    /// Creates options; the defaults are lossy, quality 80, method 4, alpha quality 100.
-    public init(lossless: Bool = false, quality: Int = 80, method: Int = 4, alphaQuality: Int = 100, exact: Bool = false) {
+    /// Creates options; the defaults are lossy, quality 80 (lossless: effort 75), method 4, alpha quality 100.
+    public init(lossless: Bool = false, quality: Int? = nil, method: Int = 4, alphaQuality: Int = 100, exact: Bool = false) {
         self.lossless = lossless
-        self.quality = quality
+        self.quality = quality ?? (lossless ? 75 : 80)
         self.method = method
         self.alphaQuality = alphaQuality
         self.exact = exact
+    }
+}
+
+/// The one owner of a libwebp `WebPAnimDecoder`, deleted in `deinit`.
+///
+/// The decoder reads `bytes` in place: they must outlive it (it never escapes the decode call).
+private struct AnimationDecoder: ~Copyable {
+    private let handle: OpaquePointer
+
+    init(_ bytes: UnsafeRawBufferPointer) throws {
+        var data = WebPData(bytes: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), size: bytes.count)
+        var options = WebPAnimDecoderOptions()
+        guard WebPAnimDecoderOptionsInit(&options) != 0 else {
+            throw ImageCodecError(.corruptData, "libwebp demux version mismatch")
+        }
+        options.color_mode = MODE_RGBA
+        options.use_threads = 0
+        guard let handle = WebPAnimDecoderNew(&data, &options) else {
+            throw ImageCodecError(.corruptData, "animated WebP container is invalid or truncated (libwebp demux refused it)")
+        }
+        self.handle = handle
+    }
+
+    /// The canvas size from the animation header.
+    func canvasSize() throws -> ImageSize {
+        var info = WebPAnimInfo()
+        guard WebPAnimDecoderGetInfo(handle, &info) != 0 else {
+            throw ImageCodecError(.corruptData, "animated WebP: cannot read the animation header")
+        }
+        return ImageSize(width: Int(info.canvas_width), height: Int(info.canvas_height))
+    }
+
+    /// The next frame composited on the canvas, as RGBA owned by the decoder (valid until the next call).
+    func nextFrame() throws -> UnsafeMutablePointer<UInt8> {
+        var frame: UnsafeMutablePointer<UInt8>?
+        var timestamp: Int32 = 0
+        guard WebPAnimDecoderGetNext(handle, &frame, &timestamp) != 0, let frame else {
+            throw ImageCodecError(.corruptData, "animated WebP: the frame does not decode (truncated or corrupt)")
+        }
+        return frame
+    }
+
+    deinit {
+        WebPAnimDecoderDelete(handle)
     }
 }

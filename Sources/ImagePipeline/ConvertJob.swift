@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: its ICU data costs ~10 ms at every process start
+#else
 import Foundation
+#endif
 import ImageCodecs
 import ImageCore
 

@@ -87,9 +87,7 @@ public struct EncodingSettings: Hashable, Sendable {
             if let pngFilter { options.filter = pngFilter }
             return .png(options)
         case .webp:
-            var options = WebPEncodeOptions()
-            options.lossless = lossless
-            if let quality { options.quality = quality }
+            var options = WebPEncodeOptions(lossless: lossless, quality: quality)
             if let method { options.method = method }
             if let alphaQuality { options.alphaQuality = alphaQuality }
             options.exact = exact

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: its ICU data costs ~10 ms at every process start
+#else
 import Foundation
+#endif
 import ImageCodecs
 import ImagePipeline
 

@@ -21,7 +21,7 @@ struct LimitOptions: ParsableArguments {
 
 /// Encoder settings shared by every command that writes images.
 struct EncodingOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "WebP quality 0-100 (lossy; effort when lossless). Default 80.")
+    @Option(name: .shortAndLong, help: "WebP quality 0-100, default 80; with --lossless, effort 0-100, default 75 (as cwebp).")
     var quality: Int?
 
     @Flag(help: "WebP lossless.")

@@ -76,6 +76,14 @@ struct CodecTests {
         #expect(info.compression == .lossless && info.hasAlpha)
     }
 
+    @Test("WebP defaults follow cwebp: lossy quality 80, lossless effort 75, method 4")
+    func webpDefaults() {
+        #expect(WebPEncodeOptions().quality == 80)
+        #expect(WebPEncodeOptions(lossless: true).quality == 75)
+        #expect(WebPEncodeOptions(lossless: true, quality: 100).quality == 100)
+        #expect(WebPEncodeOptions().method == 4)
+    }
+
     @Test("WebP lossy stays close to the source and grows with quality")
     func webpLossy() throws {
         let image = try Self.decode("gradient-rgb.png")

@@ -69,7 +69,7 @@ public struct Image: Sendable {
         self.size = size
         self.format = format
         self.storage = PixelStorage(byteCount: byteCount)
-        _ = UnsafeMutableRawBufferPointer(storage.bytes).copyBytes(from: bytes)
+        UnsafeMutableRawBufferPointer(storage.bytes).copyBytes(from: bytes)
     }
 
     /// The number of bytes an image of this size and format needs, with overflow checked.

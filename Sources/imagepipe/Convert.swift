@@ -61,7 +61,7 @@ extension Imagepipe {
             let results = await job.run { result in
                 switch result.outcome {
                 case .success(let file):
-                    if !quiet { print(Report.line(for: file)) }
+                    if !quiet { Report.output(Report.line(for: file)) }
                     if let dropped = file.droppedFrames, dropped > 0 {
                         Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")
                     }

@@ -37,12 +37,12 @@ extension Imagepipe {
             for path in files {
                 do {
                     let info = try verify ? FileInfo.verify(path: path, decoder: decoder) : FileInfo.probe(path: path, decoder: decoder)
-                    print(json ? String(decoding: try encoder.encode(info), as: UTF8.self) : info.summary)
+                    Report.output(json ? String(decoding: try encoder.encode(info), as: UTF8.self) : info.summary)
                 } catch let error as PipelineError {
                     failed += 1
                     if json {
                         let object = ["path": path, "error": error.message, "code": error.underlying?.code.description ?? error.code.description]
-                        print(String(decoding: try encoder.encode(object), as: UTF8.self))
+                        Report.output(String(decoding: try encoder.encode(object), as: UTF8.self))
                     }
                     Report.error(error, verbose: verbose)
                 }

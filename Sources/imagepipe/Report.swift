@@ -28,11 +28,25 @@ enum Report {
 
     static func warn(_ text: String) { standardError("warning: \(text)") }
 
+    /// A result line on stdout, written at once so that it interleaves with stderr in order.
+    static func output(_ text: String) { write(line: text, to: 1) }
+
     static func note(_ text: String) { standardError(text) }
 
-    static func standardError(_ text: String) {
+    static func standardError(_ text: String) { write(line: text, to: 2) }
+
+    /// Writes one whole line with write(2): unbuffered, so stdout and stderr lines keep their
+    /// order in a shared pipe, and free of the C `stdout`/`stderr` globals, which are not
+    /// concurrency-safe in Swift 6.
+    private static func write(line text: String, to descriptor: Int32) {
         let line = Array((text + "\n").utf8)
-        // write(2) to descriptor 2 directly: the C `stderr` global is not concurrency-safe in Swift 6.
-        line.withUnsafeBytes { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+        line.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if count <= 0 { return }
+                offset += count
+            }
+        }
     }
 }

@@ -14,32 +14,36 @@ public enum FileIO {
     ///
     /// - Throws: ``PipelineError`` with `.readFailed`, `.notAFile` or `.inputTooLarge`.
     public static func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw PipelineError(.readFailed, path: path, "cannot open: \(errorText())") }
+        let (descriptor, size) = try openRegularFile(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw PipelineError(.readFailed, path: path, "cannot stat: \(errorText())") }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw PipelineError(.notAFile, path: path, (status.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "is not a regular file")
-        }
-        let size = Int(status.st_size)
         guard size <= maxBytes else {
             throw PipelineError(.inputTooLarge, path: path, "file is \(size) bytes, over the input limit of \(maxBytes) bytes")
         }
-        return try readAll(descriptor, path: path, expected: size, limit: maxBytes)
+        return try readAll(descriptor, path: path, expected: size)
     }
 
     /// Reads at most `count` bytes from the start of a file (for header probes).
     public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        let (descriptor, size) = try openRegularFile(path)
+        defer { close(descriptor) }
+        return try readAll(descriptor, path: path, expected: min(count, size))
+    }
+
+    /// Opens a regular file for reading; the caller closes the descriptor.
+    private static func openRegularFile(_ path: String) throws -> (descriptor: Int32, size: Int) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw PipelineError(.readFailed, path: path, "cannot open: \(errorText())") }
-        defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw PipelineError(.readFailed, path: path, "cannot stat: \(errorText())") }
+        guard fstat(descriptor, &status) == 0 else {
+            let text = errorText()
+            close(descriptor)
+            throw PipelineError(.readFailed, path: path, "cannot stat: \(text)")
+        }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
             throw PipelineError(.notAFile, path: path, (status.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "is not a regular file")
         }
-        return try readAll(descriptor, path: path, expected: min(count, Int(status.st_size)), limit: count)
+        return (descriptor, Int(status.st_size))
     }
 
     /// The size in bytes of a file.
@@ -49,7 +53,7 @@ public enum FileIO {
         return Int(status.st_size)
     }
 
-    private static func readAll(_ descriptor: Int32, path: String, expected: Int, limit: Int) throws -> [UInt8] {
+    private static func readAll(_ descriptor: Int32, path: String, expected: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: expected)
         var filled = 0
         try bytes.withUnsafeMutableBytes { buffer in

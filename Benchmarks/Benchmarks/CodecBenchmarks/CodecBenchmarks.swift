@@ -43,6 +43,20 @@ enum Corpus {
     }
 }
 
+/// Decodes every file with a C baseline into a fresh buffer each time, as imagepipe allocates one per image.
+func decodeWithBaseline(
+    _ files: [CorpusFile], capacity: Int,
+    _ decode: (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, Int) -> Int
+) {
+    for file in files {
+        let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        let written = file.bytes.withUnsafeBufferPointer { decode($0.baseAddress, $0.count, pixels, capacity) }
+        precondition(written > 0, "baseline failed on \(file.name)")
+        blackHole(pixels[written / 2])
+        pixels.deallocate()
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .peakMemoryResident],
@@ -66,14 +80,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("PNG decode, libpng from C (\(Corpus.pngs.count) corpus PNGs, \(pngMegapixels))") { benchmark in
         for _ in benchmark.scaledIterations {
-            for file in Corpus.pngs {
-                // The baseline decodes into a fresh buffer each time, as imagepipe does.
-                let pixels = UnsafeMutableRawBufferPointer.allocate(byteCount: largestPNG, alignment: 64)
-                let written = file.bytes.withUnsafeBufferPointer { baseline_png_decode($0.baseAddress, $0.count, pixels.baseAddress!.assumingMemoryBound(to: UInt8.self), pixels.count) }
-                precondition(written > 0)
-                blackHole(pixels[written / 2])
-                pixels.deallocate()
-            }
+            decodeWithBaseline(Corpus.pngs, capacity: largestPNG) { baseline_png_decode($0, $1, $2, $3) }
         }
     }
 
@@ -88,13 +95,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("WebP decode, libwebp from C (\(Corpus.lossyWebPs.count) q80 WebPs, \(webpMegapixels))") { benchmark in
         for _ in benchmark.scaledIterations {
-            for file in Corpus.lossyWebPs {
-                let pixels = UnsafeMutableRawBufferPointer.allocate(byteCount: largestPNG, alignment: 64)
-                let written = file.bytes.withUnsafeBufferPointer { baseline_webp_decode($0.baseAddress, $0.count, pixels.baseAddress!.assumingMemoryBound(to: UInt8.self), pixels.count) }
-                precondition(written > 0)
-                blackHole(pixels[written / 2])
-                pixels.deallocate()
-            }
+            decodeWithBaseline(Corpus.lossyWebPs, capacity: largestPNG) { baseline_webp_decode($0, $1, $2, $3) }
         }
     }
 

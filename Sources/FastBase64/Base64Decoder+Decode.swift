@@ -81,12 +81,10 @@ extension Base64Decoder {
 
             let symbolOffset = index
             var byte = source.load(fromByteOffset: index, as: UInt8.self)
-            var escaped = false
             if byte == ASCII.backslash && decodesEscapes {
                 let escape = try decodeEscape(source, at: index, end)
                 byte = escape.byte
                 index += escape.length
-                escaped = true
             } else {
                 index += 1
             }
@@ -113,7 +111,6 @@ extension Base64Decoder {
                     source, end, firstPaddingAt: symbolOffset, resumeAt: index,
                     bits: bits, pending: pending, destination: destination, written: written, capacity: capacity)
             } else {
-                _ = escaped
                 throw Base64DecodingError(code: .invalidCharacter, offset: symbolOffset, byte: rawByte(source, symbolOffset))
             }
         }

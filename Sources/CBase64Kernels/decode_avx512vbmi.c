@@ -1,8 +1,9 @@
 // AVX-512 VBMI block decoder, after W. Muła and D. Lemire, "Base64 encoding and decoding at
 // almost the speed of a memory copy" (SP&E 2019): one two-table byte permutation maps every
 // ASCII byte to its sextet or to a byte with the high bit set, and one byte permutation gathers
-// the 48 output bytes. Its loop has the same shape as the AVX2 kernel, which is validated on
-// every CI machine; this one runs only where the CPU has AVX-512 VBMI.
+// the 48 output bytes. Its loop has the same shape as the AVX2 kernel, line for line, which
+// is validated on every CI machine; this one runs only where the CPU has AVX-512 VBMI, and
+// Tests/CBase64KernelsEmulation checks its logic anywhere with emulated intrinsics.
 
 #if defined(__x86_64__) || defined(__i386__)
 
@@ -63,16 +64,27 @@ IPB64_AVX512 ipb64_progress ipb64_decode_avx512vbmi(const uint8_t *src, size_t s
     }
     const __m512i order = _mm512_loadu_si512((const void *)order_bytes);
 
+    // Every block store writes 64 bytes (48 meant), so a block needs 64 bytes of capacity.
     size_t in = 0, out = 0;
+    __m512i sextets;
+    __mmask64 bad;
     for (;;) {
+        // Two blocks per round hide the latency of the permutes.
         while (src_len - in >= 128 && dst_capacity - out >= 112) {
-            __mmask64 bad_a, bad_b;
-            __m512i a = translate(_mm512_loadu_si512((const void *)(src + in)), table_lo, table_hi, &bad_a);
+            __mmask64 bad_b;
+            sextets = translate(_mm512_loadu_si512((const void *)(src + in)), table_lo, table_hi, &bad);
             __m512i b = translate(_mm512_loadu_si512((const void *)(src + in + 64)), table_lo, table_hi, &bad_b);
-            if ((bad_a | bad_b) != 0) {
-                break;
+            if ((bad | bad_b) != 0) {
+                if (bad == 0) {
+                    _mm512_storeu_si512((void *)(dst + out), pack(sextets, order));
+                    in += 64;
+                    out += 48;
+                    sextets = b;
+                    bad = bad_b;
+                }
+                goto stopped;
             }
-            _mm512_storeu_si512((void *)(dst + out), pack(a, order));
+            _mm512_storeu_si512((void *)(dst + out), pack(sextets, order));
             _mm512_storeu_si512((void *)(dst + out + 48), pack(b, order));
             in += 128;
             out += 96;
@@ -80,23 +92,49 @@ IPB64_AVX512 ipb64_progress ipb64_decode_avx512vbmi(const uint8_t *src, size_t s
         if (src_len - in < 64 || dst_capacity - out < 64) {
             break;
         }
-        __mmask64 bad_mask;
-        __m512i sextets = translate(_mm512_loadu_si512((const void *)(src + in)), table_lo, table_hi, &bad_mask);
-        _mm512_storeu_si512((void *)(dst + out), pack(sextets, order));
-        if (bad_mask == 0) {
+        sextets = translate(_mm512_loadu_si512((const void *)(src + in)), table_lo, table_hi, &bad);
+        if (bad == 0) {
+            _mm512_storeu_si512((void *)(dst + out), pack(sextets, order));
             in += 64;
             out += 48;
             continue;
         }
-        unsigned first_bad = (unsigned)__builtin_ctzll((unsigned long long)bad_mask);
-        in += first_bad / 4 * 4;
-        out += first_bad / 4 * 3;
-        if ((flags & IPB64_FLAG_SKIP_WHITESPACE) && first_bad % 4 == 0
-            && ipb64_is_ascii_whitespace(src[in])) {
-            do { in += 1; } while (in < src_len && ipb64_is_ascii_whitespace(src[in]));
-            continue;
+    stopped:;
+        // The block at `in` holds a byte outside the alphabet.
+        unsigned first_bad = (unsigned)__builtin_ctzll((unsigned long long)bad);
+        // 66: the block, plus up to 2 bytes that move into it (and the byte after a backslash).
+        size_t removable = (flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES)) && src_len - in >= 66
+            ? ipb64_removable_run(src + in, first_bad, (uint64_t)bad >> first_bad, flags) : 0;
+        if (removable) {
+            // One line break or one `\/` in the block: drop it by taking the bytes from
+            // `first_bad` on one load further along, as the AVX2 kernel does.
+            __mmask64 after = ~(__mmask64)0 << first_bad;
+            __m512i compacted = _mm512_mask_blend_epi8(after,
+                _mm512_loadu_si512((const void *)(src + in)),
+                _mm512_loadu_si512((const void *)(src + in + removable)));
+            __mmask64 bad_compacted;
+            __m512i compacted_sextets = translate(compacted, table_lo, table_hi, &bad_compacted);
+            if (bad_compacted == 0) {
+                _mm512_storeu_si512((void *)(dst + out), pack(compacted_sextets, order));
+                in += 64 + removable;
+                out += 48;
+                continue;
+            }
         }
-        break;
+        // Keep the block's clean whole quanta (capacity was checked for the whole block), then
+        // try the quantum around the bad byte.
+        unsigned clean_quanta = first_bad / 4;
+        _mm512_storeu_si512((void *)(dst + out), pack(sextets, order));
+        in += clean_quanta * 4;
+        out += clean_quanta * 3;
+        if (!(flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES))) {
+            break;
+        }
+        int stepped = ipb64_step_over(src, src_len, &in, dst + out, flags);
+        if (stepped < 0) {
+            break;
+        }
+        out += (size_t)stepped;
     }
     ipb64_progress progress = {in, out};
     return progress;

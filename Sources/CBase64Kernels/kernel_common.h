@@ -3,11 +3,96 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "CBase64Kernels.h"
 
-// Must match FastBase64's notion of skippable whitespace (WHATWG "ASCII whitespace"), or the
-// kernels and the Swift slow path would disagree about what a clean stretch is.
-static inline int ipb64_is_ascii_whitespace(uint8_t byte) {
-    return byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D;
+// Whitespace is WHATWG "ASCII whitespace" (space, \t, \n, \f, \r), as in FastBase64's slow path:
+// the two must agree on what a clean stretch is.
+enum {
+    IPB64_CLASS_WHITESPACE = 0xFE,
+    IPB64_CLASS_BACKSLASH = 0xFD,
+    IPB64_CLASS_OTHER = 0xFF,
+};
+
+extern const uint8_t ipb64_scalar_standard[256];
+extern const uint8_t ipb64_scalar_url_safe[256];
+
+// The bytes the vector kernels may drop from a block in one go: the first bad byte of the block is
+// at `block[first_bad]`, and `run` is the block's bad-byte mask shifted down to it. Returns 1 or 2
+// when that is one whitespace byte, two adjacent ones (`\r\n`), or the backslash of `\/`, and no
+// other byte of the block is bad; 0 otherwise. The vector loop then decodes the block without
+// them; it re-validates the result, so bytes pulled in from past the block are checked too.
+static inline size_t ipb64_removable_run(const uint8_t *block, unsigned first_bad, uint64_t run,
+                                         unsigned flags) {
+    const uint8_t *classes = (flags & IPB64_FLAG_URL_SAFE) ? ipb64_scalar_url_safe : ipb64_scalar_standard;
+    uint8_t first = classes[block[first_bad]];
+    if (run == 1) {
+        if (first == IPB64_CLASS_WHITESPACE) {
+            return (flags & IPB64_FLAG_SKIP_WHITESPACE) ? 1 : 0;
+        }
+        // The '/' after the backslash is in the alphabet, so it is not part of the run; it is
+        // read here, inside the caller's input (the caller loads block[first_bad + 1] anyway).
+        return first == IPB64_CLASS_BACKSLASH && (flags & IPB64_FLAG_JSON_ESCAPES)
+            && !(flags & IPB64_FLAG_URL_SAFE) && block[first_bad + 1] == '/';
+    }
+    if (run == 3 && (flags & IPB64_FLAG_SKIP_WHITESPACE)) {
+        return first == IPB64_CLASS_WHITESPACE && classes[block[first_bad + 1]] == IPB64_CLASS_WHITESPACE ? 2 : 0;
+    }
+    return 0;
+}
+
+// The vector loop stopped in front of a byte it cannot translate, at a quantum boundary *in.
+// Steps over what the flags allow, so that a MIME line break or a JSON `\/` every 64 characters
+// does not cost a return to the caller each time:
+//   - whitespace (and `\n`, `\r`, `\t` with JSON escapes) before the quantum: skipped, and the
+//     vector loop resumes right after it (returns 0);
+//   - a quantum holding `\/` or whitespace: decoded byte by byte into dst (returns 3).
+// Returns -1 and changes nothing for anything else (padding, other escapes, errors, the end of
+// the input): the caller decides about those. What is accepted here is a strict subset of what
+// FastBase64's slow path accepts, with the same meaning.
+static inline int ipb64_step_over(const uint8_t *src, size_t src_len, size_t *in,
+                                  uint8_t *dst, unsigned flags) {
+    const uint8_t *classes = (flags & IPB64_FLAG_URL_SAFE) ? ipb64_scalar_url_safe : ipb64_scalar_standard;
+    const int url_safe = (flags & IPB64_FLAG_URL_SAFE) != 0;
+    const int skip_whitespace = (flags & IPB64_FLAG_SKIP_WHITESPACE) != 0;
+    const int json_escapes = (flags & IPB64_FLAG_JSON_ESCAPES) != 0;
+    uint32_t bits = 0;
+    int count = 0;
+    size_t i = *in;
+    while (count < 4) {
+        if (i >= src_len) return -1;
+        uint8_t value = classes[src[i]];
+        if (value < 64) {
+            bits = bits << 6 | value;
+            count += 1;
+            i += 1;
+            continue;
+        }
+        if (value == IPB64_CLASS_WHITESPACE && skip_whitespace) {
+            i += 1;
+        } else if (value == IPB64_CLASS_BACKSLASH && json_escapes && i + 1 < src_len) {
+            uint8_t escaped = src[i + 1];
+            if (escaped == '/' && !url_safe) {
+                bits = bits << 6 | 63u;
+                count += 1;
+            } else if (!(skip_whitespace && (escaped == 'n' || escaped == 'r' || escaped == 't'))) {
+                return -1;
+            }
+            i += 2;
+            continue;
+        } else {
+            return -1;
+        }
+        if (count == 0 && i < src_len && classes[src[i]] < 64) {
+            // Whitespace between quanta, and alphabet bytes follow: back to the vector loop.
+            *in = i;
+            return 0;
+        }
+    }
+    dst[0] = (uint8_t)(bits >> 16);
+    dst[1] = (uint8_t)(bits >> 8);
+    dst[2] = (uint8_t)bits;
+    *in = i;
+    return 3;
 }
 
 #endif

@@ -48,6 +48,7 @@ extension Base64Decoder {
         var kernelFlags: UInt32 = 0
         if options.alphabet.kind == .urlSafe { kernelFlags |= UInt32(IPB64_FLAG_URL_SAFE) }
         if skipsWhitespace { kernelFlags |= UInt32(IPB64_FLAG_SKIP_WHITESPACE) }
+        if decodesEscapes { kernelFlags |= UInt32(IPB64_FLAG_JSON_ESCAPES) }
         let sourceBytes = source.assumingMemoryBound(to: UInt8.self)
         let destinationBytes = destination.assumingMemoryBound(to: UInt8.self)
 

@@ -14,11 +14,11 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 $cc -O2 -I "$kernels/include" -I "$kernels" -DBLOCK=32 -DKERNEL=ipb64_decode_avx2 -DKERNEL_NAME='"avx2 (native)"' \
-    "$here/check.c" "$kernels/decode_avx2.c" -o "$out/avx2"
+    "$here/check.c" "$kernels/decode_avx2.c" "$kernels/scalar_tables.c" -o "$out/avx2"
 "$out/avx2"
 
 # The kernel's target attribute is dropped so that the scalar emulation compiles to plain x86-64.
 sed 's/__attribute__((target("avx512f,avx512bw,avx512vbmi")))//' "$kernels/decode_avx512vbmi.c" > "$out/decode_avx512vbmi.c"
 $cc -O2 -I "$here/emulated" -I "$kernels/include" -I "$kernels" -DBLOCK=64 -DKERNEL=ipb64_decode_avx512vbmi \
-    -DKERNEL_NAME='"avx512vbmi (emulated intrinsics)"' "$here/check.c" "$out/decode_avx512vbmi.c" -o "$out/avx512"
+    -DKERNEL_NAME='"avx512vbmi (emulated intrinsics)"' "$here/check.c" "$out/decode_avx512vbmi.c" "$kernels/scalar_tables.c" -o "$out/avx512"
 "$out/avx512"

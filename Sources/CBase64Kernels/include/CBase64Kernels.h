@@ -23,9 +23,11 @@ extern "C" {
 enum {
     /// Decode the URL-safe alphabet (`-`, `_`) instead of the standard one (`+`, `/`).
     IPB64_FLAG_URL_SAFE = 1u,
-    /// Skip runs of ASCII whitespace (space, \t, \n, \f, \r) that fall on a quantum boundary.
-    /// Whitespace inside a quantum still stops the kernel.
+    /// Skip ASCII whitespace (space, \t, \n, \f, \r).
     IPB64_FLAG_SKIP_WHITESPACE = 2u,
+    /// Read the input as the inside of a JSON string: decode `\/` (standard alphabet only), and
+    /// with IPB64_FLAG_SKIP_WHITESPACE skip `\n`, `\r`, `\t`. Every other escape stops the kernel.
+    IPB64_FLAG_JSON_ESCAPES = 4u,
 };
 
 /// Kernel tiers, in increasing order of preference.
@@ -37,8 +39,9 @@ enum {
 
 /// How far a kernel got: `consumed` input bytes, `written` output bytes.
 ///
-/// `consumed` always ends on a quantum boundary of the alphabet characters it saw, so the caller
-/// resumes with an empty quantum.
+/// `consumed` always ends right after a complete quantum (or after skipped whitespace), so the
+/// caller resumes with an empty quantum. A kernel never consumes a byte the caller would reject:
+/// it stops in front of the first quantum it cannot decode on its own.
 typedef struct ipb64_progress {
     size_t consumed;
     size_t written;

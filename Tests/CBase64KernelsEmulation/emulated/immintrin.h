@@ -37,6 +37,12 @@ static inline __m512i _mm512_permutexvar_epi8(__m512i idx, __m512i a) {
     return r;
 }
 
+// dst[j] = k bit j ? b[j] : a[j]
+static inline __m512i _mm512_mask_blend_epi8(__mmask64 k, __m512i a, __m512i b) {
+    for (int j = 0; j < 64; j++) if ((k >> j) & 1) a.b[j] = b.b[j];
+    return a;
+}
+
 static inline __mmask64 _mm512_movepi8_mask(__m512i a) {
     __mmask64 m = 0;
     for (int j = 0; j < 64; j++) m |= (uint64_t)(a.b[j] >> 7) << j;

@@ -83,6 +83,10 @@ IPB64_AVX2 ipb64_progress ipb64_decode_avx2(const uint8_t *src, size_t src_len,
     t.hi_classes = broadcast16(url_safe ? url_hi : std_hi);
     t.offsets = broadcast16(url_safe ? url_offsets : std_offsets);
     t.special = _mm256_set1_epi8((char)(url_safe ? '_' : '/'));
+    // Byte b is whitespace iff whitespace[b & 15] == b (and b < 0x80, where the shuffle gives 0).
+    const __m256i whitespace = _mm256_setr_epi8(
+        0x20, -1, -1, -1, -1, -1, -1, -1, -1, 0x09, 0x0A, -1, 0x0C, 0x0D, -1, -1,
+        0x20, -1, -1, -1, -1, -1, -1, -1, -1, 0x09, 0x0A, -1, 0x0C, 0x0D, -1, -1);
 
     // Every block store writes 28 bytes (24 meant), so a block needs 28 bytes of capacity; 32
     // keeps the arithmetic obvious.
@@ -124,27 +128,45 @@ IPB64_AVX2 ipb64_progress ipb64_decode_avx2(const uint8_t *src, size_t src_len,
         // The block at `in` holds a byte outside the alphabet.
         uint32_t bad_mask = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(bad, _mm256_setzero_si256()));
         unsigned first_bad = (unsigned)__builtin_ctz(bad_mask);
-        // 34: the block, plus up to 2 bytes that move into it (and the byte after a backslash).
-        size_t removable = (flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES)) && src_len - in >= 34
-            ? ipb64_removable_run(src + in, first_bad, bad_mask >> first_bad, flags) : 0;
-        if (removable) {
-            // One line break or one `\/` in the block (the common case in MIME bodies and escaped
-            // JSON): drop it by taking the bytes from `first_bad` on one load further along, and
-            // decode the 32 characters that remain without leaving the vector loop.
+        if ((flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES)) && src_len - in >= 32 + 4) {
+            // Line breaks and `\/` (the common cases in MIME bodies and escaped JSON): when every
+            // bad byte of the block is one of those, and there are at most 3, drop them by
+            // blending in the block loaded 1, 2, 3 bytes further along, and decode the 32
+            // characters that remain without leaving the vector loop. The next block's address
+            // depends only on a popcount, not on scalar look-ups, so blocks do not serialise.
             const __m256i positions = _mm256_setr_epi8(
                 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
                 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-            __m256i after = _mm256_cmpgt_epi8(positions, _mm256_set1_epi8((char)((int)first_bad - 1)));
-            __m256i compacted = _mm256_blendv_epi8(
-                _mm256_loadu_si256((const __m256i *)(const void *)(src + in)),
-                _mm256_loadu_si256((const __m256i *)(const void *)(src + in + removable)), after);
-            __m256i bad_compacted;
-            __m256i compacted_sextets = translate(compacted, &t, &bad_compacted);
-            if (_mm256_testz_si256(bad_compacted, bad_compacted)) {
-                pack_store(compacted_sextets, dst + out);
-                in += 32 + removable;
-                out += 24;
-                continue;
+            __m256i raw = _mm256_loadu_si256((const __m256i *)(const void *)(src + in));
+            uint32_t removable = 0;
+            if (flags & IPB64_FLAG_SKIP_WHITESPACE) {
+                removable |= (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(whitespace, raw), raw));
+            }
+            if ((flags & IPB64_FLAG_JSON_ESCAPES) && !url_safe) {
+                __m256i next = _mm256_loadu_si256((const __m256i *)(const void *)(src + in + 1));
+                removable |= (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(
+                    _mm256_cmpeq_epi8(raw, _mm256_set1_epi8('\\')), _mm256_cmpeq_epi8(next, _mm256_set1_epi8('/'))));
+            }
+            unsigned count = (unsigned)__builtin_popcount(bad_mask);
+            if ((bad_mask & ~removable) == 0 && count <= 3) {
+                __m256i compacted = raw;
+                uint32_t remaining = bad_mask;
+                for (unsigned removed = 1; removed <= count; removed++) {
+                    // The next byte to drop has moved `removed - 1` places down already.
+                    int from = (int)__builtin_ctz(remaining) - (int)(removed - 1);
+                    remaining &= remaining - 1;
+                    __m256i after = _mm256_cmpgt_epi8(positions, _mm256_set1_epi8((char)(from - 1)));
+                    compacted = _mm256_blendv_epi8(
+                        compacted, _mm256_loadu_si256((const __m256i *)(const void *)(src + in + removed)), after);
+                }
+                __m256i compacted_bad;
+                __m256i compacted_sextets = translate(compacted, &t, &compacted_bad);
+                if (_mm256_testz_si256(compacted_bad, compacted_bad)) {
+                    pack_store(compacted_sextets, dst + out);
+                    in += 32 + count;
+                    out += 24;
+                    continue;
+                }
             }
         }
         // Keep the block's clean whole quanta (capacity was checked for the whole block), then

@@ -63,6 +63,14 @@ IPB64_AVX512 ipb64_progress ipb64_decode_avx512vbmi(const uint8_t *src, size_t s
         order_bytes[j] = (uint8_t)(j < 48 ? 4 * (j / 3) + 2 - j % 3 : 0);
     }
     const __m512i order = _mm512_loadu_si512((const void *)order_bytes);
+    const int url_safe = (flags & IPB64_FLAG_URL_SAFE) != 0;
+    // Byte b is whitespace iff whitespace[b & 15] == b (and b < 0x80, where the shuffle gives 0),
+    // in each 16-byte lane.
+    static const uint8_t whitespace_lane[16] = {
+        0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x09, 0x0A, 0xFF, 0x0C, 0x0D, 0xFF, 0xFF };
+    uint8_t whitespace_bytes[64];
+    for (int j = 0; j < 64; j++) whitespace_bytes[j] = whitespace_lane[j % 16];
+    const __m512i whitespace = _mm512_loadu_si512((const void *)whitespace_bytes);
 
     // Every block store writes 64 bytes (48 meant), so a block needs 64 bytes of capacity.
     size_t in = 0, out = 0;
@@ -102,23 +110,40 @@ IPB64_AVX512 ipb64_progress ipb64_decode_avx512vbmi(const uint8_t *src, size_t s
     stopped:;
         // The block at `in` holds a byte outside the alphabet.
         unsigned first_bad = (unsigned)__builtin_ctzll((unsigned long long)bad);
-        // 66: the block, plus up to 2 bytes that move into it (and the byte after a backslash).
-        size_t removable = (flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES)) && src_len - in >= 66
-            ? ipb64_removable_run(src + in, first_bad, (uint64_t)bad >> first_bad, flags) : 0;
-        if (removable) {
-            // One line break or one `\/` in the block: drop it by taking the bytes from
-            // `first_bad` on one load further along, as the AVX2 kernel does.
-            __mmask64 after = ~(__mmask64)0 << first_bad;
-            __m512i compacted = _mm512_mask_blend_epi8(after,
-                _mm512_loadu_si512((const void *)(src + in)),
-                _mm512_loadu_si512((const void *)(src + in + removable)));
-            __mmask64 bad_compacted;
-            __m512i compacted_sextets = translate(compacted, table_lo, table_hi, &bad_compacted);
-            if (bad_compacted == 0) {
-                _mm512_storeu_si512((void *)(dst + out), pack(compacted_sextets, order));
-                in += 64 + removable;
-                out += 48;
-                continue;
+        if ((flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES)) && src_len - in >= 64 + 4) {
+            // Line breaks and `\/`: when every bad byte of the block is one of those, and there
+            // are at most 3, drop them by blending in the block loaded 1, 2, 3 bytes further
+            // along, as the AVX2 kernel does.
+            __m512i raw = _mm512_loadu_si512((const void *)(src + in));
+            uint64_t removable = 0;
+            if (flags & IPB64_FLAG_SKIP_WHITESPACE) {
+                removable |= (uint64_t)_mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(whitespace, raw), raw);
+            }
+            if ((flags & IPB64_FLAG_JSON_ESCAPES) && !url_safe) {
+                __m512i next = _mm512_loadu_si512((const void *)(src + in + 1));
+                removable |= (uint64_t)(_mm512_cmpeq_epi8_mask(raw, _mm512_set1_epi8('\\'))
+                                        & _mm512_cmpeq_epi8_mask(next, _mm512_set1_epi8('/')));
+            }
+            uint64_t bad_mask = (uint64_t)bad;
+            unsigned count = (unsigned)__builtin_popcountll((unsigned long long)bad_mask);
+            if ((bad_mask & ~removable) == 0 && count <= 3) {
+                __m512i compacted = raw;
+                uint64_t remaining = bad_mask;
+                for (unsigned removed = 1; removed <= count; removed++) {
+                    // The next byte to drop has moved `removed - 1` places down already.
+                    unsigned from = (unsigned)__builtin_ctzll((unsigned long long)remaining) - (removed - 1);
+                    remaining &= remaining - 1;
+                    compacted = _mm512_mask_blend_epi8(~(__mmask64)0 << from, compacted,
+                                                       _mm512_loadu_si512((const void *)(src + in + removed)));
+                }
+                __mmask64 compacted_bad;
+                __m512i compacted_sextets = translate(compacted, table_lo, table_hi, &compacted_bad);
+                if (compacted_bad == 0) {
+                    _mm512_storeu_si512((void *)(dst + out), pack(compacted_sextets, order));
+                    in += 64 + count;
+                    out += 48;
+                    continue;
+                }
             }
         }
         // Keep the block's clean whole quanta (capacity was checked for the whole block), then

@@ -16,28 +16,21 @@ enum {
 extern const uint8_t ipb64_scalar_standard[256];
 extern const uint8_t ipb64_scalar_url_safe[256];
 
-// The bytes the vector kernels may drop from a block in one go: the first bad byte of the block is
-// at `block[first_bad]`, and `run` is the block's bad-byte mask shifted down to it. Returns 1 or 2
-// when that is one whitespace byte, two adjacent ones (`\r\n`), or the backslash of `\/`, and no
-// other byte of the block is bad; 0 otherwise. The vector loop then decodes the block without
-// them; it re-validates the result, so bytes pulled in from past the block are checked too.
-static inline size_t ipb64_removable_run(const uint8_t *block, unsigned first_bad, uint64_t run,
+// How many bytes the vector kernels may drop at `block[first_bad]`, the first bad byte of a block
+// they are compacting: 1 for a whitespace byte or the backslash of `\/`, 2 for two whitespace
+// bytes (`\r\n`), 0 if that byte must stop them. `next_is_bad` says whether block[first_bad + 1]
+// is bad too. Reads block[first_bad + 1], which the caller guarantees is inside the input. The
+// caller re-validates the compacted block, so bytes pulled in from past the block are checked.
+static inline size_t ipb64_removable_run(const uint8_t *block, unsigned first_bad, int next_is_bad,
                                          unsigned flags) {
     const uint8_t *classes = (flags & IPB64_FLAG_URL_SAFE) ? ipb64_scalar_url_safe : ipb64_scalar_standard;
     uint8_t first = classes[block[first_bad]];
-    if (run == 1) {
-        if (first == IPB64_CLASS_WHITESPACE) {
-            return (flags & IPB64_FLAG_SKIP_WHITESPACE) ? 1 : 0;
-        }
-        // The '/' after the backslash is in the alphabet, so it is not part of the run; it is
-        // read here, inside the caller's input (the caller loads block[first_bad + 1] anyway).
-        return first == IPB64_CLASS_BACKSLASH && (flags & IPB64_FLAG_JSON_ESCAPES)
-            && !(flags & IPB64_FLAG_URL_SAFE) && block[first_bad + 1] == '/';
+    if (first == IPB64_CLASS_WHITESPACE && (flags & IPB64_FLAG_SKIP_WHITESPACE)) {
+        return next_is_bad && classes[block[first_bad + 1]] == IPB64_CLASS_WHITESPACE ? 2 : 1;
     }
-    if (run == 3 && (flags & IPB64_FLAG_SKIP_WHITESPACE)) {
-        return first == IPB64_CLASS_WHITESPACE && classes[block[first_bad + 1]] == IPB64_CLASS_WHITESPACE ? 2 : 0;
-    }
-    return 0;
+    // The '/' after the backslash is in the alphabet and stays in the block.
+    return first == IPB64_CLASS_BACKSLASH && (flags & IPB64_FLAG_JSON_ESCAPES)
+        && !(flags & IPB64_FLAG_URL_SAFE) && block[first_bad + 1] == '/';
 }
 
 // The vector loop stopped in front of a byte it cannot translate, at a quantum boundary *in.

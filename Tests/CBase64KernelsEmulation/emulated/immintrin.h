@@ -18,6 +18,25 @@ static inline __m512i _mm512_set1_epi32(int v) {
     return r;
 }
 
+static inline __m512i _mm512_set1_epi8(char v) {
+    __m512i r;
+    memset(r.b, (uint8_t)v, 64);
+    return r;
+}
+
+// Within each 16-byte lane: dst[j] = idx[j] bit 7 ? 0 : a[lane + (idx[j] & 15)]
+static inline __m512i _mm512_shuffle_epi8(__m512i a, __m512i idx) {
+    __m512i r;
+    for (int j = 0; j < 64; j++) r.b[j] = (idx.b[j] & 0x80) ? 0 : a.b[(j & ~15) + (idx.b[j] & 15)];
+    return r;
+}
+
+static inline __mmask64 _mm512_cmpeq_epi8_mask(__m512i a, __m512i b) {
+    __mmask64 m = 0;
+    for (int j = 0; j < 64; j++) m |= (uint64_t)(a.b[j] == b.b[j]) << j;
+    return m;
+}
+
 static inline __m512i _mm512_or_si512(__m512i a, __m512i b) {
     for (int i = 0; i < 64; i++) a.b[i] |= b.b[i];
     return a;

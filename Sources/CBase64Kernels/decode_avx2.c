@@ -93,26 +93,39 @@ IPB64_AVX2 ipb64_progress ipb64_decode_avx2(const uint8_t *src, size_t src_len,
     size_t in = 0, out = 0;
     __m256i sextets, bad;
     for (;;) {
-        // Two blocks per round hide the latency of the lookups.
-        while (src_len - in >= 64 && dst_capacity - out >= 56) {
-            __m256i bad_b;
+        // Four blocks per round hide the latency of the lookups (measured: 4 beats 2 on Zen 3).
+        while (src_len - in >= 128 && dst_capacity - out >= 104) {
+            __m256i bad1, bad2, bad3;
             sextets = translate(_mm256_loadu_si256((const __m256i *)(const void *)(src + in)), &t, &bad);
-            __m256i b = translate(_mm256_loadu_si256((const __m256i *)(const void *)(src + in + 32)), &t, &bad_b);
-            __m256i any = _mm256_or_si256(bad, bad_b);
+            __m256i s1 = translate(_mm256_loadu_si256((const __m256i *)(const void *)(src + in + 32)), &t, &bad1);
+            __m256i s2 = translate(_mm256_loadu_si256((const __m256i *)(const void *)(src + in + 64)), &t, &bad2);
+            __m256i s3 = translate(_mm256_loadu_si256((const __m256i *)(const void *)(src + in + 96)), &t, &bad3);
+            __m256i any = _mm256_or_si256(_mm256_or_si256(bad, bad1), _mm256_or_si256(bad2, bad3));
             if (!_mm256_testz_si256(any, any)) {
+                // Store the clean blocks in front of the first bad one, then handle that one.
                 if (_mm256_testz_si256(bad, bad)) {
                     pack_store(sextets, dst + out);
-                    in += 32;
-                    out += 24;
-                    sextets = b;
-                    bad = bad_b;
+                    in += 32; out += 24;
+                    sextets = s1; bad = bad1;
+                    if (_mm256_testz_si256(bad, bad)) {
+                        pack_store(sextets, dst + out);
+                        in += 32; out += 24;
+                        sextets = s2; bad = bad2;
+                        if (_mm256_testz_si256(bad, bad)) {
+                            pack_store(sextets, dst + out);
+                            in += 32; out += 24;
+                            sextets = s3; bad = bad3;
+                        }
+                    }
                 }
                 goto stopped;
             }
             pack_store(sextets, dst + out);
-            pack_store(b, dst + out + 24);
-            in += 64;
-            out += 48;
+            pack_store(s1, dst + out + 24);
+            pack_store(s2, dst + out + 48);
+            pack_store(s3, dst + out + 72);
+            in += 128;
+            out += 96;
         }
         if (src_len - in < 32 || dst_capacity - out < 32) {
             break;

@@ -1,7 +1,8 @@
 // AVX-512 VBMI block decoder, after W. Muła and D. Lemire, "Base64 encoding and decoding at
 // almost the speed of a memory copy" (SP&E 2019): one two-table byte permutation maps every
 // ASCII byte to its sextet or to a byte with the high bit set, and one byte permutation gathers
-// the 48 output bytes. Its loop has the same shape as the AVX2 kernel, line for line, which
+// the 48 output bytes. Its loop has the same shape as the AVX2 kernel (an unrolled round of clean
+// blocks, then single blocks, then the same stop path), which
 // is validated on every CI machine; this one runs only where the CPU has AVX-512 VBMI, and
 // Tests/CBase64KernelsEmulation checks its logic anywhere with emulated intrinsics.
 

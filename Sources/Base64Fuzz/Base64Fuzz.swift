@@ -1,12 +1,18 @@
-// libFuzzer entry point for FastBase64.
+// libFuzzer entry point for FastBase64: every tier against every other, against Foundation, and
+// encoder round trips (see FuzzChecks.swift). Any disagreement is a crash.
 //
-// Fuzzing build:
+// Fuzzing build (`-Xcc -fsanitize=fuzzer-no-link` adds coverage of the C kernels; add
+// `-Xswiftc -sanitize=address -Xcc -fsanitize=address` for ASan):
 //   swift build -c release --product Base64Fuzz --scratch-path .build-fuzz \
-//     -Xswiftc -sanitize=fuzzer -Xswiftc -DBASE64_FUZZING
-//   .build-fuzz/release/Base64Fuzz -max_total_time=600 -max_len=4096 <corpus-dir>
+//     -Xswiftc -sanitize=fuzzer -Xswiftc -DBASE64_FUZZING -Xcc -fsanitize=fuzzer-no-link
+//   mkdir -p .build-fuzz/corpus
+//   SWIFT_BACKTRACE=enable=no .build-fuzz/release/Base64Fuzz -max_total_time=600 -max_len=4096 \
+//     .build-fuzz/corpus
+// (SWIFT_BACKTRACE=enable=no lets libFuzzer, not the Swift runtime, catch the crash and write the
+// crash-* file.)
 //
 // Plain build (`swift build`): a replayer that runs the same checks over the files named on the
-// command line, such as a crash file libFuzzer wrote.
+// command line, such as a crash file libFuzzer wrote: `swift run Base64Fuzz crash-…`.
 
 import Foundation
 

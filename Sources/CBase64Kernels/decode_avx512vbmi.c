@@ -14,26 +14,20 @@
 
 #define IPB64_AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi")))
 
-// Sextet of every 7-bit byte, 0x80 where the byte is not in the alphabet. Built at first use from
-// the alphabet strings, so there is no hand-typed 128-entry table to get wrong.
-static int8_t ipb64_vbmi_tables[2][128];
-static volatile int ipb64_vbmi_tables_ready = 0;
+// Output byte j of a block is byte 2 - j % 3 of dword j / 3 (each dword holds 24 bits,
+// little-endian); the last 16 bytes are don't-care.
+static const uint8_t pack_order[64] = {
+    2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 18, 17, 16, 22, 21, 20, 26, 25, 24, 30, 29, 28,
+    34, 33, 32, 38, 37, 36, 42, 41, 40, 46, 45, 44, 50, 49, 48, 54, 53, 52, 58, 57, 56, 62, 61, 60,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
-static void build_tables(void) {
-    static const char *const alphabets[2] = {
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-    };
-    for (int a = 0; a < 2; a++) {
-        int8_t table[128];
-        for (int i = 0; i < 128; i++) table[i] = (int8_t)0x80;
-        for (int v = 0; v < 64; v++) table[(unsigned char)alphabets[a][v]] = (int8_t)v;
-        for (int i = 0; i < 128; i++) ipb64_vbmi_tables[a][i] = table[i];
-    }
-    // Racing threads write identical bytes, so the only requirement is that `ready` is seen
-    // after the tables: a release store.
-    __atomic_store_n(&ipb64_vbmi_tables_ready, 1, __ATOMIC_RELEASE);
-}
+// Byte b is whitespace iff whitespace[b & 15] == b within its 16-byte lane (bytes >= 0x80 shuffle
+// to 0 and never match).
+static const uint8_t whitespace_lanes[64] = {
+    0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x09, 0x0A, 0xFF, 0x0C, 0x0D, 0xFF, 0xFF,
+    0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x09, 0x0A, 0xFF, 0x0C, 0x0D, 0xFF, 0xFF,
+    0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x09, 0x0A, 0xFF, 0x0C, 0x0D, 0xFF, 0xFF,
+    0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x09, 0x0A, 0xFF, 0x0C, 0x0D, 0xFF, 0xFF };
 
 IPB64_AVX512 static inline __m512i translate(__m512i in, __m512i table_lo, __m512i table_hi,
                                               __mmask64 *invalid) {
@@ -52,26 +46,14 @@ IPB64_AVX512 static inline __m512i pack(__m512i sextets, __m512i order) {
 
 IPB64_AVX512 ipb64_progress ipb64_decode_avx512vbmi(const uint8_t *src, size_t src_len,
                                                     uint8_t *dst, size_t dst_capacity, unsigned flags) {
-    if (!__atomic_load_n(&ipb64_vbmi_tables_ready, __ATOMIC_ACQUIRE)) {
-        build_tables();
-    }
-    const int8_t *table = ipb64_vbmi_tables[(flags & IPB64_FLAG_URL_SAFE) ? 1 : 0];
+    // The first 128 entries of the scalar class table are exactly what the permute needs: the
+    // sextet of each alphabet byte, and a byte with bit 7 set for every other 7-bit byte.
+    const uint8_t *table = (flags & IPB64_FLAG_URL_SAFE) ? ipb64_scalar_url_safe : ipb64_scalar_standard;
     const __m512i table_lo = _mm512_loadu_si512((const void *)table);
     const __m512i table_hi = _mm512_loadu_si512((const void *)(table + 64));
-    // Output byte j is byte 2 - j % 3 of dword j / 3 (each dword holds 24 bits little-endian).
-    uint8_t order_bytes[64];
-    for (int j = 0; j < 64; j++) {
-        order_bytes[j] = (uint8_t)(j < 48 ? 4 * (j / 3) + 2 - j % 3 : 0);
-    }
-    const __m512i order = _mm512_loadu_si512((const void *)order_bytes);
+    const __m512i order = _mm512_loadu_si512((const void *)pack_order);
+    const __m512i whitespace = _mm512_loadu_si512((const void *)whitespace_lanes);
     const int url_safe = (flags & IPB64_FLAG_URL_SAFE) != 0;
-    // Byte b is whitespace iff whitespace[b & 15] == b (and b < 0x80, where the shuffle gives 0),
-    // in each 16-byte lane.
-    static const uint8_t whitespace_lane[16] = {
-        0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x09, 0x0A, 0xFF, 0x0C, 0x0D, 0xFF, 0xFF };
-    uint8_t whitespace_bytes[64];
-    for (int j = 0; j < 64; j++) whitespace_bytes[j] = whitespace_lane[j % 16];
-    const __m512i whitespace = _mm512_loadu_si512((const void *)whitespace_bytes);
 
     // Every block store writes 64 bytes (48 meant), so a block needs 64 bytes of capacity.
     size_t in = 0, out = 0;

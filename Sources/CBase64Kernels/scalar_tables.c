@@ -1,5 +1,6 @@
-// Byte classes for the kernels' scalar step (kernel_common.h): the sextet of an alphabet byte,
-// IPB64_CLASS_WHITESPACE, IPB64_CLASS_BACKSLASH, or IPB64_CLASS_OTHER. Generated from the two
+// Byte classes for the kernels (kernel_common.h): the sextet of an alphabet byte, else
+// IPB64_CLASS_WHITESPACE, IPB64_CLASS_BACKSLASH or IPB64_CLASS_OTHER, all with bit 7 set, so the
+// first 128 entries also serve as the AVX-512 VBMI permute table. Generated from the two
 // alphabet strings; FastBase64Tests checks every byte value against the alphabet on every tier.
 
 #include "kernel_common.h"

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ImageCore", targets: ["ImageCore"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
         .library(name: "ImagePipeline", targets: ["ImagePipeline"]),
+        .library(name: "FastBase64", targets: ["FastBase64"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [
@@ -31,9 +32,12 @@ let package = Package(
             name: "CPNGShims",
             dependencies: ["CLibPNG"]
         ),
+        .target(name: "CBase64Kernels"),
 
         // MARK: Swift modules
         .target(name: "ImageCore"),
+        .target(name: "FastBase64", dependencies: ["CBase64Kernels"]),
+        .executableTarget(name: "Base64Fuzz", dependencies: ["FastBase64"]),
         .target(
             name: "ImageCodecs",
             dependencies: ["ImageCore", "CPNGShims", "CLibWebP"]
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport", "CLibWebP"]),
         .testTarget(name: "ImagePipelineTests", dependencies: ["ImagePipeline", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
+        .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,8 @@ import PackageDescription
 
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
-/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI).
+/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI),
+/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImagePipeline.
 let package = Package(
     name: "imagepipe",
     products: [
@@ -11,6 +12,7 @@ let package = Package(
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
         .library(name: "ImagePipeline", targets: ["ImagePipeline"]),
         .library(name: "FastBase64", targets: ["FastBase64"]),
+        .library(name: "ImageResponses", targets: ["ImageResponses"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [
@@ -42,9 +44,10 @@ let package = Package(
             name: "ImageCodecs",
             dependencies: ["ImageCore", "CPNGShims", "CLibWebP"]
         ),
+        .target(name: "ImageResponses", dependencies: ["FastBase64"]),
         .target(
             name: "ImagePipeline",
-            dependencies: ["ImageCore", "ImageCodecs"]
+            dependencies: ["ImageCore", "ImageCodecs", "ImageResponses"]
         ),
         .executableTarget(
             name: "imagepipe",
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "ImagePipelineTests", dependencies: ["ImagePipeline", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64"]),
+        .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -91,6 +91,39 @@ def main():
         webp = f.read()
     write("truncated.webp", webp[: len(webp) // 2])
     write("garbage.webp", webp[:30] + bytes((i * 37) % 256 for i in range(200)))
+    write_responses()
+
+
+def write_responses():
+    """Saved images API responses in the shapes providers send, built around the fixture images."""
+    import base64, json
+    def b64(name):
+        with open(os.path.join(HERE, name), "rb") as f:
+            return base64.b64encode(f.read()).decode()
+    gray, disc = b64("gray.png"), b64("disc-lossy-alpha.webp")
+    # Nscale: created + data, compact; n=2, one PNG and one WebP (whatever the request said).
+    write("response-nscale.json", json.dumps({"created": 1700000000, "data": [{"b64_json": gray}, {"b64_json": disc}]},
+                                              separators=(",", ":")).encode())
+    # OpenAI: keys in another order, pretty-printed, '/' escaped as '\/' (as some gateways do),
+    # a revised prompt with non-ASCII text as \u escapes, usage with nested details.
+    body = json.dumps({"usage": {"input_tokens": 12, "output_tokens": 4160, "total_tokens": 4172,
+                                 "input_tokens_details": {"text_tokens": 12, "image_tokens": 0}},
+                       "data": [{"revised_prompt": "A caf\u00e9 \"sign\" \u2615", "b64_json": gray}],
+                       "background": "opaque", "created": 1713833628, "output_format": "png"}, indent=2)
+    body = body.replace("/", "\\/").replace("\\\\u", "\\u")
+    write("response-openai.json", body.encode())
+    # Nebius: data + id, no created; a URL result.
+    write("response-nebius-url.json", json.dumps({"data": [{"url": "https://example.invalid/img/abc.png?X-Signature=secret"}],
+                                                  "id": "text2img-0a1b2c"}).encode())
+    # Errors: Nscale's credit 429, OpenAI's 400, Nebius's 422 validation list.
+    write("response-error-credit.json", json.dumps({"error": {"message": "Insufficient credit to run this request",
+                                                              "error_type": "INSUFFICIENT_CREDIT", "code": 429}}).encode())
+    write("response-error-nebius-422.json", json.dumps({"detail": [{"loc": ["body", "width"], "msg": "ensure this value is less than or equal to 2048",
+                                                                    "type": "value_error.number.not_le"}]}).encode())
+    # Two images, the second with a '*' planted in its base64 at a known offset.
+    bad = gray[:100] + "*" + gray[101:]
+    write("response-bad-payload.json", ('{"created":1,"data":[{"b64_json":"' + gray + '"},{"b64_json":"' + bad + '"}]}').encode())
+    write("response-truncated.json", ('{"created":1,"data":[{"b64_json":"' + gray[:200]).encode())
 
 
 if __name__ == "__main__":

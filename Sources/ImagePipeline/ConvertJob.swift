@@ -5,6 +5,7 @@ import Foundation
 #endif
 import ImageCodecs
 import ImageCore
+import ImageResponses
 
 /// Converts image files to another format (or re-encodes them), one file or a batch into a folder.
 ///
@@ -112,7 +113,7 @@ public struct ConvertJob: Sendable {
                 let sniffed = (try? FileIO.readPrefix(input, count: ImageFormat.sniffLength)).flatMap { ImageFormat.sniff($0) }
                 let itemFormat = format ?? sniffed
                 let base = Self.baseName(of: input)
-                let output = folder + "/" + base + "." + (itemFormat?.fileExtension ?? "out")
+                let output = folder + "/" + base + "." + (itemFormat?.fileExtension ?? "image")
                 var item = Item(index: index, input: input, output: output, format: itemFormat)
                 if let first = claimed[output] {
                     item.conflict = first
@@ -134,7 +135,7 @@ public struct ConvertJob: Sendable {
     /// Converts every input, calling `onResult` (on the caller's task, in completion order) as
     /// each one finishes.
     ///
-    /// - Returns: one result per input, in input order.
+    /// - Returns: one result per input, in input order (one per image for an API response).
     public func run(onResult: (ConversionResult) -> Void = { _ in }) async -> [ConversionResult] {
         if case .directory(let folder) = destination {
             do { try FileIO.createDirectory(folder) } catch let error as PipelineError {
@@ -143,8 +144,8 @@ public struct ConvertJob: Sendable {
         }
         let items = planItems()
         let inputIdentities = Set(inputs.compactMap(FileIO.fileIdentity))
-        var results = [ConversionResult?](repeating: nil, count: items.count)
-        await withTaskGroup(of: (Int, ConversionResult).self) { group in
+        var results = [[ConversionResult]?](repeating: nil, count: items.count)
+        await withTaskGroup(of: (Int, [ConversionResult]).self) { group in
             var next = 0
             func startNext() {
                 guard next < items.count else { return }
@@ -153,54 +154,143 @@ public struct ConvertJob: Sendable {
                 group.addTask { [self] in (item.index, convert(item, inputIdentities: inputIdentities)) }
             }
             for _ in 0..<min(concurrency, items.count) { startNext() }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                onResult(result)
+            while let (index, itemResults) = await group.next() {
+                results[index] = itemResults
+                itemResults.forEach(onResult)
                 startNext()
             }
         }
-        return results.map { $0! }
+        return results.flatMap { $0! }
     }
 
-    func convert(_ item: Item, inputIdentities: Set<FileIdentity>) -> ConversionResult {
+    func convert(_ item: Item, inputIdentities: Set<FileIdentity>) -> [ConversionResult] {
         do {
             if let first = item.conflict {
                 throw PipelineError(.outputConflict, path: item.input, "its output \(item.output) is already the output of \(first); rename one of them")
             }
             let bytes = try FileIO.readFile(item.input, maxBytes: decoder.limits.maxInputBytes)
-            let (info, image) = try bytes.withUnsafeBytes { buffer in
-                do {
-                    return (try decoder.probe(buffer), try decoder.decode(buffer))
-                } catch let error as ImageCodecError {
-                    throw PipelineError(path: item.input, codecError: error)
-                }
+            if ImageFormat.sniff(bytes) == nil, Self.looksLikeJSON(bytes) {
+                return try extractResponse(item, body: bytes, inputIdentities: inputIdentities)
             }
-            let outputFormat = item.format ?? info.format
-            let passThrough = outputFormat == info.format && !encoding.applies(to: outputFormat)
-            let encoded: [UInt8]
-            if passThrough {
-                encoded = bytes
-            } else {
-                try encoding.validate(for: outputFormat)
-                do {
-                    encoded = try image.encoded(as: try encoding.options(for: outputFormat))
-                } catch let error as ImageCodecError {
-                    throw PipelineError(path: item.output, codecError: error)
-                }
-            }
-            if let identity = FileIO.fileIdentity(item.output), inputIdentities.contains(identity) {
-                throw PipelineError(.wouldOverwriteInput, path: item.output, "refusing to overwrite an input file; choose another output")
-            }
-            try FileIO.writeAtomically(encoded, to: item.output, durable: durable)
-            return ConversionResult(input: item.input, outcome: .success(ConvertedFile(
-                input: item.input, output: item.output, source: info, outputFormat: outputFormat,
-                inputBytes: bytes.count, outputBytes: encoded.count, wasCopied: passThrough
-            )))
+            let file = try produce(
+                encodedImage: bytes, source: item.input, output: item.output,
+                format: item.format, inputIdentities: inputIdentities
+            )
+            return [ConversionResult(input: item.input, outcome: .success(file))]
         } catch let error as PipelineError {
-            return ConversionResult(input: item.input, outcome: .failure(error))
+            return [ConversionResult(input: item.input, outcome: .failure(error))]
         } catch {
-            return ConversionResult(input: item.input, outcome: .failure(PipelineError(.codec, path: item.input, "\(error)")))
+            return [ConversionResult(input: item.input, outcome: .failure(PipelineError(.codec, path: item.input, "\(error)")))]
         }
+    }
+
+    /// Verifies one encoded image (a full decode), then writes it unchanged or re-encoded.
+    ///
+    /// - Parameters:
+    ///   - source: what to call the input in messages (a path, or `response.json data[2]`).
+    ///   - output: the output path; with `format == nil` its extension is replaced by the real
+    ///     format's when `replaceExtension` is set.
+    func produce(
+        encodedImage bytes: [UInt8], source: String, output: String, format: ImageFormat?,
+        inputIdentities: Set<FileIdentity>, imageIndex: Int? = nil, replaceExtension: Bool = false
+    ) throws -> ConvertedFile {
+        let (info, image) = try bytes.withUnsafeBytes { buffer in
+            do {
+                return (try decoder.probe(buffer), try decoder.decode(buffer))
+            } catch let error as ImageCodecError {
+                throw PipelineError(path: source, codecError: error)
+            }
+        }
+        let outputFormat = format ?? info.format
+        let outputPath = replaceExtension ? Self.replacingExtension(of: output, with: outputFormat.fileExtension) : output
+        let passThrough = outputFormat == info.format && !encoding.applies(to: outputFormat)
+        let encoded: [UInt8]
+        if passThrough {
+            encoded = bytes
+        } else {
+            try encoding.validate(for: outputFormat)
+            do {
+                encoded = try image.encoded(as: try encoding.options(for: outputFormat))
+            } catch let error as ImageCodecError {
+                throw PipelineError(path: outputPath, codecError: error)
+            }
+        }
+        if let identity = FileIO.fileIdentity(outputPath), inputIdentities.contains(identity) {
+            throw PipelineError(.wouldOverwriteInput, path: outputPath, "refusing to overwrite an input file; choose another output")
+        }
+        try FileIO.writeAtomically(encoded, to: outputPath, durable: durable)
+        return ConvertedFile(
+            input: source, output: outputPath, source: info, outputFormat: outputFormat,
+            inputBytes: bytes.count, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex
+        )
+    }
+
+    /// Writes every image of a saved images API response: one result per `data` entry.
+    ///
+    /// Names: the planned output for a single image; `NAME-INDEX.EXT` beside it for several. The
+    /// extension follows the real format of each image's bytes unless a format was asked for.
+    func extractResponse(_ item: Item, body: [UInt8], inputIdentities: Set<FileIdentity>) throws -> [ConversionResult] {
+        let response: ImagesResponse
+        do {
+            response = try ImagesResponse(parsing: body)
+        } catch {
+            throw PipelineError(.invalidResponse, path: item.input, error.message, byteOffset: error.byteOffset)
+        }
+        if response.images.isEmpty {
+            if let providerError = response.error {
+                throw PipelineError(.providerError, path: item.input, "the response holds an error from the provider: \(providerError)")
+            }
+            throw PipelineError(.invalidResponse, path: item.input, "the response holds no images (\"data\" is empty)")
+        }
+        let several = response.images.count > 1
+        return response.images.map { entry in
+            let label = "\(item.input) data[\(entry.index)]"
+            let output = several ? Self.appendingToName(of: item.output, "-\(entry.index)") : item.output
+            do {
+                if let payloadError = entry.payloadError {
+                    throw PipelineError(.invalidResponse, path: item.input, payloadError.message + "; nothing written for this image", byteOffset: payloadError.byteOffset)
+                }
+                guard let bytes = entry.bytes else {
+                    if let url = entry.url {
+                        throw PipelineError(.invalidResponse, path: label, "the image is a URL (\(Self.redactedURL(url))), not bytes; convert does not download (such URLs expire within minutes)")
+                    }
+                    throw PipelineError(.invalidResponse, path: label, "the entry has neither \"b64_json\" nor \"url\"")
+                }
+                let file = try produce(
+                    encodedImage: bytes, source: label, output: output, format: item.format,
+                    inputIdentities: inputIdentities, imageIndex: entry.index, replaceExtension: true
+                )
+                return ConversionResult(input: item.input, outcome: .success(file))
+            } catch let error as PipelineError {
+                return ConversionResult(input: item.input, outcome: .failure(error))
+            } catch {
+                return ConversionResult(input: item.input, outcome: .failure(PipelineError(.codec, path: label, "\(error)")))
+            }
+        }
+    }
+
+    /// Whether the bytes start (after whitespace) with `{`: a JSON object, such as a saved response.
+    static func looksLikeJSON(_ bytes: [UInt8]) -> Bool {
+        bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
+    }
+
+    static func replacingExtension(of path: String, with fileExtension: String) -> String {
+        let (folder, name) = FileIO.split(path)
+        let base = baseName(of: name)
+        return (path.contains("/") ? folder + "/" : "") + base + "." + fileExtension
+    }
+
+    static func appendingToName(of path: String, _ suffix: String) -> String {
+        let (folder, name) = FileIO.split(path)
+        let base = baseName(of: name)
+        let rest = name.dropFirst(base.count)
+        return (path.contains("/") ? folder + "/" : "") + base + suffix + rest
+    }
+
+    /// A URL without its query string, which for signed links holds the credentials.
+    static func redactedURL(_ url: String) -> String {
+        guard let query = url.firstIndex(of: "?") else { return url }
+        return String(url[..<query]) + "?…"
     }
 }
 
@@ -228,6 +318,8 @@ public struct ConvertedFile: Sendable, Hashable {
     public var outputBytes: Int
     /// Whether the verified input bytes were written unchanged (same format, no encoder settings).
     public var wasCopied: Bool
+    /// For an image from an API response, its index in `data`.
+    public var imageIndex: Int? = nil
     /// For animated inputs, how many frames were dropped (only the first is converted).
     public var droppedFrames: Int? {
         guard source.isAnimated else { return nil }

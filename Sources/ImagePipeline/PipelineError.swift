@@ -10,7 +10,7 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Value: String {
             case readFailed, writeFailed, notAFile, inputTooLarge, wouldOverwriteInput, outputConflict,
-                 unknownOutputFormat, unsupportedOutputFormat, invalidOptions, codec
+                 unknownOutputFormat, unsupportedOutputFormat, invalidOptions, codec, invalidResponse, providerError
         }
         fileprivate let value: Value
 
@@ -34,6 +34,10 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         public static let invalidOptions = Code(value: .invalidOptions)
         /// The codec refused the input or failed to encode; see ``PipelineError/underlying``.
         public static let codec = Code(value: .codec)
+        /// A saved API response that is malformed, holds no images, or an invalid payload.
+        public static let invalidResponse = Code(value: .invalidResponse)
+        /// An API response that holds the provider's error instead of images.
+        public static let providerError = Code(value: .providerError)
 
         public var description: String { value.rawValue }
     }
@@ -46,13 +50,16 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The codec error behind a `.codec` failure.
     public var underlying: ImageCodecError?
+    /// The byte offset in the input where the problem is, when known.
+    public var byteOffset: Int?
 
     /// Creates an error.
-    public init(_ code: Code, path: String? = nil, _ message: String, underlying: ImageCodecError? = nil) {
+    public init(_ code: Code, path: String? = nil, _ message: String, underlying: ImageCodecError? = nil, byteOffset: Int? = nil) {
         self.code = code
         self.path = path
         self.message = message
         self.underlying = underlying
+        self.byteOffset = byteOffset ?? underlying?.byteOffset
     }
 
     /// Wraps a codec error for one file.

@@ -6,7 +6,7 @@ import ImagePipeline
 extension Imagepipe {
     struct Convert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Convert PNG, WebP and PAM files to PNG, WebP or PAM.",
+            abstract: "Convert PNG, WebP and PAM files, and saved image-API responses, to PNG, WebP or PAM.",
             discussion: """
             The output format comes from the output file's extension unless --format is given. With several \
             inputs, or an output that is a directory or ends in '/', each input goes into that directory under \
@@ -16,7 +16,7 @@ extension Imagepipe {
             """
         )
 
-        @Argument(help: "Input image files (PNG, WebP, PAM; recognised by their bytes, not their names).")
+        @Argument(help: "Input files: PNG, WebP, PAM, or saved API responses (recognised by their bytes, not their names).")
         var inputs: [String]
 
         @Option(name: .shortAndLong, help: "Output file, or directory for several inputs.")
@@ -70,8 +70,8 @@ extension Imagepipe {
                 }
             }
             let failed = results.filter { if case .failure = $0.outcome { true } else { false } }.count
-            if inputs.count > 1 || failed > 0 {
-                Report.note("converted \(results.count - failed) of \(results.count) files" + (failed > 0 ? ", \(failed) failed" : ""))
+            if results.count > 1 || failed > 0 {
+                Report.note("converted \(results.count - failed) of \(results.count) images" + (failed > 0 ? ", \(failed) failed" : ""))
             }
             if failed > 0 { throw ExitCode.failure }
         }

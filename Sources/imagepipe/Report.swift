@@ -10,18 +10,15 @@ import Musl
 /// How results and failures are printed: results to stdout, one line per failure to stderr.
 enum Report {
     static func line(for file: ConvertedFile) -> String {
-        let action = file.wasCopied ? "verified, copied" : "\(file.outputFormat)"
+        let action = file.wasCopied ? "verified, \(file.outputFormat) bytes kept" : "\(file.outputFormat)"
         return "\(file.input) -> \(file.output) (\(action), \(file.source.size), \(file.inputBytes) -> \(file.outputBytes) bytes)"
     }
 
     static func error(_ error: PipelineError, verbose: Bool) {
         var text = "error: \(error.description)"
         if verbose {
-            if let underlying = error.underlying {
-                text += " [\(underlying.code)" + (underlying.byteOffset.map { " at byte \($0)" } ?? "") + "]"
-            } else {
-                text += " [\(error.code)]"
-            }
+            let code = error.underlying.map { "\($0.code)" } ?? "\(error.code)"
+            text += " [\(code)" + (error.byteOffset.map { " at byte \($0)" } ?? "") + "]"
         }
         standardError(text)
     }

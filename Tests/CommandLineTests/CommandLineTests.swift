@@ -60,7 +60,7 @@ struct CommandLineTests {
         #expect(run.stderr.contains("error: \(Self.fixture("bad-crc.png")): PNG checksum mismatch"))
         #expect(run.stderr.contains("error: \(Self.fixture("huge-dimensions.png")): image is 100000x100000"))
         #expect(run.stderr.contains("error: \(Self.fixture("empty.png")): file is empty"))
-        #expect(run.stderr.contains("converted 2 of 5 files, 3 failed"))
+        #expect(run.stderr.contains("converted 2 of 5 images, 3 failed"))
         #expect(run.stdout.split(separator: "\n").count == 2)
     }
 
@@ -101,6 +101,21 @@ struct CommandLineTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("refusing to overwrite an input file"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
+    }
+
+    @Test("convert: API responses beside images, failures named with byte offsets")
+    func convertResponses() throws {
+        let out = try Self.scratch()
+        let run = try Self.run(["convert", Self.fixture("response-nscale.json"), Self.fixture("response-bad-payload.json"),
+                                Self.fixture("response-error-credit.json"), Self.fixture("gray.png"), "-o", out, "-v"])
+        #expect(run.status == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == [
+            "gray.png", "response-bad-payload-0.png", "response-nscale-0.png", "response-nscale-1.webp",
+        ])
+        #expect(run.stderr.contains("response-error-credit.json: the response holds an error from the provider: Insufficient credit"))
+        #expect(run.stderr.contains("data[1].b64_json is not valid base64: invalid character at byte"))
+        #expect(run.stderr.contains("[invalidResponse at byte"))
+        #expect(run.stderr.contains("converted 4 of 6 images, 2 failed"))
     }
 
     @Test("info: one line per file, JSON Lines with --json, exit 1 when a file fails")

@@ -144,4 +144,49 @@ struct PipelineTests {
         let error = #expect(throws: PipelineError.self) { try FileInfo.probe(path: Self.fixture("photo.jpg")) }
         #expect(error?.description.contains("photo.jpg: JPEG is recognised but not supported yet") == true)
     }
+
+    @Test("a saved response: each image written with the extension of its real format, bytes untouched")
+    func responseExtraction() async throws {
+        let folder = try Self.scratch()
+        let results = try await ConvertJob(inputs: [Self.fixture("response-nscale.json")], output: folder + "/").run()
+        let files = try results.map { try $0.outcome.get() }
+        #expect(files.map { URL(fileURLWithPath: $0.output).lastPathComponent } == ["response-nscale-0.png", "response-nscale-1.webp"])
+        #expect(files.map(\.imageIndex) == [0, 1])
+        #expect(try FileIO.readFile(folder + "/response-nscale-0.png", maxBytes: 1 << 20) == FileIO.readFile(Self.fixture("gray.png"), maxBytes: 1 << 20))
+        #expect(try FileIO.readFile(folder + "/response-nscale-1.webp", maxBytes: 1 << 20) == FileIO.readFile(Self.fixture("disc-lossy-alpha.webp"), maxBytes: 1 << 20))
+    }
+
+    @Test("a saved response with --format transcodes every image")
+    func responseTranscode() async throws {
+        let folder = try Self.scratch()
+        let results = try await ConvertJob(inputs: [Self.fixture("response-nscale.json")], output: folder, format: .png).run()
+        #expect(try Self.listing(folder) == ["response-nscale-0.png", "response-nscale-1.png"])
+        let second = try results[1].outcome.get()
+        #expect(!second.wasCopied && second.source.format == .webp)
+        let single = try await ConvertJob(inputs: [Self.fixture("response-openai.json")], output: folder + "/one.webp").run()
+        #expect(try single[0].outcome.get().outputFormat == .webp)
+        #expect(try ImageDecoder().probe(FileIO.readFile(folder + "/one.webp", maxBytes: 1 << 20)).format == .webp)
+    }
+
+    @Test("a response with a provider error, an invalid payload or a URL fails clearly and writes what it can")
+    func responseFailures() async throws {
+        let folder = try Self.scratch()
+        let credit = try await ConvertJob(inputs: [Self.fixture("response-error-credit.json")], output: folder + "/").run()
+        guard case .failure(let creditError) = credit[0].outcome else { Issue.record("credit error not reported"); return }
+        #expect(creditError.code == .providerError)
+        #expect(creditError.message.contains("Insufficient credit to run this request (type: INSUFFICIENT_CREDIT"))
+
+        let mixed = try await ConvertJob(inputs: [Self.fixture("response-bad-payload.json")], output: folder + "/").run()
+        #expect((try? mixed[0].outcome.get()) != nil)
+        guard case .failure(let payloadError) = mixed[1].outcome else { Issue.record("bad payload not reported"); return }
+        #expect(payloadError.code == .invalidResponse && payloadError.byteOffset != nil)
+        #expect(payloadError.message.contains("data[1].b64_json is not valid base64: invalid character at byte"))
+        #expect(try Self.listing(folder) == ["response-bad-payload-0.png"], "nothing written for the bad image")
+
+        let url = try await ConvertJob(inputs: [Self.fixture("response-nebius-url.json")], output: folder + "/").run()
+        guard case .failure(let urlError) = url[0].outcome else { Issue.record("URL result not reported"); return }
+        #expect(urlError.description.contains("https://example.invalid/img/abc.png?…"))
+        #expect(!urlError.description.contains("secret"), "the signed query string is not printed")
+    }
 }
+

@@ -49,10 +49,15 @@ let package = Package(
             name: "ImagePipeline",
             dependencies: ["ImageCore", "ImageCodecs", "ImageResponses"]
         ),
+        .target(
+            name: "ImageBench",
+            dependencies: ["FastBase64", "ImageResponses", "ImageCodecs"]
+        ),
         .executableTarget(
             name: "imagepipe",
             dependencies: [
                 "ImagePipeline",
+                "ImageBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -118,6 +118,21 @@ struct CommandLineTests {
         #expect(run.stderr.contains("converted 4 of 6 images, 2 failed"))
     }
 
+    @Test("bench base64 --json: every tier and the baselines for every layout, in one run")
+    func benchBase64() throws {
+        let run = try Self.run(["bench", "base64", "--sizes", "0.02", "--rounds", "1", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        let implementations = Set(rows.compactMap { $0["implementation"] as? String })
+        #expect(implementations.contains("Foundation Data(base64Encoded:)"))
+        #expect(implementations.contains("imagepipe portable"))
+        #expect(implementations.contains { $0.hasPrefix("imagepipe ImagesResponse") })
+        #expect(Set(rows.compactMap { $0["variant"] as? String }).count == 3)
+        #expect(rows.allSatisfy { ($0["gigabytesPerSecond"] as? Double ?? 0) > 0 })
+        let invalid = try Self.run(["bench", "base64", "--tiers", "nonsense"])
+        #expect(invalid.status != 0 && invalid.stderr.contains("no available tier"))
+    }
+
     @Test("info: one line per file, JSON Lines with --json, exit 1 when a file fails")
     func info() throws {
         let text = try Self.run(["info", Self.fixture("disc-rgba.png"), Self.fixture("animated.webp")])

@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ImagePipeline", targets: ["ImagePipeline"]),
         .library(name: "FastBase64", targets: ["FastBase64"]),
         .library(name: "ImageResponses", targets: ["ImageResponses"]),
+        .library(name: "ImageBench", targets: ["ImageBench"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [

@@ -29,6 +29,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "Base64Benchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "FastBase64", package: "imagepipe"),
+                .product(name: "ImageResponses", package: "imagepipe"),
+                .product(name: "ImageBench", package: "imagepipe"),
+            ],
+            path: "Benchmarks/Base64Benchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "CodecRatios",
             dependencies: [
                 .product(name: "ImageCodecs", package: "imagepipe"),

@@ -64,7 +64,7 @@ public struct Base64Benchmark: Sendable {
     }
 
     /// Base64 text of about `size` bytes in the given layout, from deterministic pseudo-random data.
-    static func makeInput(size: Int, variant: Variant) -> [UInt8] {
+    public static func makeInput(size: Int, variant: Variant) -> [UInt8] {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         let raw = (0..<(size / 4 * 3)).map { _ -> UInt8 in
             state = state &* 6364136223846793005 &+ 1442695040888963407

@@ -258,7 +258,8 @@ public struct ConvertJob: Sendable {
                 }
                 let file = try produce(
                     encodedImage: bytes, source: label, output: output, format: item.format,
-                    inputIdentities: inputIdentities, imageIndex: entry.index, replaceExtension: true
+                    // Into a folder without --format, the name takes the real format's extension.
+                    inputIdentities: inputIdentities, imageIndex: entry.index, replaceExtension: item.format == nil
                 )
                 return ConversionResult(input: item.input, outcome: .success(file))
             } catch let error as PipelineError {

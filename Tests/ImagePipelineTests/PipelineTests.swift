@@ -166,6 +166,8 @@ struct PipelineTests {
         let single = try await ConvertJob(inputs: [Self.fixture("response-openai.json")], output: folder + "/one.webp").run()
         #expect(try single[0].outcome.get().outputFormat == .webp)
         #expect(try ImageDecoder().probe(FileIO.readFile(folder + "/one.webp", maxBytes: 1 << 20)).format == .webp)
+        let named = try await ConvertJob(inputs: [Self.fixture("response-openai.json")], output: folder + "/picture.bin", format: .png).run()
+        #expect(try named[0].outcome.get().output == folder + "/picture.bin", "an explicitly named output keeps its name")
     }
 
     @Test("a response with a provider error, an invalid payload or a URL fails clearly and writes what it can")

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "FastBase64", targets: ["FastBase64"]),
         .library(name: "ImageResponses", targets: ["ImageResponses"]),
         .library(name: "ImageBench", targets: ["ImageBench"]),
+        .library(name: "ImageOps", targets: ["ImageOps"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [
@@ -45,6 +46,7 @@ let package = Package(
             name: "ImageCodecs",
             dependencies: ["ImageCore", "CPNGShims", "CLibWebP"]
         ),
+        .target(name: "ImageOps", dependencies: ["ImageCore"]),
         .target(name: "ImageResponses", dependencies: ["FastBase64"]),
         .target(
             name: "ImagePipeline",
@@ -75,6 +77,7 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64"]),
         .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),
+        .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "ImageCodecs", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

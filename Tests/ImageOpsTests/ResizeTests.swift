@@ -1,0 +1,147 @@
+import Foundation
+import ImageCodecs
+import ImageCore
+import ImageOps
+import Testing
+import TestSupport
+
+@Suite("Resampling")
+struct ResizeTests {
+    /// Peak signal-to-noise ratio over all samples, in dB.
+    static func psnr(_ a: Image, _ b: Image) -> Double {
+        let x = a.bytes, y = b.bytes
+        precondition(x.count == y.count)
+        var sum = 0.0
+        for index in x.indices { let d = Double(x[index]) - Double(y[index]); sum += d * d }
+        let mse = sum / Double(x.count)
+        return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
+    }
+
+    /// PSNR of what is seen when composited: color × alpha, and alpha. For opaque images this is
+    /// the plain PSNR. (Straight color under low alpha is ill-defined: Pillow keeps premultiplied
+    /// color in 8 bits, so dividing it back out at alpha 3 magnifies its rounding 85 times.)
+    static func premultipliedPSNR(_ a: Image, _ b: Image) -> Double {
+        guard a.format.hasAlpha else { return psnr(a, b) }
+        let x = a.converted(to: .rgba8).bytes, y = b.converted(to: .rgba8).bytes
+        var sum = 0.0
+        for pixel in stride(from: 0, to: x.count, by: 4) {
+            for channel in 0..<3 {
+                let d = Double(x[pixel + channel]) * Double(x[pixel + 3]) / 255 - Double(y[pixel + channel]) * Double(y[pixel + 3]) / 255
+                sum += d * d
+            }
+            let d = Double(x[pixel + 3]) - Double(y[pixel + 3])
+            sum += d * d
+        }
+        let mse = sum / Double(x.count)
+        return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
+    }
+
+    static func fitInside(_ size: ImageSize, _ box: Int) -> ImageSize {
+        let scale = min(Double(box) / Double(size.width), Double(box) / Double(size.height))
+        return ImageSize(width: max(1, Int((Double(size.width) * scale).rounded())), height: max(1, Int((Double(size.height) * scale).rounded())))
+    }
+
+    static let corpusPNGs: [String] = {
+        guard let corpus = TestPaths.corpus else { return [] }
+        let folder = corpus.appendingPathComponent("png")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
+    }()
+
+    @Test("Lanczos3 thumbnails reach 42 dB PSNR against Pillow's resize of the same pixels",
+          .enabled(if: TestPaths.corpus != nil, "\(TestPaths.missing("corpus"))"), arguments: corpusPNGs)
+    func matchesPillow(_ name: String) throws {
+        let source = try ImageDecoder().decode(readBytes(TestPaths.corpus!.appendingPathComponent("png/\(name)")))
+        let reference = try ImageDecoder().decode(TestPaths.fixture("reference/" + name.replacingOccurrences(of: ".png", with: ".pillow-lanczos-256.png")))
+        let target = Self.fitInside(source.size, 256)
+        #expect(target == reference.size)
+        let ours = source.resized(to: target, filter: .lanczos3)
+        #expect(ours.format == source.format)
+        let decibels = Self.psnr(ours, reference.converted(to: source.format))
+        let visible = Self.premultipliedPSNR(ours, reference.converted(to: source.format))
+        #expect(visible >= 42, "\(name): \(visible) dB composited (\(decibels) dB over straight samples)")
+    }
+
+    /// An RGBA disc whose transparent pixels hold `background` (garbage or a clean color).
+    static func disc(size: Int, background: (Int, Int) -> (UInt8, UInt8, UInt8)) throws -> Image {
+        var bytes = [UInt8]()
+        let centre = Double(size - 1) / 2
+        for y in 0..<size {
+            for x in 0..<size {
+                let distance = ((Double(x) - centre) * (Double(x) - centre) + (Double(y) - centre) * (Double(y) - centre)).squareRoot() / centre
+                let alpha: UInt8 = distance < 0.5 ? 255 : distance > 0.7 ? 0 : UInt8(255 * (0.7 - distance) / 0.2)
+                let color: (UInt8, UInt8, UInt8) = alpha == 0 ? background(x, y) : (240, 240, 240)
+                bytes += [color.0, color.1, color.2, alpha]
+            }
+        }
+        return try Image(size: ImageSize(width: size, height: size), format: .rgba8, copying: bytes)
+    }
+
+    @Test("fully transparent pixels never bleed their color into visible ones (no halo)", arguments: ResamplingFilter.allCases)
+    func noHalo(_ filter: ResamplingFilter) throws {
+        let garbage = try Self.disc(size: 96) { x, y in (UInt8((x * 97 + y * 31) % 256), UInt8((x * 13) % 256), UInt8((y * 211) % 256)) }
+        let clean = try Self.disc(size: 96) { _, _ in (240, 240, 240) }
+        for target in [ImageSize(width: 24, height: 24), ImageSize(width: 37, height: 29), ImageSize(width: 150, height: 150)] {
+            let a = garbage.resized(to: target, filter: filter).bytes
+            let b = clean.resized(to: target, filter: filter).bytes
+            for pixel in stride(from: 0, to: a.count, by: 4) where a[pixel + 3] > 0 {
+                #expect(a[pixel + 3] == b[pixel + 3])
+                for channel in 0..<3 {
+                    #expect(abs(Int(a[pixel + channel]) - Int(b[pixel + channel])) <= 1, "\(filter) \(target) pixel \(pixel / 4)")
+                }
+            }
+        }
+    }
+
+    @Test("a flat image stays flat with every filter, reducing and enlarging", arguments: ResamplingFilter.allCases)
+    func flatStaysFlat(_ filter: ResamplingFilter) throws {
+        let flat = try Image(size: ImageSize(width: 40, height: 30), format: .rgb8, copying: [UInt8](repeating: 0, count: 0) + (0..<1200).flatMap { _ in [UInt8(200), 100, 7] })
+        for target in [ImageSize(width: 1, height: 1), ImageSize(width: 7, height: 3), ImageSize(width: 40, height: 29), ImageSize(width: 97, height: 61)] {
+            let bytes = flat.resized(to: target, filter: filter).bytes
+            #expect(bytes.count == target.width * target.height * 3)
+            for pixel in stride(from: 0, to: bytes.count, by: 3) {
+                #expect(bytes[pixel..<pixel + 3] == [200, 100, 7], "\(filter) \(target)")
+            }
+        }
+    }
+
+    @Test("every pixel format keeps its format; odd and extreme shapes work", arguments: PixelFormat.allCases)
+    func formatsAndShapes(_ format: PixelFormat) throws {
+        let source = try ImageDecoder().decode(TestPaths.fixture("disc-rgba.png")).converted(to: format)
+        for target in [ImageSize(width: 1, height: 1), ImageSize(width: 1, height: 48), ImageSize(width: 300, height: 2), ImageSize(width: 17, height: 33)] {
+            let result = source.resized(to: target)
+            #expect(result.size == target && result.format == format)
+        }
+        let strip = try ImageDecoder().decode(TestPaths.fixture("strip-1000x1.png")).converted(to: format)
+        #expect(strip.resized(to: ImageSize(width: 10, height: 1)).size == ImageSize(width: 10, height: 1))
+        let pixel = try ImageDecoder().decode(TestPaths.fixture("one-pixel.png")).converted(to: format)
+        #expect(pixel.resized(to: ImageSize(width: 5, height: 5)).bytes == pixel.resized(to: ImageSize(width: 5, height: 5), filter: .nearest).bytes)
+    }
+
+    @Test("row bands in parallel give exactly the single-threaded result")
+    func bandsAgree() throws {
+        let source = try ImageDecoder().decode(TestPaths.fixture("gradient-rgb.png"))
+        let target = ImageSize(width: 29, height: 101)
+        let single = source.resized(to: target, options: ResizeOptions(threads: 1))
+        for threads in [2, 3, 7] {
+            #expect(source.resized(to: target, options: ResizeOptions(threads: threads)) == single)
+        }
+    }
+
+    @Test("nearest neighbour copies input pixels; box halving averages pairs")
+    func nearestAndBox() throws {
+        let source = try Image(size: ImageSize(width: 4, height: 1), format: .gray8, copying: [0, 100, 200, 250])
+        #expect(source.resized(to: ImageSize(width: 2, height: 1), filter: .nearest).bytes == [100, 250])
+        #expect(source.resized(to: ImageSize(width: 2, height: 1), filter: .box).bytes == [50, 225])
+        #expect(source.resized(to: ImageSize(width: 8, height: 1), filter: .nearest).bytes == [0, 0, 100, 100, 200, 200, 250, 250])
+    }
+
+    @Test("linear light keeps the brightness of fine black-and-white detail")
+    func linearLight() throws {
+        // A one-pixel checkerboard averages to 50% light: sRGB 188 in linear light, 128 without.
+        let checker = try Image(size: ImageSize(width: 8, height: 8), format: .gray8, copying: (0..<64).map { ($0 / 8 + $0 % 8) % 2 == 0 ? 0 : 255 })
+        let gamma = checker.resized(to: ImageSize(width: 4, height: 4), filter: .box).bytes
+        let linear = checker.resized(to: ImageSize(width: 4, height: 4), filter: .box, options: ResizeOptions(linearLight: true)).bytes
+        #expect(gamma.allSatisfy { abs(Int($0) - 128) <= 1 })
+        #expect(linear.allSatisfy { abs(Int($0) - 188) <= 1 }, "\(linear)")
+    }
+}

@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "ImageResponses", dependencies: ["FastBase64"]),
         .target(
             name: "ImagePipeline",
-            dependencies: ["ImageCore", "ImageCodecs", "ImageResponses"]
+            dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses"]
         ),
         .target(
             name: "ImageBench",
@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "ImagePipeline",
                 "ImageBench",
+                "ImageOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

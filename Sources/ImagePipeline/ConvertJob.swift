@@ -5,6 +5,7 @@ import Foundation
 #endif
 import ImageCodecs
 import ImageCore
+import ImageOps
 import ImageResponses
 
 /// Converts image files to another format (or re-encodes them), one file or a batch into a folder.
@@ -40,6 +41,12 @@ public struct ConvertJob: Sendable {
     public var concurrency: Int
     /// `fsync` each output before renaming it into place.
     public var durable: Bool = false
+    /// Resize (and crop) every image on the way; `nil` keeps sizes.
+    public var geometry: ResizeGeometry?
+    /// The resampling filter for ``geometry``.
+    public var filter: ResamplingFilter = .lanczos3
+    /// Resampling options (linear light, threads) for ``geometry``.
+    public var resizeOptions = ResizeOptions(threads: 1)
 
     /// Plans a conversion and checks its arguments.
     ///
@@ -194,16 +201,25 @@ public struct ConvertJob: Sendable {
         encodedImage bytes: [UInt8], source: String, output: String, format: ImageFormat?,
         inputIdentities: Set<FileIdentity>, imageIndex: Int? = nil, replaceExtension: Bool = false
     ) throws -> ConvertedFile {
-        let (info, image) = try bytes.withUnsafeBytes { buffer in
+        let (info, decoded) = try bytes.withUnsafeBytes { buffer in
             do {
                 return (try decoder.probe(buffer), try decoder.decode(buffer))
             } catch let error as ImageCodecError {
                 throw PipelineError(path: source, codecError: error)
             }
         }
+        var image = decoded
+        var resized = false
+        if let geometry {
+            let plan = geometry.plan(for: image.size)
+            if plan.outputSize != image.size || plan.crop != nil {
+                image = geometry.apply(to: image, filter: filter, options: resizeOptions)
+                resized = true
+            }
+        }
         let outputFormat = format ?? info.format
         let outputPath = replaceExtension ? Self.replacingExtension(of: output, with: outputFormat.fileExtension) : output
-        let passThrough = outputFormat == info.format && !encoding.applies(to: outputFormat)
+        let passThrough = !resized && outputFormat == info.format && !encoding.applies(to: outputFormat)
         let encoded: [UInt8]
         if passThrough {
             encoded = bytes
@@ -221,7 +237,8 @@ public struct ConvertJob: Sendable {
         try FileIO.writeAtomically(encoded, to: outputPath, durable: durable)
         return ConvertedFile(
             input: source, output: outputPath, source: info, outputFormat: outputFormat,
-            inputBytes: bytes.count, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex
+            inputBytes: bytes.count, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex,
+            outputSize: image.size
         )
     }
 
@@ -321,6 +338,8 @@ public struct ConvertedFile: Sendable, Hashable {
     public var wasCopied: Bool
     /// For an image from an API response, its index in `data`.
     public var imageIndex: Int? = nil
+    /// The size written (differs from the source's when resized).
+    public var outputSize: ImageSize? = nil
     /// For animated inputs, how many frames were dropped (only the first is converted).
     public var droppedFrames: Int? {
         guard source.isAnimated else { return nil }

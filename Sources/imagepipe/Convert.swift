@@ -1,6 +1,7 @@
 import ArgumentParser
 import ImageCodecs
 import ImageCore
+import ImageOps
 import ImagePipeline
 
 extension Imagepipe {
@@ -27,6 +28,9 @@ extension Imagepipe {
 
         @OptionGroup(title: "Encoding")
         var encoding: EncodingOptions
+
+        @OptionGroup(title: "Resizing")
+        var resizing: ResizeArguments
 
         @OptionGroup(title: "Limits")
         var limits: LimitOptions
@@ -57,6 +61,10 @@ extension Imagepipe {
                 throw ValidationError(error.description)
             }
             if let jobs { job.concurrency = jobs }
+            job.geometry = resizing.geometry
+            job.filter = resizing.filter
+            // Several files already use every core (one file each); a single file splits its resize instead.
+            job.resizeOptions = ResizeOptions(linearLight: resizing.linearLight, threads: inputs.count == 1 ? 0 : 1)
             job.durable = durable
             let results = await job.run { result in
                 switch result.outcome {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ImageCodecs
 import ImageCore
+import ImageOps
 import ImagePipeline
 
 /// Decoder limits shared by every command that reads images.
@@ -52,6 +53,77 @@ struct EncodingOptions: ParsableArguments {
         settings.compressionLevel = level
         settings.pngFilter = pngFilter?.filter
         return settings
+    }
+}
+
+/// Resizing shared by every command that writes images.
+struct ResizeArguments: ParsableArguments {
+    @Option(help: "Resize into a box WxH (see --fit).")
+    var resize: String?
+
+    @Option(name: .customLong("max-edge"), help: "Resize so the longer side is at most N pixels.")
+    var maxEdge: Int?
+
+    @Option(help: "Thumbnail: shorthand for --resize NxN --fit contain.")
+    var thumbnail: Int?
+
+    @Option(help: "contain (default: keep aspect, fit inside), cover (fill the box and crop), fill (stretch).")
+    var fit: ResizeGeometry.Fit?
+
+    @Option(help: "Which part a cover crop keeps: centre, north, south, east, west, north-east, north-west, south-east, south-west, attention (most detailed region).")
+    var gravity: ResizeGeometry.Gravity?
+
+    @Option(help: "Resampling filter: lanczos3 (default), mitchell, catmullRom, bilinear, box, nearest.")
+    var filter: ResamplingFilter = .lanczos3
+
+    @Flag(help: "Allow output larger than the input (never enlarged otherwise).")
+    var enlarge = false
+
+    @Flag(name: .customLong("linear-light"), help: "Resample in linear light (gamma-correct).")
+    var linearLight = false
+
+    func validate() throws {
+        let given = [resize != nil, maxEdge != nil, thumbnail != nil].filter { $0 }.count
+        guard given <= 1 else { throw ValidationError("give one of --resize, --max-edge, --thumbnail") }
+        if given == 0 && (fit != nil || gravity != nil || enlarge) {
+            throw ValidationError("--fit, --gravity and --enlarge need --resize, --max-edge or --thumbnail")
+        }
+        if let resize, ImageSize(parsing: resize) == nil {
+            throw ValidationError("--resize takes WxH with positive integers, such as 256x256 (got \(resize))")
+        }
+        for (name, value) in [("--max-edge", maxEdge), ("--thumbnail", thumbnail)] {
+            if let value, value <= 0 || value > 65535 { throw ValidationError("\(name) must be 1 to 65535 (got \(value))") }
+        }
+        if gravity != nil && (fit ?? .contain) != .cover {
+            throw ValidationError("--gravity applies to --fit cover only")
+        }
+    }
+
+    /// The geometry asked for, or `nil` to keep sizes.
+    var geometry: ResizeGeometry? {
+        let box: ImageSize
+        if let resize, let size = ImageSize(parsing: resize) {
+            box = size
+        } else if let edge = maxEdge ?? thumbnail {
+            box = ImageSize(width: edge, height: edge)
+        } else {
+            return nil
+        }
+        return ResizeGeometry(box: box, fit: resize != nil ? (fit ?? .contain) : .contain, gravity: gravity ?? .centre, enlarge: enlarge)
+    }
+}
+
+extension ResizeGeometry.Fit: ExpressibleByArgument {}
+extension ResizeGeometry.Gravity: ExpressibleByArgument {
+    public init?(argument: String) {
+        let normalised = argument.lowercased().replacingOccurrences(of: "center", with: "centre")
+        self.init(rawValue: normalised)
+    }
+}
+extension ResamplingFilter: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let filter = ResamplingFilter.allCases.first(where: { $0.rawValue.lowercased() == argument.lowercased().replacingOccurrences(of: "-", with: "") }) else { return nil }
+        self = filter
     }
 }
 

@@ -11,7 +11,8 @@ import Musl
 enum Report {
     static func line(for file: ConvertedFile) -> String {
         let action = file.wasCopied ? "verified, \(file.outputFormat) bytes kept" : "\(file.outputFormat)"
-        return "\(file.input) -> \(file.output) (\(action), \(file.source.size), \(file.inputBytes) -> \(file.outputBytes) bytes)"
+        let size = file.outputSize.map { $0 == file.source.size ? "\($0)" : "\(file.source.size) -> \($0)" } ?? "\(file.source.size)"
+        return "\(file.input) -> \(file.output) (\(action), \(size), \(file.inputBytes) -> \(file.outputBytes) bytes)"
     }
 
     static func error(_ error: PipelineError, verbose: Bool) {

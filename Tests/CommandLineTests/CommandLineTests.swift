@@ -133,6 +133,22 @@ struct CommandLineTests {
         #expect(invalid.status != 0 && invalid.stderr.contains("no available tier"))
     }
 
+    @Test("convert: --thumbnail, --resize with --fit cover, never enlarging, and option checks")
+    func convertResize() throws {
+        let out = try Self.scratch()
+        let thumbs = try Self.run(["convert", Self.fixture("gradient-rgb.png"), Self.fixture("response-nscale.json"), "-o", out, "--thumbnail", "16", "--format", "png"])
+        #expect(thumbs.status == 0, "\(thumbs.stderr)")
+        #expect(thumbs.stdout.contains("64x48 -> 16x12"))
+        let cover = try Self.run(["convert", Self.fixture("gradient-rgb.png"), "-o", out + "/c.webp", "--resize", "20x20", "--fit", "cover", "--gravity", "attention"])
+        #expect(cover.status == 0 && cover.stdout.contains("64x48 -> 20x20"))
+        let kept = try Self.run(["convert", Self.fixture("gray.png"), "-o", out + "/k.png", "--max-edge", "500"])
+        #expect(kept.stdout.contains("verified, PNG bytes kept, 32x32"), "never enlarged: \(kept.stdout)")
+        for arguments in [["--gravity", "north"], ["--resize", "10"], ["--resize", "10x10", "--thumbnail", "5"], ["--thumbnail", "8", "--gravity", "east"], ["--filter", "sinc"]] {
+            let run = try Self.run(["convert", Self.fixture("gray.png"), "-o", out + "/x.png"] + arguments)
+            #expect(run.status == 64, "\(arguments): \(run.status) \(run.stderr)")
+        }
+    }
+
     @Test("info: one line per file, JSON Lines with --json, exit 1 when a file fails")
     func info() throws {
         let text = try Self.run(["info", Self.fixture("disc-rgba.png"), Self.fixture("animated.webp")])

@@ -90,7 +90,13 @@ public struct ResizeGeometry: Hashable, Sendable {
     ///   - options: linear light, threads.
     public func apply(to image: Image, filter: ResamplingFilter = .lanczos3, options: ResizeOptions = ResizeOptions()) -> Image {
         var plan = plan(for: image.size)
-        let resampled = plan.resampledSize == image.size ? image : image.resized(to: plan.resampledSize, filter: filter, options: options)
+        let resampled: Image
+        if plan.resampledSize == image.size {
+            resampled = image
+        } else {
+            let factor = filter == .nearest ? 1 : options.boxFactor(from: image.size, to: plan.resampledSize)
+            resampled = image.boxShrunk(by: factor).resized(to: plan.resampledSize, filter: filter, options: options)
+        }
         guard var crop = plan.crop else { return resampled }
         crop.origin = Self.cropOrigin(for: crop.size, in: resampled, gravity: gravity)
         plan.crop = crop

@@ -59,6 +59,11 @@ struct ResizeTests {
         let decibels = Self.psnr(ours, reference.converted(to: source.format))
         let visible = Self.premultipliedPSNR(ours, reference.converted(to: source.format))
         #expect(visible >= 42, "\(name): \(visible) dB composited (\(decibels) dB over straight samples)")
+        // The thumbnail path: a box step takes the large reductions, Lanczos3 the last 2x or more.
+        let thumbnail = ResizeGeometry(box: ImageSize(width: 256, height: 256)).apply(to: source)
+        #expect(thumbnail.size == target)
+        let thumbnailDecibels = Self.premultipliedPSNR(thumbnail, reference.converted(to: source.format))
+        #expect(thumbnailDecibels >= 42, "\(name) thumbnail path: \(thumbnailDecibels) dB")
     }
 
     /// An RGBA disc whose transparent pixels hold `background` (garbage or a clean color).
@@ -143,5 +148,29 @@ struct ResizeTests {
         let linear = checker.resized(to: ImageSize(width: 4, height: 4), filter: .box, options: ResizeOptions(linearLight: true)).bytes
         #expect(gamma.allSatisfy { abs(Int($0) - 128) <= 1 })
         #expect(linear.allSatisfy { abs(Int($0) - 188) <= 1 }, "\(linear)")
+    }
+}
+
+@Suite("Box shrink")
+struct BoxShrinkTests {
+    @Test("averages blocks, including partial edge blocks, weighting color by alpha")
+    func averages() throws {
+        let gray = try Image(size: ImageSize(width: 3, height: 2), format: .gray8, copying: [0, 100, 50, 200, 40, 51])
+        #expect(gray.boxShrunk(by: 2).bytes == [85, 51])
+        // One opaque red pixel beside a transparent green one: the color stays red, alpha halves.
+        let rgba = try Image(size: ImageSize(width: 2, height: 1), format: .rgba8, copying: [255, 0, 0, 255, 0, 255, 0, 0])
+        #expect(rgba.boxShrunk(by: 2).bytes == [255, 0, 0, 128])
+        let transparent = try Image(size: ImageSize(width: 2, height: 2), format: .grayAlpha8, copying: [9, 0, 9, 0, 9, 0, 9, 0])
+        #expect(transparent.boxShrunk(by: 2).bytes == [0, 0])
+    }
+
+    @Test("every format, factors up to the image size", arguments: PixelFormat.allCases)
+    func formats(_ format: PixelFormat) throws {
+        let source = try ImageDecoder().decode(TestPaths.fixture("gradient-rgb.png")).converted(to: format)
+        for factor in [1, 2, 3, 7, 64] {
+            let shrunk = source.boxShrunk(by: factor)
+            #expect(shrunk.size == ImageSize(width: (64 + factor - 1) / factor, height: (48 + factor - 1) / factor))
+            #expect(shrunk.format == format)
+        }
     }
 }

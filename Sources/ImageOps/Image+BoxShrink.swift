@@ -1,0 +1,91 @@
+import ImageCore
+
+extension Image {
+    /// This image reduced by an integer factor with a box filter: each output pixel is the mean of
+    /// a `factor × factor` block (blocks at the right and bottom edges may be partial).
+    ///
+    /// Color is averaged weighted by alpha (premultiplied), so transparent pixels add no color.
+    /// Integer arithmetic: the cheap first step of a large reduction, as in libvips.
+    ///
+    /// - Complexity: O(input pixels); one row of 32-bit sums as scratch.
+    public func boxShrunk(by factor: Int) -> Image {
+        precondition(factor >= 1, "shrink factor must be at least 1")
+        guard factor > 1 else { return self }
+        let target = ImageSize(width: (size.width + factor - 1) / factor, height: (size.height + factor - 1) / factor)
+        let channels = format.bytesPerPixel
+        let hasAlpha = format.hasAlpha
+        let width = size.width, height = size.height
+        return Image(size: target, format: format) { (output: UnsafeMutableRawBufferPointer) in
+            withUnsafeBytes { input in
+                let source = input.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                let destination = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                // Vertical sums of one band of `factor` rows, per input sample. With alpha, color
+                // samples hold Σ color × alpha and the alpha sample Σ alpha.
+                let columnSums = UnsafeMutablePointer<UInt32>.allocate(capacity: width * channels)
+                defer { columnSums.deallocate() }
+                let rowLength = width * channels
+                for outputY in 0..<target.height {
+                    columnSums.initialize(repeating: 0, count: rowLength)
+                    let firstRow = outputY * factor, lastRow = min(height, firstRow + factor)
+                    for y in firstRow..<lastRow {
+                        let row = source + y * rowLength
+                        switch (channels, hasAlpha) {
+                        case (4, true):
+                            for x in 0..<width {
+                                let pixel = row + x * 4, sums = columnSums + x * 4
+                                let alpha = UInt32(pixel[3])
+                                sums[0] &+= UInt32(pixel[0]) &* alpha
+                                sums[1] &+= UInt32(pixel[1]) &* alpha
+                                sums[2] &+= UInt32(pixel[2]) &* alpha
+                                sums[3] &+= alpha
+                            }
+                        case (2, true):
+                            for x in 0..<width {
+                                let alpha = UInt32(row[x * 2 + 1])
+                                columnSums[x * 2] &+= UInt32(row[x * 2]) &* alpha
+                                columnSums[x * 2 + 1] &+= alpha
+                            }
+                        default:
+                            // Opaque formats: a straight sum, which the compiler vectorises.
+                            for index in 0..<rowLength { columnSums[index] &+= UInt32(row[index]) }
+                        }
+                    }
+                    let rows = UInt32(lastRow - firstRow)
+                    var out = destination + outputY * target.width * channels
+                    for column in 0..<target.width {
+                        let firstColumn = column * factor, lastColumn = min(width, firstColumn + factor)
+                        var totals = SIMD4<UInt32>(repeating: 0)
+                        switch channels {
+                        case 4:
+                            for x in firstColumn..<lastColumn {
+                                totals &+= UnsafeRawPointer(columnSums + x * 4).loadUnaligned(as: SIMD4<UInt32>.self)
+                            }
+                        case 3:
+                            for x in firstColumn..<lastColumn {
+                                let sums = columnSums + x * 3
+                                totals &+= SIMD4(sums[0], sums[1], sums[2], 0)
+                            }
+                        default:
+                            for x in firstColumn..<lastColumn {
+                                let sums = columnSums + x * channels
+                                for channel in 0..<channels { totals[channel] &+= sums[channel] }
+                            }
+                        }
+                        if hasAlpha {
+                            let alphaSum = totals[channels - 1]
+                            let count = rows * UInt32(lastColumn - firstColumn)
+                            out[channels - 1] = UInt8((alphaSum + count / 2) / count)
+                            for channel in 0..<(channels - 1) {
+                                out[channel] = alphaSum == 0 ? 0 : UInt8((totals[channel] + alphaSum / 2) / alphaSum)
+                            }
+                        } else {
+                            let count = rows * UInt32(lastColumn - firstColumn)
+                            for channel in 0..<channels { out[channel] = UInt8((totals[channel] + count / 2) / count) }
+                        }
+                        out += channels
+                    }
+                }
+            }
+        }
+    }
+}

@@ -68,6 +68,25 @@ public struct ImageDecoder: Sendable {
         }
     }
 
+    /// Decodes an image at a reduced size where the format can do it cheaply (WebP: libwebp's
+    /// decode-time rescaling), otherwise at full size. The result is never smaller than
+    /// `minimumSize` on either axis, nor larger than the image: resample it to the exact size.
+    ///
+    /// - Parameter minimumSize: the smallest size the caller needs.
+    public func decode(_ bytes: UnsafeRawBufferPointer, reducingTo minimumSize: ImageSize) throws -> Image {
+        let format = try decodableFormat(of: bytes)
+        guard format == .webp else { return try decode(bytes) }
+        let info = try WebPCodec.probe(bytes)
+        // The same scale on both axes (aspect kept), just enough for both minimums.
+        let scale = max(Double(minimumSize.width) / Double(info.size.width), Double(minimumSize.height) / Double(info.size.height))
+        guard scale < 1, !info.isAnimated else { return try decode(bytes) }
+        let scaled = ImageSize(
+            width: min(info.size.width, max(minimumSize.width, Int((Double(info.size.width) * scale).rounded(.up)))),
+            height: min(info.size.height, max(minimumSize.height, Int((Double(info.size.height) * scale).rounded(.up))))
+        )
+        return try WebPCodec.decode(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation, scaledSize: scaled)
+    }
+
     /// Decodes a whole image.
     public func decode(_ bytes: [UInt8]) throws -> Image {
         try bytes.withUnsafeBytes { try decode($0) }

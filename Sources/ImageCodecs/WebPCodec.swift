@@ -128,10 +128,12 @@ public enum WebPCodec {
     ///   - limits: checked against the canvas size before any allocation.
     ///   - forceRGBA: decode to RGBA8 even when the image has no alpha.
     ///   - animation: what to do with an animated file (default: decode its first frame).
+    ///   - scaledSize: decode straight to this (smaller) size with libwebp's rescaler, so the
+    ///     full-size image is never held ("shrink on load"); ignored for animations.
     /// - Throws: ``ImageCodecError``: truncation, bitstream errors, limits, refused animation.
     public static func decode(
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default, forceRGBA: Bool = false,
-        animation: AnimationPolicy = .firstFrame
+        animation: AnimationPolicy = .firstFrame, scaledSize: ImageSize? = nil
     ) throws -> Image {
         do { try limits.checkInput(byteCount: bytes.count) } catch { throw ImageCodecError(error) }
         let info = try probe(bytes)
@@ -148,8 +150,13 @@ public enum WebPCodec {
             }
             return try decodeFirstFrame(bytes, info: info)
         }
-        let size = ImageSize(width: Int(features.width), height: Int(features.height))
-        do { try limits.check(size) } catch { throw ImageCodecError(error) }
+        let fullSize = ImageSize(width: Int(features.width), height: Int(features.height))
+        do { try limits.check(fullSize) } catch { throw ImageCodecError(error) }
+        var size = fullSize
+        if let scaledSize, scaledSize.width > 0, scaledSize.height > 0,
+           scaledSize.width < fullSize.width || scaledSize.height < fullSize.height {
+            size = ImageSize(width: min(scaledSize.width, fullSize.width), height: min(scaledSize.height, fullSize.height))
+        }
         let format: PixelFormat = forceRGBA || features.has_alpha != 0 ? .rgba8 : .rgb8
         return try Image(size: size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
             var config = WebPDecoderConfig()
@@ -157,6 +164,11 @@ public enum WebPCodec {
                 throw ImageCodecError(.corruptData, "libwebp decoder version mismatch")
             }
             config.output.colorspace = format == .rgba8 ? MODE_RGBA : MODE_RGB
+            if size != fullSize {
+                config.options.use_scaling = 1
+                config.options.scaled_width = Int32(size.width)
+                config.options.scaled_height = Int32(size.height)
+            }
             config.output.is_external_memory = 1
             config.output.u.RGBA.rgba = pixels.baseAddress!.assumingMemoryBound(to: UInt8.self)
             config.output.u.RGBA.stride = Int32(size.width * format.bytesPerPixel)

@@ -54,6 +54,14 @@ public struct ResizeGeometry: Hashable, Sendable {
         public var outputSize: ImageSize { crop?.size ?? resampledSize }
     }
 
+    /// The smallest decode size from which `plan` can be carried out at full quality: the
+    /// resampled size times the filter's minimum reduction (capped by the source). Formats that
+    /// can decode at a reduced size (WebP) use it for shrink on load.
+    public func minimumDecodeSize(for plan: Plan, options: ResizeOptions = ResizeOptions()) -> ImageSize {
+        let factor = max(1, options.minimumFilterReduction)
+        return ImageSize(width: plan.resampledSize.width * factor, height: plan.resampledSize.height * factor)
+    }
+
     /// Works out the plan for an image of `source` size.
     public func plan(for source: ImageSize) -> Plan {
         let scaleX = Double(box.width) / Double(source.width)
@@ -89,7 +97,13 @@ public struct ResizeGeometry: Hashable, Sendable {
     ///   - filter: the resampling filter (default Lanczos3).
     ///   - options: linear light, threads.
     public func apply(to image: Image, filter: ResamplingFilter = .lanczos3, options: ResizeOptions = ResizeOptions()) -> Image {
-        var plan = plan(for: image.size)
+        apply(plan(for: image.size), to: image, filter: filter, options: options)
+    }
+
+    /// Carries out a plan made for the image's original size on `image`, which may already have
+    /// been reduced at decode time (shrink on load): it is resampled to the plan's size.
+    public func apply(_ plan: Plan, to image: Image, filter: ResamplingFilter = .lanczos3, options: ResizeOptions = ResizeOptions()) -> Image {
+        var plan = plan
         let resampled: Image
         if plan.resampledSize == image.size {
             resampled = image

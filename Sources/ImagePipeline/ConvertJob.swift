@@ -201,20 +201,19 @@ public struct ConvertJob: Sendable {
         encodedImage bytes: [UInt8], source: String, output: String, format: ImageFormat?,
         inputIdentities: Set<FileIdentity>, imageIndex: Int? = nil, replaceExtension: Bool = false
     ) throws -> ConvertedFile {
-        let (info, decoded) = try bytes.withUnsafeBytes { buffer in
+        var resized = false
+        let (info, image) = try bytes.withUnsafeBytes { buffer in
             do {
-                return (try decoder.probe(buffer), try decoder.decode(buffer))
+                let info = try decoder.probe(buffer)
+                guard let geometry else { return (info, try decoder.decode(buffer)) }
+                let plan = geometry.plan(for: info.size)
+                guard plan.outputSize != info.size || plan.crop != nil else { return (info, try decoder.decode(buffer)) }
+                // Decode no larger than the resize needs (WebP shrinks on load), then resample.
+                let decoded = try decoder.decode(buffer, reducingTo: geometry.minimumDecodeSize(for: plan, options: resizeOptions))
+                resized = true
+                return (info, geometry.apply(plan, to: decoded, filter: filter, options: resizeOptions))
             } catch let error as ImageCodecError {
                 throw PipelineError(path: source, codecError: error)
-            }
-        }
-        var image = decoded
-        var resized = false
-        if let geometry {
-            let plan = geometry.plan(for: image.size)
-            if plan.outputSize != image.size || plan.crop != nil {
-                image = geometry.apply(to: image, filter: filter, options: resizeOptions)
-                resized = true
             }
         }
         let outputFormat = format ?? info.format

@@ -151,6 +151,38 @@ struct ResizeTests {
     }
 }
 
+@Suite("Shrink on load")
+struct ShrinkOnLoadTests {
+    @Test("a WebP decodes at a reduced size no smaller than asked, keeping its aspect")
+    func reducedDecode() throws {
+        let bytes = try TestPaths.fixture("gradient-lossy.webp")
+        let image = try bytes.withUnsafeBytes { try ImageDecoder().decode($0, reducingTo: ImageSize(width: 20, height: 10)) }
+        #expect(image.size == ImageSize(width: 20, height: 15))
+        let png = try TestPaths.fixture("gradient-rgb.png")
+        #expect(try png.withUnsafeBytes { try ImageDecoder().decode($0, reducingTo: ImageSize(width: 20, height: 10)) }.size == ImageSize(width: 64, height: 48))
+        let animated = try TestPaths.fixture("animated.webp")
+        #expect(try animated.withUnsafeBytes { try ImageDecoder().decode($0, reducingTo: ImageSize(width: 4, height: 4)) }.size == ImageSize(width: 24, height: 16))
+    }
+
+    @Test("thumbnails from a reduced WebP decode stay close to those from a full decode",
+          .enabled(if: TestPaths.corpus != nil, "\(TestPaths.missing("corpus"))"))
+    func quality() throws {
+        let folder = TestPaths.corpus!.appendingPathComponent("webp")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".q80.webp") }) {
+            let bytes = try readBytes(folder.appendingPathComponent(name))
+            let geometry = ResizeGeometry(box: ImageSize(width: 256, height: 256))
+            let full = geometry.apply(to: try ImageDecoder().decode(bytes))
+            let plan = geometry.plan(for: try ImageDecoder().probe(bytes).size)
+            let reduced = try bytes.withUnsafeBytes { try ImageDecoder().decode($0, reducingTo: geometry.minimumDecodeSize(for: plan)) }
+            #expect(reduced.size.width < 1024 || name.hasPrefix("512"))
+            let thumbnail = geometry.apply(plan, to: reduced)
+            #expect(thumbnail.size == full.size)
+            let decibels = ResizeTests.premultipliedPSNR(thumbnail, full)
+            #expect(decibels >= 38, "\(name): \(decibels) dB")
+        }
+    }
+}
+
 @Suite("Box shrink")
 struct BoxShrinkTests {
     @Test("averages blocks, including partial edge blocks, weighting color by alpha")

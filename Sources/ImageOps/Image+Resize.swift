@@ -109,7 +109,7 @@ struct Resampler: @unchecked Sendable {
         }
         // Which input row each ring slot holds (-1: none yet).
         var slotRow = [Int](repeating: -1, count: ringSize)
-        horizontal.weights.withUnsafeBufferPointer { horizontalWeights in
+        horizontal.broadcastWeights.withUnsafeBufferPointer { horizontalWeights in
             vertical.weights.withUnsafeBufferPointer { verticalWeights in
                 for y in rows {
                     let start = vertical.starts[y]
@@ -197,16 +197,31 @@ struct Resampler: @unchecked Sendable {
     }
 
     /// The horizontal pass over one converted row.
+    ///
+    /// Four taps per iteration (tap counts are padded to multiples of 4), two accumulators to
+    /// halve the dependency chain of the adds, weights pre-broadcast.
     @inline(__always)
-    func filterRow(_ row: UnsafeMutablePointer<SIMD4<Float>>, into destination: UnsafeMutablePointer<SIMD4<Float>>, weights: UnsafeBufferPointer<Float>) {
+    func filterRow(_ row: UnsafeMutablePointer<SIMD4<Float>>, into destination: UnsafeMutablePointer<SIMD4<Float>>, weights: UnsafeBufferPointer<SIMD4<Float>>) {
         let taps = horizontal.tapCount
         horizontal.starts.withUnsafeBufferPointer { starts in
             var weight = weights.baseAddress!
             for x in 0..<outputSize.width {
                 let source = row + starts[x]
-                var sum = source[0] * weight[0]
-                for tap in 1..<max(1, taps) { sum += source[tap] * weight[tap] }
-                destination[x] = sum
+                var even = SIMD4<Float>(repeating: 0)
+                var odd = SIMD4<Float>(repeating: 0)
+                var tap = 0
+                while tap + 4 <= taps {
+                    even += source[tap] * weight[tap]
+                    odd += source[tap + 1] * weight[tap + 1]
+                    even += source[tap + 2] * weight[tap + 2]
+                    odd += source[tap + 3] * weight[tap + 3]
+                    tap += 4
+                }
+                while tap < taps {
+                    even += source[tap] * weight[tap]
+                    tap += 1
+                }
+                destination[x] = even + odd
                 weight += taps
             }
         }

@@ -13,6 +13,9 @@ struct ResamplingCoefficients {
     let starts: [Int]
     /// `outputCount × tapCount` weights; unused trailing taps are 0 and read inputs that exist.
     let weights: [Float]
+    /// The same weights, each broadcast to four lanes: the horizontal pass multiplies a whole
+    /// RGBA pixel by a weight with one vector multiply from memory, no shuffle.
+    let broadcastWeights: [SIMD4<Float>]
 
     init(inputCount: Int, outputCount: Int, filter: ResamplingFilter) {
         precondition(inputCount > 0 && outputCount > 0)
@@ -20,7 +23,9 @@ struct ResamplingCoefficients {
         let filterScale = max(scale, 1)
         let support = filter == .nearest ? 0.5 : filter.support * filterScale
         // Never more taps than input pixels: every tap must read a pixel that exists.
-        let tapCount = min(inputCount, max(1, Int((support * 2 + 1).rounded(.up))))
+        // Rounded up to a multiple of 4 (the extra taps weigh 0) so the inner loop runs four
+        // taps per iteration: its loop control otherwise costs more than the arithmetic.
+        let tapCount = min(inputCount, (max(1, Int((support * 2 + 1).rounded(.up))) + 3) & ~3)
         var starts = [Int](repeating: 0, count: outputCount)
         var weights = [Float](repeating: 0, count: outputCount * tapCount)
         var window = [Double](repeating: 0, count: tapCount)
@@ -60,5 +65,6 @@ struct ResamplingCoefficients {
         self.tapCount = tapCount
         self.starts = starts
         self.weights = weights
+        self.broadcastWeights = weights.map { SIMD4(repeating: $0) }
     }
 }

@@ -103,7 +103,6 @@ public struct ResizeGeometry: Hashable, Sendable {
     /// Carries out a plan made for the image's original size on `image`, which may already have
     /// been reduced at decode time (shrink on load): it is resampled to the plan's size.
     public func apply(_ plan: Plan, to image: Image, filter: ResamplingFilter = .lanczos3, options: ResizeOptions = ResizeOptions()) -> Image {
-        var plan = plan
         let resampled: Image
         if plan.resampledSize == image.size {
             resampled = image
@@ -113,7 +112,6 @@ public struct ResizeGeometry: Hashable, Sendable {
         }
         guard var crop = plan.crop else { return resampled }
         crop.origin = Self.cropOrigin(for: crop.size, in: resampled, gravity: gravity)
-        plan.crop = crop
         return resampled.cropped(to: crop)
     }
 

@@ -19,8 +19,24 @@ public struct ResizeGeometry: Hashable, Sendable {
 
     /// Which part of the image a `cover` crop keeps.
     public enum Gravity: String, Hashable, Sendable, CaseIterable {
-        case centre, north, south, east, west, northEast = "north-east", northWest = "north-west",
-             southEast = "south-east", southWest = "south-west"
+        /// The middle.
+        case centre
+        /// The top edge, centred horizontally.
+        case north
+        /// The bottom edge, centred horizontally.
+        case south
+        /// The right edge, centred vertically.
+        case east
+        /// The left edge, centred vertically.
+        case west
+        /// The top-right corner.
+        case northEast = "north-east"
+        /// The top-left corner.
+        case northWest = "north-west"
+        /// The bottom-right corner.
+        case southEast = "south-east"
+        /// The bottom-left corner.
+        case southWest = "south-west"
         /// The most detailed region (edges and saturated color), as libvips's `attention`.
         case attention
     }

@@ -16,11 +16,6 @@ enum {
 extern const uint8_t ipb64_scalar_standard[256];
 extern const uint8_t ipb64_scalar_url_safe[256];
 
-// Left-packing of an 8-byte lane (compaction_tables.c), indexed by the mask of bytes to drop:
-// the shuffle indices of the bytes kept, in order, and their count.
-extern const uint8_t ipb64_compaction_shuffles[256][8];
-extern const uint8_t ipb64_kept_counts[256];
-
 // How many bytes the vector kernels may drop at `block[first_bad]`, the first bad byte of a block
 // they are compacting: 1 for a whitespace byte or the backslash of `\/`, 2 for two whitespace
 // bytes (`\r\n`), 0 if that byte must stop them. `next_is_bad` says whether block[first_bad + 1]

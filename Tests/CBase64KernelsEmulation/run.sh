@@ -14,7 +14,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 $cc -O2 -I "$kernels/include" -I "$kernels" -DBLOCK=32 -DKERNEL=ipb64_decode_avx2 -DKERNEL_NAME='"avx2 (native)"' \
-    "$here/check.c" "$kernels/decode_avx2.c" "$kernels/scalar_tables.c" "$kernels/compaction_tables.c" -o "$out/avx2"
+    "$here/check.c" "$kernels/decode_avx2.c" "$kernels/scalar_tables.c" -o "$out/avx2"
 "$out/avx2"
 
 # The kernel's target attribute is dropped so that the scalar emulation compiles to plain x86-64.

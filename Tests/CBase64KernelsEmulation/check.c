@@ -93,6 +93,14 @@ int main(void) {
             src[rnd() % n] = kind == 0 ? (uint8_t)rnd() : kind == 1 ? (uint8_t)"\n\r \t\f"[rnd() % 5] : (uint8_t)"=+/-_\\"[rnd() % 6];
         }
         if (rnd() % 4 == 0) for (size_t i = 76; i + 1 < n; i += 78) { src[i] = '\r'; src[i + 1] = '\n'; }
+        // MIME lines of other lengths (the kernels may special-case regular lines), LF or CRLF.
+        if (rnd() % 4 == 0) {
+            size_t line = 4 * (6 + rnd() % 28), ending = 1 + rnd() % 2;
+            for (size_t i = line; i + ending <= n; i += line + ending) {
+                if (ending == 2) src[i] = '\r';
+                src[i + ending - 1] = '\n';
+            }
+        }
         if (rnd() % 4 == 0) for (size_t i = rnd() % 64; i + 1 < n; i += 1 + rnd() % 100) {
             src[i] = '\\';
             src[i + 1] = (uint8_t)"//////nrtu\"\\"[rnd() % 12];

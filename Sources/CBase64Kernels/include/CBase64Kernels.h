@@ -52,15 +52,17 @@ int ipb64_best_tier(void);
 
 /// Decodes clean blocks of 32 characters with AVX2.
 ///
-/// Writes only below `dst + dst_capacity`, but may write up to 8 bytes past `written` (still
-/// inside the capacity). Must only be called when `ipb64_best_tier() >= IPB64_TIER_AVX2`.
+/// Writes only below `dst + dst_capacity`, but may overwrite bytes past `written` (up to one
+/// block store, 28 bytes, past it; still inside the capacity), as FastBase64's API allows.
+/// Must only be called when `ipb64_best_tier() >= IPB64_TIER_AVX2`.
 ipb64_progress ipb64_decode_avx2(const uint8_t *src, size_t src_len,
                                  uint8_t *dst, size_t dst_capacity, unsigned flags);
 
 /// Decodes clean blocks of 64 characters with AVX-512 VBMI.
 ///
-/// Same contract as `ipb64_decode_avx2` (may write up to 16 bytes past `written`, inside the
-/// capacity). Must only be called when `ipb64_best_tier() >= IPB64_TIER_AVX512VBMI`.
+/// Same contract as `ipb64_decode_avx2` (may overwrite up to one block store, 64 bytes, past
+/// `written`, inside the capacity). Must only be called when
+/// `ipb64_best_tier() >= IPB64_TIER_AVX512VBMI`.
 ipb64_progress ipb64_decode_avx512vbmi(const uint8_t *src, size_t src_len,
                                        uint8_t *dst, size_t dst_capacity, unsigned flags);
 

@@ -51,6 +51,7 @@ extension Imagepipe {
         var verbose = false
 
         func run() async throws {
+            defer { Report.resourcesIfRequested() }
             var job: ConvertJob
             do {
                 job = try ConvertJob(

@@ -33,6 +33,24 @@ enum Report {
 
     static func standardError(_ text: String) { write(line: text, to: 2) }
 
+    /// With `IMAGEPIPE_REPORT_RESOURCES=1` in the environment, one line on stderr with this
+    /// process's peak resident memory (`VmHWM` of /proc/self/status: this process's own, unlike
+    /// a parent's `rusage`, which folds in the memory of whatever spawned it).
+    static func resourcesIfRequested() {
+        guard let flag = getenv("IMAGEPIPE_REPORT_RESOURCES"), String(cString: flag) == "1" else { return }
+        let descriptor = open("/proc/self/status", O_RDONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return }
+        let status = String(decoding: buffer[..<count], as: UTF8.self)
+        if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) {
+            let kibibytes = line.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
+            standardError("resources: peak resident \(kibibytes) KiB")
+        }
+    }
+
     /// Writes one whole line with write(2): unbuffered, so stdout and stderr lines keep their
     /// order in a shared pipe, and free of the C `stdout`/`stderr` globals, which are not
     /// concurrency-safe in Swift 6.

@@ -23,10 +23,13 @@ struct CommandLineTests {
         return TestPaths.packageRoot.appendingPathComponent(".build/debug/imagepipe")
     }()
 
-    static func run(_ arguments: [String]) throws -> Run {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -182,33 +185,14 @@ struct CommandLineTests {
         let run = try Self.run(["convert", Self.fixture("huge-dimensions.png"), "-o", output])
         #expect(run.status == 1)
         #expect(run.stderr.contains("over the limit of 128.0 megapixels"))
-        // The peak of this one child, from wait4's rusage (tests run in parallel, so the peak
-        // over all children would be some other test's). Decoding the declared pixels would
-        // take 30 GB; the refusal comes from the header, so the peak is the program's own.
-        let (status, peak) = try Self.runMeasuringPeak(["convert", Self.fixture("huge-dimensions.png"), "-o", output])
-        #expect(status == 1)
+        // The child's own peak (VmHWM after exec): a spawned child's rusage folds in the test
+        // runner's memory. Decoding the declared pixels would take 30 GB; the refusal comes from
+        // the header, so the peak is the program's own few megabytes.
+        let measured = try Self.run(["convert", Self.fixture("huge-dimensions.png"), "-o", output], environment: ["IMAGEPIPE_REPORT_RESOURCES": "1"])
+        #expect(measured.status == 1)
+        let line = try #require(measured.stderr.split(separator: "\n").first { $0.hasPrefix("resources: peak resident ") })
+        let peak = try #require(Int(line.split(separator: " ")[3]))
         #expect(peak < 100 * 1024, "peak resident \(peak) KiB")
     }
 }
 
-extension CommandLineTests {
-    /// Runs the binary with its output discarded and returns its exit status and its own peak
-    /// resident memory in KiB (`wait4`'s rusage for that child alone).
-    static func runMeasuringPeak(_ arguments: [String]) throws -> (status: Int32, peakKiB: Int) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([binary.path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, binary.path, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw CocoaError(.executableLoad) }
-        var status: Int32 = 0
-        var usage = rusage()
-        guard wait4(pid, &status, 0, &usage) == pid else { throw CocoaError(.executableLoad) }
-        // WEXITSTATUS: the exit code sits in bits 8-15 of a normal exit's status.
-        return ((status >> 8) & 0xFF, Int(usage.ru_maxrss))
-    }
-}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, runnable on a fresh machine: installs missing system packages, builds imagepipe
-# (release), then shows what it does on images the project ships in Fixtures/:
-# probe headers, transcode PNG -> WebP and WebP -> PNG atomically, and refuse bad input clearly.
+# (release), then shows what it does on images the project ships in Fixtures/: probe headers,
+# transcode PNG -> WebP and WebP -> PNG atomically, extract saved API responses, make thumbnails,
+# and refuse bad input clearly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/install-deps.sh
@@ -20,6 +21,13 @@ echo; echo "== PNG -> WebP (lossy q80), several inputs into one folder, one core
 echo; echo "== WebP -> PNG (alpha kept, smallest faithful color type)"
 "$imagepipe" convert Fixtures/disc-lossy-alpha.webp -o "$out/disc-from-webp.png"
 
+echo; echo "== a saved images API response: every image out, with the extension of its real format"
+"$imagepipe" convert Fixtures/response-nscale.json Fixtures/response-openai.json -o "$out/responses"
+
+echo; echo "== thumbnails (Lanczos3, alpha premultiplied) and a smart 'attention' crop"
+"$imagepipe" convert Fixtures/gradient-rgb.png Fixtures/disc-rgba.png -o "$out/thumbs" --format webp --thumbnail 32
+"$imagepipe" convert Fixtures/gradient-rgb.png -o "$out/card.png" --resize 24x24 --fit cover --gravity attention
+
 echo; echo "== a batch with bad inputs: the good files are converted, each bad one is named, exit status 1"
 set +e
 "$imagepipe" convert Fixtures/gradient-lossy.webp Fixtures/truncated.png Fixtures/huge-dimensions.png Fixtures/photo.jpg -o "$out/mixed" --format png
@@ -28,4 +36,4 @@ set -e
 echo "(exit status $status)"
 
 echo; echo "== outputs"
-"$imagepipe" info "$out"/webp/* "$out"/disc-from-webp.png "$out"/mixed/*
+"$imagepipe" info "$out"/webp/* "$out"/disc-from-webp.png "$out"/responses/* "$out"/thumbs/* "$out"/card.png "$out"/mixed/*

@@ -410,16 +410,9 @@ IPB64_AVX2 ipb64_progress ipb64_decode_avx2(const uint8_t *src, size_t src_len,
         // try the quantum around the bad byte.
         unsigned clean_quanta = first_bad / 4;
         pack_store(sextets, dst + out);
-        in += clean_quanta * 4;
-        out += clean_quanta * 3;
-        if (!(flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES))) {
+        if (ipb64_keep_clean_then_step(src, src_len, &in, dst, &out, clean_quanta, flags) < 0) {
             break;
         }
-        int stepped = ipb64_step_over(src, src_len, &in, dst + out, flags);
-        if (stepped < 0) {
-            break;
-        }
-        out += (size_t)stepped;
     }
     ipb64_progress progress = {in, out};
     return progress;

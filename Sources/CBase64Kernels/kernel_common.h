@@ -88,4 +88,21 @@ static inline int ipb64_step_over(const uint8_t *src, size_t src_len, size_t *in
     return 3;
 }
 
+// After a vector block that holds a byte the kernel cannot take: the block's clean whole quanta
+// (already stored by the caller, whose capacity check covered the whole block) are kept, then the
+// quantum around the bad byte is stepped over when the options allow it. Returns 0 when the
+// kernel goes on, -1 when it must stop and hand the rest to Swift. Shared by every vector kernel
+// so that they stop at exactly the same place, which keeps error offsets identical across tiers.
+static inline int ipb64_keep_clean_then_step(const uint8_t *src, size_t src_len, size_t *in,
+                                             uint8_t *dst, size_t *out, unsigned clean_quanta,
+                                             unsigned flags) {
+    *in += clean_quanta * 4;
+    *out += clean_quanta * 3;
+    if (!(flags & (IPB64_FLAG_SKIP_WHITESPACE | IPB64_FLAG_JSON_ESCAPES))) return -1;
+    int stepped = ipb64_step_over(src, src_len, in, dst + *out, flags);
+    if (stepped < 0) return -1;
+    *out += (size_t)stepped;
+    return 0;
+}
+
 #endif

@@ -15,7 +15,11 @@ trap 'rm -rf "$out"' EXIT
 
 $cc -O2 -I "$kernels/include" -I "$kernels" -DBLOCK=32 -DKERNEL=ipb64_decode_avx2 -DKERNEL_NAME='"avx2 (native)"' \
     "$here/check.c" "$kernels/decode_avx2.c" "$kernels/scalar_tables.c" -o "$out/avx2"
-"$out/avx2"
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+    "$out/avx2"
+else
+    echo "avx2 (native): skipped, this CPU has no AVX2"
+fi
 
 # The kernel's target attribute is dropped so that the scalar emulation compiles to plain x86-64.
 sed 's/__attribute__((target("avx512f,avx512bw,avx512vbmi")))//' "$kernels/decode_avx512vbmi.c" > "$out/decode_avx512vbmi.c"

@@ -40,6 +40,25 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ResizeBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ImageCodecs", package: "imagepipe"),
+                .product(name: "ImageCore", package: "imagepipe"),
+                .product(name: "ImageOps", package: "imagepipe"),
+            ],
+            path: "Benchmarks/ResizeBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ResizeTiming",
+            dependencies: [
+                .product(name: "ImageCodecs", package: "imagepipe"),
+                .product(name: "ImageCore", package: "imagepipe"),
+                .product(name: "ImageOps", package: "imagepipe"),
+            ]
+        ),
+        .executableTarget(
             name: "CodecRatios",
             dependencies: [
                 .product(name: "ImageCodecs", package: "imagepipe"),

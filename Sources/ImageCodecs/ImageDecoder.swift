@@ -61,11 +61,7 @@ public struct ImageDecoder: Sendable {
     ///
     /// - Throws: ``ImageCodecError`` naming the problem and, where known, its byte offset.
     public func decode(_ bytes: UnsafeRawBufferPointer) throws -> Image {
-        switch try decodableFormat(of: bytes) {
-        case .png: try PNGCodec.decode(bytes, limits: limits, forceRGBA: forceRGBA)
-        case .webp: try WebPCodec.decode(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation)
-        default: try PAMCodec.decode(bytes, limits: limits, forceRGBA: forceRGBA)
-        }
+        try decodeWithInfo(bytes).image
     }
 
     /// Decodes an image at a reduced size where the format can do it cheaply (WebP: libwebp's
@@ -74,21 +70,42 @@ public struct ImageDecoder: Sendable {
     ///
     /// - Parameter minimumSize: the smallest size the caller needs.
     public func decode(_ bytes: UnsafeRawBufferPointer, reducingTo minimumSize: ImageSize) throws -> Image {
-        let format = try decodableFormat(of: bytes)
-        guard format == .webp else { return try decode(bytes) }
-        let info = try WebPCodec.probe(bytes)
-        // The same scale on both axes (aspect kept), just enough for both minimums.
-        let scale = max(Double(minimumSize.width) / Double(info.size.width), Double(minimumSize.height) / Double(info.size.height))
-        guard scale < 1, !info.isAnimated else { return try decode(bytes) }
-        let scaled = ImageSize(
-            width: min(info.size.width, max(minimumSize.width, Int((Double(info.size.width) * scale).rounded(.up)))),
-            height: min(info.size.height, max(minimumSize.height, Int((Double(info.size.height) * scale).rounded(.up))))
-        )
-        return try WebPCodec.decode(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation, scaledSize: scaled)
+        try decodeWithInfo(bytes) { _ in minimumSize }.image
+    }
+
+    /// Decodes an image and returns it with what its header says, reading the header once.
+    ///
+    /// - Parameter minimumSize: given the header, the smallest size the caller needs, or `nil`
+    ///   for full size. Formats that can decode at a reduced size (WebP) decode no larger than
+    ///   needed, keeping the aspect ratio; others decode at full size. Animations decode at full
+    ///   size.
+    /// - Throws: ``ImageCodecError`` naming the problem and, where known, its byte offset.
+    public func decodeWithInfo(
+        _ bytes: UnsafeRawBufferPointer, minimumSize: (ImageInfo) -> ImageSize? = { _ in nil }
+    ) throws -> DecodedImage {
+        switch try decodableFormat(of: bytes) {
+        case .png:
+            try PNGCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
+        case .webp:
+            try WebPCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation) { info in
+                guard !info.isAnimated, let minimum = minimumSize(info) else { return nil }
+                return WebPCodec.reducedSize(of: info.size, atLeast: minimum)
+            }
+        default:
+            try PAMCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
+        }
     }
 
     /// Decodes a whole image.
     public func decode(_ bytes: [UInt8]) throws -> Image {
         try bytes.withUnsafeBytes { try decode($0) }
     }
+}
+
+/// A decoded image and what its file's header said.
+public struct DecodedImage: Sendable {
+    /// The header's findings (format, stored size, color model, animation, …).
+    public var info: ImageInfo
+    /// The pixels, at the stored size or, when asked, a reduced one.
+    public var image: Image
 }

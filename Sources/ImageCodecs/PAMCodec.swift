@@ -18,7 +18,10 @@ public enum PAMCodec {
 
     /// Reads the PAM header.
     public static func probe(_ bytes: UnsafeRawBufferPointer) throws -> ImageInfo {
-        let header = try readHeader(bytes)
+        info(try readHeader(bytes))
+    }
+
+    private static func info(_ header: Header) -> ImageInfo {
         let colorModel: ImageInfo.ColorModel = [.gray, .grayAlpha, .rgb, .rgba][header.depth - 1]
         return ImageInfo(
             format: .pam, size: header.size, colorModel: colorModel, hasAlpha: header.depth == 2 || header.depth == 4,
@@ -76,9 +79,14 @@ public enum PAMCodec {
     /// - Parameter forceRGBA: expand to RGBA8 whatever the depth.
     /// - Returns: Gray8, GrayAlpha8, RGB8 or RGBA8 from DEPTH 1–4.
     public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default, forceRGBA: Bool = false) throws -> Image {
-        do { try limits.checkInput(byteCount: bytes.count) } catch { throw ImageCodecError(error) }
+        try decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA).image
+    }
+
+    /// ``decode(_:limits:forceRGBA:)`` that also returns the header's findings.
+    static func decodeWithInfo(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool) throws -> DecodedImage {
+        try limits.enforceInput(byteCount: bytes.count)
         let header = try readHeader(bytes)
-        do { try limits.check(header.size) } catch { throw ImageCodecError(error) }
+        try limits.enforce(header.size)
         let format: PixelFormat = [.gray8, .grayAlpha8, .rgb8, .rgba8][header.depth - 1]
         let bytesPerSample = header.maxValue < 256 ? 1 : 2
         let sampleCount = header.size.width * header.size.height * header.depth
@@ -98,7 +106,7 @@ public enum PAMCodec {
                 output[index] = UInt8(clamping: (min(value, maxValue) * 255 + maxValue / 2) / maxValue)
             }
         }
-        return forceRGBA ? image.converted(to: .rgba8) : image
+        return DecodedImage(info: info(header), image: forceRGBA ? image.converted(to: .rgba8) : image)
     }
 
     /// Encodes an image as a PAM with the `dwebp -pam` header (always RGBA, MAXVAL 255).

@@ -148,17 +148,22 @@ public enum PNGCodec {
     /// - Returns: RGBA8 when the image has alpha (or `forceRGBA`), RGB8 otherwise.
     /// - Throws: ``ImageCodecError``: a damaged header, truncation, CRC or zlib errors, limits.
     public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default, forceRGBA: Bool = false) throws -> Image {
-        do { try limits.checkInput(byteCount: bytes.count) } catch { throw ImageCodecError(error) }
+        try decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA).image
+    }
+
+    /// ``decode(_:limits:forceRGBA:)`` that also returns what the header walk found.
+    static func decodeWithInfo(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool) throws -> DecodedImage {
+        try limits.enforceInput(byteCount: bytes.count)
         let header = try walkHeader(bytes)
         let info = header.info
         guard header.reachedImageData else {
             throw ImageCodecError(.truncated, "PNG ends at byte \(bytes.count) before its image data (no IDAT chunk found)", at: bytes.count)
         }
-        do { try limits.check(info.size) } catch { throw ImageCodecError(error) }
+        try limits.enforce(info.size)
         let format: PixelFormat = forceRGBA || info.hasAlpha ? .rgba8 : .rgb8
         // Ancillary chunks (iCCP, zTXt, ...) may not make libpng allocate more than the input could justify.
         let maxChunkBytes = min(max(bytes.count * 4, 1 << 20), 64 << 20)
-        return try Image(size: info.size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
+        let image = try Image(size: info.size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
             var consumed = 0
             var message = [CChar](repeating: 0, count: 256)
             let status = message.withUnsafeMutableBufferPointer { text in
@@ -174,6 +179,7 @@ public enum PNGCodec {
                 throw decodeError(status: status, libpngMessage: text, consumed: consumed, total: bytes.count)
             }
         }
+        return DecodedImage(info: info, image: image)
     }
 
     static func decodeError(status: ipng_status, libpngMessage: String, consumed: Int, total: Int) -> ImageCodecError {
@@ -332,24 +338,4 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>
     let copies = strings.map { strdup($0)! }
     defer { copies.forEach { free($0) } }
     return body(copies.map { UnsafePointer($0) })
-}
-
-func hex(_ value: UInt32) -> String {
-    let digits = String(value, radix: 16, uppercase: false)
-    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-}
-
-func hex8(_ value: UInt8) -> String {
-    let digits = String(value, radix: 16, uppercase: false)
-    return "0x" + (digits.count == 1 ? "0" : "") + digits
-}
-
-/// Chunk or FourCC names shown in messages, with non-printable bytes escaped.
-func printable(_ bytes: UnsafeRawBufferPointer, _ offset: Int, count: Int = 4) -> String {
-    guard offset + count <= bytes.count else { return "(end of data)" }
-    let characters = (offset..<offset + count).map { index -> String in
-        let byte = bytes[index]
-        return (0x20...0x7E).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(hex8(byte).dropFirst(2))
-    }
-    return "\"" + characters.joined() + "\""
 }

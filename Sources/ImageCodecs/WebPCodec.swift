@@ -135,9 +135,18 @@ public enum WebPCodec {
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default, forceRGBA: Bool = false,
         animation: AnimationPolicy = .firstFrame, scaledSize: ImageSize? = nil
     ) throws -> Image {
-        do { try limits.checkInput(byteCount: bytes.count) } catch { throw ImageCodecError(error) }
+        try decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation) { _ in scaledSize }.image
+    }
+
+    /// ``decode(_:limits:forceRGBA:animation:scaledSize:)`` that also returns the probe's
+    /// findings, with the scaled size chosen from them (so the header is read once).
+    static func decodeWithInfo(
+        _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, animation: AnimationPolicy,
+        scaledSize: (ImageInfo) -> ImageSize?
+    ) throws -> DecodedImage {
+        try limits.enforceInput(byteCount: bytes.count)
         let info = try probe(bytes)
-        do { try limits.check(info.size) } catch { throw ImageCodecError(error) }
+        try limits.enforce(info.size)
         let data = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var features = WebPBitstreamFeatures()
         let featureStatus = WebPGetFeatures(data, bytes.count, &features)
@@ -148,17 +157,17 @@ public enum WebPCodec {
             if animation == .reject {
                 throw ImageCodecError(.animationRefused, "animated WebP (\(info.frameCount.map { "\($0) frames" } ?? "several frames")) refused: only still images are accepted here")
             }
-            return try decodeFirstFrame(bytes, info: info)
+            return DecodedImage(info: info, image: try decodeFirstFrame(bytes, info: info))
         }
         let fullSize = ImageSize(width: Int(features.width), height: Int(features.height))
-        do { try limits.check(fullSize) } catch { throw ImageCodecError(error) }
+        try limits.enforce(fullSize)
         var size = fullSize
-        if let scaledSize, scaledSize.width > 0, scaledSize.height > 0,
+        if let scaledSize = scaledSize(info), scaledSize.width > 0, scaledSize.height > 0,
            scaledSize.width < fullSize.width || scaledSize.height < fullSize.height {
             size = ImageSize(width: min(scaledSize.width, fullSize.width), height: min(scaledSize.height, fullSize.height))
         }
         let format: PixelFormat = forceRGBA || features.has_alpha != 0 ? .rgba8 : .rgb8
-        return try Image(size: size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
+        let image = try Image(size: size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
             var config = WebPDecoderConfig()
             guard WebPInitDecoderConfig(&config) != 0 else {
                 throw ImageCodecError(.corruptData, "libwebp decoder version mismatch")
@@ -179,6 +188,18 @@ public enum WebPCodec {
                 throw error(status, stage: "decoding the WebP image", byteCount: bytes.count)
             }
         }
+        return DecodedImage(info: info, image: image)
+    }
+
+    /// The size to decode at so that the result is at least `minimum` on both axes, keeping the
+    /// aspect ratio: `nil` when that is the full size (or more).
+    static func reducedSize(of size: ImageSize, atLeast minimum: ImageSize) -> ImageSize? {
+        let scale = max(Double(minimum.width) / Double(size.width), Double(minimum.height) / Double(size.height))
+        guard scale < 1 else { return nil }
+        return ImageSize(
+            width: min(size.width, max(minimum.width, Int((Double(size.width) * scale).rounded(.up)))),
+            height: min(size.height, max(minimum.height, Int((Double(size.height) * scale).rounded(.up))))
+        )
     }
 
     /// The first frame of an animation, composited on its canvas (libwebp's WebPAnimDecoder).

@@ -201,20 +201,28 @@ public struct ConvertJob: Sendable {
         encodedImage bytes: [UInt8], source: String, output: String, format: ImageFormat?,
         inputIdentities: Set<FileIdentity>, imageIndex: Int? = nil, replaceExtension: Bool = false
     ) throws -> ConvertedFile {
-        var resized = false
-        let (info, image) = try bytes.withUnsafeBytes { buffer in
+        // The resize plan depends on the header's size, so it is made inside the decode (one
+        // header read): WebP then decodes no larger than the resize needs.
+        func resizePlan(for size: ImageSize) -> ResizeGeometry.Plan? {
+            guard let plan = geometry?.plan(for: size), plan.outputSize != size || plan.crop != nil else { return nil }
+            return plan
+        }
+        let decoded = try bytes.withUnsafeBytes { buffer in
             do {
-                let info = try decoder.probe(buffer)
-                guard let geometry else { return (info, try decoder.decode(buffer)) }
-                let plan = geometry.plan(for: info.size)
-                guard plan.outputSize != info.size || plan.crop != nil else { return (info, try decoder.decode(buffer)) }
-                // Decode no larger than the resize needs (WebP shrinks on load), then resample.
-                let decoded = try decoder.decode(buffer, reducingTo: geometry.minimumDecodeSize(for: plan, options: resizeOptions))
-                resized = true
-                return (info, geometry.apply(plan, to: decoded, filter: filter, options: resizeOptions))
+                return try decoder.decodeWithInfo(buffer) { info in
+                    guard let geometry, let plan = resizePlan(for: info.size) else { return nil }
+                    return geometry.minimumDecodeSize(for: plan, options: resizeOptions)
+                }
             } catch let error as ImageCodecError {
                 throw PipelineError(path: source, codecError: error)
             }
+        }
+        let info = decoded.info
+        var image = decoded.image
+        var resized = false
+        if let geometry, let plan = resizePlan(for: info.size) {
+            image = geometry.apply(plan, to: image, filter: filter, options: resizeOptions)
+            resized = true
         }
         let outputFormat = format ?? info.format
         let outputPath = replaceExtension ? Self.replacingExtension(of: output, with: outputFormat.fileExtension) : output

@@ -48,9 +48,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
         let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
         let info = try bytes.withUnsafeBytes { buffer in
             do {
-                let info = try decoder.probe(buffer)
-                _ = try decoder.decode(buffer)
-                return info
+                return try decoder.decodeWithInfo(buffer).info
             } catch let error as ImageCodecError {
                 throw PipelineError(path: path, codecError: error)
             }

@@ -191,6 +191,18 @@ struct CodecTests {
         }
     }
 
+    @Test("decodeWithInfo returns the probe's findings with the same pixels as decode", arguments: [
+        "gradient-rgb.png", "disc-rgba.png", "gray.png", "animated.png", "gradient-lossy.webp", "disc-lossless.webp", "animated.webp",
+    ])
+    func decodeWithInfo(_ name: String) throws {
+        let bytes = try TestPaths.fixture(name)
+        let decoded = try bytes.withUnsafeBytes { try Self.decoder.decodeWithInfo($0) }
+        #expect(decoded.info == (try Self.decoder.probe(bytes)))
+        #expect(decoded.image == (try Self.decoder.decode(bytes)))
+        let pam = PAMCodec.encode(decoded.image)
+        #expect(try pam.withUnsafeBytes { try Self.decoder.decodeWithInfo($0) }.info == (try Self.decoder.probe(pam)))
+    }
+
     @Test("probe reads dimensions from the first 33 bytes of a PNG")
     func probePrefix() throws {
         let bytes = try TestPaths.fixture("gradient-rgb.png")

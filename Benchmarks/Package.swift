@@ -53,6 +53,7 @@ let package = Package(
         .executableTarget(
             name: "ResizeTiming",
             dependencies: [
+                .product(name: "ImageBench", package: "imagepipe"),
                 .product(name: "ImageCodecs", package: "imagepipe"),
                 .product(name: "ImageCore", package: "imagepipe"),
                 .product(name: "ImageOps", package: "imagepipe"),
@@ -61,6 +62,7 @@ let package = Package(
         .executableTarget(
             name: "CodecRatios",
             dependencies: [
+                .product(name: "ImageBench", package: "imagepipe"),
                 .product(name: "ImageCodecs", package: "imagepipe"),
                 .product(name: "ImageCore", package: "imagepipe"),
                 "CodecBaselines",

@@ -18,13 +18,23 @@ public enum Measurement {
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
-    /// Runs each contender `rounds` times (plus one discarded warm-up round), interleaved in
-    /// rotated order, and returns each contender's median seconds per call.
+    /// Runs each contender `rounds` times, interleaved in rotated order, and returns each
+    /// contender's median seconds per call.
     ///
-    /// A contender's work is repeated inside one timing until it lasts at least `minimumSeconds`,
-    /// so fast calls are not lost in timer resolution; the repeat count is fixed per contender
-    /// in the warm-up.
+    /// See ``interleavedSamples(rounds:minimumSeconds:_:)`` for how calls are timed.
     public static func interleavedMedians(rounds: Int, minimumSeconds: Double = 0.02, _ contenders: [() -> Void]) -> [Double] {
+        interleavedSamples(rounds: rounds, minimumSeconds: minimumSeconds, contenders).map(median)
+    }
+
+    /// Runs each contender `rounds` times, interleaved in rotated order, and returns, per
+    /// contender, its seconds per call in each round (index `r` of every array is round `r`, so
+    /// per-round ratios between contenders can be taken).
+    ///
+    /// A calibration pass runs first: each contender is repeated until one timing lasts at least
+    /// `minimumSeconds`, which fixes how many calls one sample times (fast calls are not lost in
+    /// timer resolution) and also serves as the warm-up (caches, lazy initialisation); it is not
+    /// counted.
+    public static func interleavedSamples(rounds: Int, minimumSeconds: Double = 0.02, _ contenders: [() -> Void]) -> [[Double]] {
         let repeats = contenders.map { work -> Int in
             var count = 1
             while true {
@@ -44,7 +54,7 @@ public enum Measurement {
                 samples[index].append((now() - start) / Double(repeats[index]))
             }
         }
-        return samples.map(median)
+        return samples
     }
 
     /// The median of `values` (the mean of the middle two for an even count).

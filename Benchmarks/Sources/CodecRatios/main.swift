@@ -1,13 +1,15 @@
 // codec-ratios: imagepipe's codecs against the system libpng/libwebp called directly from C,
 // interleaved so that machine noise (other processes, frequency changes) hits both alike.
 //
-// Each round runs every pair once, ours and the baseline back to back in alternating order; the
+// Each round runs every pair once, ours and the baseline back to back in alternating order
+// (ImageBench's Measurement); the
 // report gives each side's median time, its throughput in megapixels per second, and the median
 // of the per-round ratios ours/baseline (1.00 = same speed; 1.05 = 5% slower).
 //
 // usage: swift run -c release CodecRatios [ROUNDS] [CORPUS_DIR]
 import CodecBaselines
 import Foundation
+import ImageBench
 import ImageCodecs
 import ImageCore
 
@@ -79,32 +81,12 @@ let pairs = [
     }),
 ]
 
-func seconds(_ work: () -> Void) -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    work()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-print("codec-ratios: \(rounds) interleaved rounds (plus one warm-up), one core, corpus \(corpus.path)")
+print("codec-ratios: \(rounds) interleaved rounds (after a calibration pass that warms up), one core, corpus \(corpus.path)")
 print("| case | imagepipe ms | imagepipe MP/s | C baseline ms | C baseline MP/s | ratio ours/C (median of rounds) |")
 print("|---|---:|---:|---:|---:|---:|")
 for pair in pairs {
-    var ours: [Double] = [], baseline: [Double] = [], ratios: [Double] = []
-    for round in 0...rounds {
-        let (a, b): (Double, Double)
-        if round % 2 == 0 {
-            a = seconds(pair.ours); b = seconds(pair.baseline)
-        } else {
-            b = seconds(pair.baseline); a = seconds(pair.ours)
-        }
-        if round == 0 { continue }
-        ours.append(a); baseline.append(b); ratios.append(a / b)
-    }
-    let o = median(ours), c = median(baseline)
-    print(String(format: "| %@ | %.1f | %.1f | %.1f | %.1f | %.3f |", pair.name, o * 1e3, pair.megapixels / o, c * 1e3, pair.megapixels / c, median(ratios)))
+    let samples = Measurement.interleavedSamples(rounds: rounds, [pair.ours, pair.baseline])
+    let ratios = zip(samples[0], samples[1]).map { $0 / $1 }
+    let o = Measurement.median(samples[0]), c = Measurement.median(samples[1])
+    print(String(format: "| %@ | %.1f | %.1f | %.1f | %.1f | %.3f |", pair.name, o * 1e3, pair.megapixels / o, c * 1e3, pair.megapixels / c, Measurement.median(ratios)))
 }

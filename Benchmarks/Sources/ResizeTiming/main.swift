@@ -5,6 +5,7 @@
 // median milliseconds: `direct` is Image.resized (Lanczos3, the kernel alone), `thumbnail` the
 // path `convert --thumbnail` takes (box step + Lanczos3).
 import Foundation
+import ImageBench
 import ImageCodecs
 import ImageCore
 import ImageOps
@@ -21,12 +22,11 @@ let target = ImageSize(width: width, height: height)
 let options = ResizeOptions(threads: 1)
 var times: [Double] = []
 for _ in 0..<max(1, iterations) {
-    let start = DispatchTime.now().uptimeNanoseconds
+    let start = Measurement.now()
     let result = mode == "thumbnail"
         ? ResizeGeometry(box: target).apply(to: image, options: options)
         : image.resized(to: target, filter: .lanczos3, options: options)
-    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    withExtendedLifetime(result) {}
+    times.append((Measurement.now() - start) * 1e3)
+    consume(result)
 }
-times.sort()
-print(String(format: "%.3f", times[times.count / 2]))
+print(String(format: "%.3f", Measurement.median(times)))

@@ -42,12 +42,6 @@ struct CommandLineTests {
 
     static func fixture(_ name: String) -> String { TestPaths.fixtures.appendingPathComponent(name).path }
 
-    static func scratch() throws -> String {
-        let path = NSTemporaryDirectory() + "imagepipe-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test("the binary is built")
     func binaryExists() {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "\(Self.binary.path)")
@@ -55,7 +49,7 @@ struct CommandLineTests {
 
     @Test("convert: a batch with bad inputs converts the rest, names each failure, exits 1")
     func convertBatch() throws {
-        let out = try Self.scratch() + "/out"
+        let out = try makeScratchDirectory() + "/out"
         let run = try Self.run(["convert", Self.fixture("gradient-rgb.png"), Self.fixture("bad-crc.png"), Self.fixture("disc-rgba.png"),
                                 Self.fixture("huge-dimensions.png"), Self.fixture("empty.png"), "-o", out, "--format", "webp", "-q", "75"])
         #expect(run.status == 1)
@@ -69,7 +63,7 @@ struct CommandLineTests {
 
     @Test("convert: one file, format from the extension, exit 0")
     func convertOne() throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         for (name, magic) in [("a.webp", "RIFF"), ("a.png", "\u{89}PNG"), ("a.pam", "P7\n")] {
             let run = try Self.run(["convert", Self.fixture("gradient-lossy.webp"), "-o", folder + "/" + name])
             #expect(run.status == 0, "\(run.stderr)")
@@ -84,7 +78,7 @@ struct CommandLineTests {
 
     @Test("convert: contradictory or out-of-range options are usage errors, nothing written")
     func convertUsageErrors() throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         for arguments in [["-o", folder + "/a.png", "--quality", "90"], ["-o", folder + "/a.webp", "--level", "3"],
                           ["-o", folder + "/a.xyz"], ["-o", folder + "/a.webp", "-q", "200"], ["-o", folder + "/a.jpg"]] {
             let run = try Self.run(["convert", Self.fixture("gray.png")] + arguments)
@@ -96,7 +90,7 @@ struct CommandLineTests {
 
     @Test("convert: refuses to write over its input")
     func convertOverInput() throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let input = folder + "/in.png"
         try FileManager.default.copyItem(atPath: Self.fixture("gray.png"), toPath: input)
         let before = try Data(contentsOf: URL(fileURLWithPath: input))
@@ -108,7 +102,7 @@ struct CommandLineTests {
 
     @Test("convert: API responses beside images, failures named with byte offsets")
     func convertResponses() throws {
-        let out = try Self.scratch()
+        let out = try makeScratchDirectory()
         let run = try Self.run(["convert", Self.fixture("response-nscale.json"), Self.fixture("response-bad-payload.json"),
                                 Self.fixture("response-error-credit.json"), Self.fixture("gray.png"), "-o", out, "-v"])
         #expect(run.status == 1)
@@ -138,7 +132,7 @@ struct CommandLineTests {
 
     @Test("convert: --thumbnail, --resize with --fit cover, never enlarging, and option checks")
     func convertResize() throws {
-        let out = try Self.scratch()
+        let out = try makeScratchDirectory()
         let thumbs = try Self.run(["convert", Self.fixture("gradient-rgb.png"), Self.fixture("response-nscale.json"), "-o", out, "--thumbnail", "16", "--format", "png"])
         #expect(thumbs.status == 0, "\(thumbs.stderr)")
         #expect(thumbs.stdout.contains("64x48 -> 16x12"))
@@ -181,7 +175,7 @@ struct CommandLineTests {
 
     @Test("a 100000x100000 PNG is refused at once with little memory")
     func hugeDimensionsStaySmall() throws {
-        let output = try Self.scratch() + "/x.png"
+        let output = try makeScratchDirectory() + "/x.png"
         let run = try Self.run(["convert", Self.fixture("huge-dimensions.png"), "-o", output])
         #expect(run.status == 1)
         #expect(run.stderr.contains("over the limit of 128.0 megapixels"))

@@ -213,15 +213,3 @@ struct CodecTests {
     }
 }
 
-/// Peak signal-to-noise ratio in dB between two images of the same size and format.
-func psnr(_ a: Image, _ b: Image) -> Double {
-    let x = a.bytes, y = b.bytes
-    var sum = 0.0
-    for index in x.indices { let d = Double(x[index]) - Double(y[index]); sum += d * d }
-    let mse = sum / Double(x.count)
-    return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

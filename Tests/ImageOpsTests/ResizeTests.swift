@@ -7,35 +7,6 @@ import TestSupport
 
 @Suite("Resampling")
 struct ResizeTests {
-    /// Peak signal-to-noise ratio over all samples, in dB.
-    static func psnr(_ a: Image, _ b: Image) -> Double {
-        let x = a.bytes, y = b.bytes
-        precondition(x.count == y.count)
-        var sum = 0.0
-        for index in x.indices { let d = Double(x[index]) - Double(y[index]); sum += d * d }
-        let mse = sum / Double(x.count)
-        return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
-    }
-
-    /// PSNR of what is seen when composited: color × alpha, and alpha. For opaque images this is
-    /// the plain PSNR. (Straight color under low alpha is ill-defined: Pillow keeps premultiplied
-    /// color in 8 bits, so dividing it back out at alpha 3 magnifies its rounding 85 times.)
-    static func premultipliedPSNR(_ a: Image, _ b: Image) -> Double {
-        guard a.format.hasAlpha else { return psnr(a, b) }
-        let x = a.converted(to: .rgba8).bytes, y = b.converted(to: .rgba8).bytes
-        var sum = 0.0
-        for pixel in stride(from: 0, to: x.count, by: 4) {
-            for channel in 0..<3 {
-                let d = Double(x[pixel + channel]) * Double(x[pixel + 3]) / 255 - Double(y[pixel + channel]) * Double(y[pixel + 3]) / 255
-                sum += d * d
-            }
-            let d = Double(x[pixel + 3]) - Double(y[pixel + 3])
-            sum += d * d
-        }
-        let mse = sum / Double(x.count)
-        return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
-    }
-
     static func fitInside(_ size: ImageSize, _ box: Int) -> ImageSize {
         let scale = min(Double(box) / Double(size.width), Double(box) / Double(size.height))
         return ImageSize(width: max(1, Int((Double(size.width) * scale).rounded())), height: max(1, Int((Double(size.height) * scale).rounded())))
@@ -56,13 +27,13 @@ struct ResizeTests {
         #expect(target == reference.size)
         let ours = source.resized(to: target, filter: .lanczos3)
         #expect(ours.format == source.format)
-        let decibels = Self.psnr(ours, reference.converted(to: source.format))
-        let visible = Self.premultipliedPSNR(ours, reference.converted(to: source.format))
+        let decibels = psnr(ours, reference.converted(to: source.format))
+        let visible = compositedPSNR(ours, reference.converted(to: source.format))
         #expect(visible >= 42, "\(name): \(visible) dB composited (\(decibels) dB over straight samples)")
         // The thumbnail path: a box step takes the large reductions, Lanczos3 the last 2x or more.
         let thumbnail = ResizeGeometry(box: ImageSize(width: 256, height: 256)).apply(to: source)
         #expect(thumbnail.size == target)
-        let thumbnailDecibels = Self.premultipliedPSNR(thumbnail, reference.converted(to: source.format))
+        let thumbnailDecibels = compositedPSNR(thumbnail, reference.converted(to: source.format))
         #expect(thumbnailDecibels >= 42, "\(name) thumbnail path: \(thumbnailDecibels) dB")
     }
 
@@ -177,7 +148,7 @@ struct ShrinkOnLoadTests {
             #expect(reduced.size.width < 1024 || name.hasPrefix("512"))
             let thumbnail = geometry.apply(plan, to: reduced)
             #expect(thumbnail.size == full.size)
-            let decibels = ResizeTests.premultipliedPSNR(thumbnail, full)
+            let decibels = compositedPSNR(thumbnail, full)
             #expect(decibels >= 38, "\(name): \(decibels) dB")
         }
     }

@@ -8,12 +8,6 @@ import TestSupport
 @Suite("Pipeline: files and convert jobs")
 struct PipelineTests {
     /// A fresh folder under the system temporary directory.
-    static func scratch() throws -> String {
-        let path = NSTemporaryDirectory() + "imagepipe-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     static func fixture(_ name: String) -> String { TestPaths.fixtures.appendingPathComponent(name).path }
 
     static func listing(_ folder: String) throws -> [String] {
@@ -22,7 +16,7 @@ struct PipelineTests {
 
     @Test("atomic write replaces the target and leaves no temporary file")
     func atomicWrite() throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let target = folder + "/out.bin"
         try FileIO.writeAtomically([1, 2, 3], to: target)
         try FileIO.writeAtomically([4, 5], to: target, durable: true)
@@ -35,7 +29,7 @@ struct PipelineTests {
 
     @Test("reads refuse directories and files over the byte limit before reading")
     func readLimits() throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         #expect(throws: PipelineError.self) { try FileIO.readFile(folder, maxBytes: 100) }
         let tooLarge = #expect(throws: PipelineError.self) { try FileIO.readFile(Self.fixture("gradient-rgb.png"), maxBytes: 100) }
         #expect(tooLarge?.code == .inputTooLarge)
@@ -44,7 +38,7 @@ struct PipelineTests {
 
     @Test("the output format comes from the extension or --format, and contradictions are refused")
     func planning() throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let job = try ConvertJob(inputs: [Self.fixture("gray.png")], output: folder + "/a.webp")
         #expect(job.destination == .file(folder + "/a.webp", .webp))
         #expect(try ConvertJob(inputs: ["x"], output: folder + "/a", format: .png).destination == .file(folder + "/a", .png))
@@ -68,7 +62,7 @@ struct PipelineTests {
 
     @Test("a batch converts the good files and reports each bad one")
     func batch() async throws {
-        let folder = try Self.scratch() + "/out"
+        let folder = try makeScratchDirectory() + "/out"
         let inputs = ["gradient-rgb.png", "truncated.png", "disc-lossless.webp", "photo.jpg", "gray.png"].map(Self.fixture)
         let job = try ConvertJob(inputs: inputs, output: folder, format: .webp, concurrency: 2)
         var reported = 0
@@ -89,7 +83,7 @@ struct PipelineTests {
 
     @Test("same format without settings copies the verified bytes; settings re-encode")
     func passThrough() async throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let input = Self.fixture("gradient-rgb.png")
         let copied = try await ConvertJob(inputs: [input], output: folder + "/copy.png").run()[0].outcome.get()
         #expect(copied.wasCopied)
@@ -102,7 +96,7 @@ struct PipelineTests {
 
     @Test("an input is never overwritten, even through another name")
     func neverOverwriteInput() async throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let input = folder + "/in.png"
         let original = try FileIO.readFile(Self.fixture("disc-rgba.png"), maxBytes: 1 << 20)
         try FileIO.writeAtomically(original, to: input)
@@ -124,7 +118,7 @@ struct PipelineTests {
 
     @Test("two inputs with one output name: the second is refused, the first written")
     func conflicts() async throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         try FileManager.default.createDirectory(atPath: folder + "/a", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: folder + "/b", withIntermediateDirectories: true)
         try FileIO.writeAtomically(FileIO.readFile(Self.fixture("gray.png"), maxBytes: 1 << 20), to: folder + "/a/x.png")
@@ -147,7 +141,7 @@ struct PipelineTests {
 
     @Test("a saved response: each image written with the extension of its real format, bytes untouched")
     func responseExtraction() async throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let results = try await ConvertJob(inputs: [Self.fixture("response-nscale.json")], output: folder + "/").run()
         let files = try results.map { try $0.outcome.get() }
         #expect(files.map { URL(fileURLWithPath: $0.output).lastPathComponent } == ["response-nscale-0.png", "response-nscale-1.webp"])
@@ -158,7 +152,7 @@ struct PipelineTests {
 
     @Test("a saved response with --format transcodes every image")
     func responseTranscode() async throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let results = try await ConvertJob(inputs: [Self.fixture("response-nscale.json")], output: folder, format: .png).run()
         #expect(try Self.listing(folder) == ["response-nscale-0.png", "response-nscale-1.png"])
         let second = try results[1].outcome.get()
@@ -172,7 +166,7 @@ struct PipelineTests {
 
     @Test("a response with a provider error, an invalid payload or a URL fails clearly and writes what it can")
     func responseFailures() async throws {
-        let folder = try Self.scratch()
+        let folder = try makeScratchDirectory()
         let credit = try await ConvertJob(inputs: [Self.fixture("response-error-credit.json")], output: folder + "/").run()
         guard case .failure(let creditError) = credit[0].outcome else { Issue.record("credit error not reported"); return }
         #expect(creditError.code == .providerError)

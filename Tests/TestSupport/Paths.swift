@@ -37,6 +37,13 @@ public enum TestPaths {
     }
 }
 
+/// A new, empty folder under the system temporary directory, for one test's outputs.
+public func makeScratchDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "imagepipe-tests-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
 /// Reads a file's bytes.
 public func readBytes(_ url: URL) throws -> [UInt8] {
     try [UInt8](Data(contentsOf: url))

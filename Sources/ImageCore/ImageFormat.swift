@@ -24,22 +24,25 @@ public enum ImageFormat: String, Hashable, Sendable, CaseIterable, CustomStringC
     ///
     /// - Returns: the format, or `nil` when the bytes match none that imagepipe knows.
     public static func sniff(_ prefix: UnsafeRawBufferPointer) -> ImageFormat? {
-        func starts(with magic: [UInt8], at offset: Int = 0) -> Bool {
-            guard prefix.count >= offset + magic.count else { return false }
-            for (index, byte) in magic.enumerated() where prefix[offset + index] != byte { return false }
+        // Magic numbers compared in place: no array is built per call.
+        func starts(with magic: StaticString, at offset: Int = 0) -> Bool {
+            let count = magic.utf8CodeUnitCount
+            guard prefix.count >= offset + count else { return false }
+            for index in 0..<count where prefix[offset + index] != magic.utf8Start[index] { return false }
             return true
         }
-        if starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if starts(with: Array("RIFF".utf8)) && starts(with: Array("WEBP".utf8), at: 8) { return .webp }
-        if starts(with: Array("P7\n".utf8)) { return .pam }
-        if starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if starts(with: Array("GIF87a".utf8)) || starts(with: Array("GIF89a".utf8)) { return .gif }
-        if starts(with: Array("BM".utf8)) && prefix.count >= 14 { return .bmp }
-        if starts(with: [0x49, 0x49, 0x2A, 0x00]) || starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
-        if starts(with: Array("ftyp".utf8), at: 4)
-            && (starts(with: Array("avif".utf8), at: 8) || starts(with: Array("avis".utf8), at: 8)) {
-            return .avif
+        func bigEndian32(at offset: Int) -> UInt32? {
+            guard prefix.count >= offset + 4 else { return nil }
+            return UInt32(bigEndian: prefix.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
         }
+        if prefix.count >= 8, UInt64(bigEndian: prefix.loadUnaligned(as: UInt64.self)) == 0x8950_4E47_0D0A_1A0A { return .png }
+        if starts(with: "RIFF") && starts(with: "WEBP", at: 8) { return .webp }
+        if starts(with: "P7\n") { return .pam }
+        if prefix.count >= 3, prefix[0] == 0xFF, prefix[1] == 0xD8, prefix[2] == 0xFF { return .jpeg }
+        if starts(with: "GIF87a") || starts(with: "GIF89a") { return .gif }
+        if starts(with: "BM") && prefix.count >= 14 { return .bmp }
+        if let first = bigEndian32(at: 0), first == 0x4949_2A00 || first == 0x4D4D_002A { return .tiff }
+        if starts(with: "ftyp", at: 4) && (starts(with: "avif", at: 8) || starts(with: "avis", at: 8)) { return .avif }
         return nil
     }
 

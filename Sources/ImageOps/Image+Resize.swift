@@ -149,30 +149,29 @@ struct Resampler: @unchecked Sendable {
             loadRowLinear(pixels, width: width, into: row)
             return
         }
-        @inline(__always) func channel(_ value: UInt8) -> Float { Float(value) }
         switch format {
         case .rgba8:
             for x in 0..<width {
                 let p = pixels + x * 4
                 let alpha = Float(p[3])
                 let scale = alpha * (1 / 255)
-                row[x] = SIMD4(channel(p[0]) * scale, channel(p[1]) * scale, channel(p[2]) * scale, alpha)
+                row[x] = SIMD4(Float(p[0]) * scale, Float(p[1]) * scale, Float(p[2]) * scale, alpha)
             }
         case .rgb8:
             for x in 0..<width {
                 let p = pixels + x * 3
-                row[x] = SIMD4(channel(p[0]), channel(p[1]), channel(p[2]), 255)
+                row[x] = SIMD4(Float(p[0]), Float(p[1]), Float(p[2]), 255)
             }
         case .grayAlpha8:
             for x in 0..<width {
                 let p = pixels + x * 2
                 let alpha = Float(p[1])
-                let value = channel(p[0]) * alpha * (1 / 255)
+                let value = Float(p[0]) * alpha * (1 / 255)
                 row[x] = SIMD4(value, value, value, alpha)
             }
         case .gray8:
             for x in 0..<width {
-                let value = channel(pixels[x])
+                let value = Float(pixels[x])
                 row[x] = SIMD4(value, value, value, 255)
             }
         }

@@ -275,16 +275,18 @@ struct JSONCursor {
 
     mutating func numberRange() throws(ImagesResponseError) -> Range<Int> {
         let start = position
-        while position < body.count {
+        scan: while position < body.count {
             switch body[position] {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
                 position += 1
             default:
-                guard position > start, Double(text(start..<position)) != nil else { position = start; throw malformed("a number") }
-                return start..<position
+                break scan
             }
         }
-        guard position > start, Double(text(start..<position)) != nil else { position = start; throw malformed("a number") }
+        guard position > start, Double(text(start..<position)) != nil else {
+            position = start
+            throw malformed("a number")
+        }
         return start..<position
     }
 

@@ -72,7 +72,7 @@ struct ImageCoreTests {
     @Test("formats are sniffed from magic bytes", arguments: [
         ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13], ImageFormat.png),
         (Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), .webp), (Array("P7\nWIDTH 1\n".utf8), .pam),
-        ([0xFF, 0xD8, 0xFF, 0xE0], .jpeg), (Array("GIF89a".utf8), .gif), (Array("GIF87a".utf8), .gif),
+        ([0xFF, 0xD8, 0xFF, 0xE0], .jpeg), ([0xFF, 0xD8, 0xFF], .jpeg), ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A], nil), (Array("GIF89a".utf8), .gif), (Array("GIF87a".utf8), .gif),
         ([0x49, 0x49, 0x2A, 0x00, 0, 0, 0, 0], .tiff), (Array("\u{0}\u{0}\u{0}\u{1C}ftypavif".utf8), .avif),
         (Array("{\"data\":[]}".utf8), nil), ([], nil), (Array("RIFF\u{0}\u{0}\u{0}\u{0}WAVE".utf8), nil),
     ] as [([UInt8], ImageFormat?)])

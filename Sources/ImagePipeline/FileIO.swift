@@ -77,8 +77,13 @@ public enum FileIO {
     /// never crosses file systems) and removed if anything fails. With `durable`, the data is
     /// `fsync`ed before the rename, which also survives a power loss.
     ///
-    /// - Throws: ``PipelineError`` with `.writeFailed`.
-    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, durable: Bool = false) throws {
+    /// With `replacing: false` an existing file is never replaced, even one that appears while
+    /// the data is written: the temporary file is hard-linked to `path` (which fails if `path`
+    /// exists), then removed.
+    ///
+    /// - Throws: ``PipelineError`` with `.writeFailed`, or `.outputExists` when `replacing` is
+    ///   false and `path` exists (nothing is left behind).
+    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, durable: Bool = false, replacing: Bool = true) throws {
         let (folder, name) = split(path)
         let temporary = folder + "/." + name + ".imagepipe-\(getpid())-\(nextTemporaryNumber()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -108,15 +113,23 @@ public enum FileIO {
         guard close(descriptor) == 0 else {
             throw PipelineError(.writeFailed, path: path, "close failed: \(errorText())")
         }
-        guard rename(temporary, path) == 0 else {
-            throw PipelineError(.writeFailed, path: path, "cannot rename the temporary file into place: \(errorText())")
+        if replacing {
+            guard rename(temporary, path) == 0 else {
+                throw PipelineError(.writeFailed, path: path, "cannot rename the temporary file into place: \(errorText())")
+            }
+            succeeded = true
+        } else {
+            guard link(temporary, path) == 0 else {
+                if errno == EEXIST { throw PipelineError(.outputExists, path: path, "exists already; not replaced") }
+                throw PipelineError(.writeFailed, path: path, "cannot link the temporary file into place: \(errorText())")
+            }
+            // `path` now names the data; the temporary name goes (the deferred unlink).
         }
-        succeeded = true
     }
 
-    /// Writes a byte array atomically; see ``writeAtomically(_:to:durable:)-(UnsafeRawBufferPointer,_,_)``.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = false) throws {
-        try bytes.withUnsafeBytes { try writeAtomically($0, to: path, durable: durable) }
+    /// Writes a byte array atomically; see ``writeAtomically(_:to:durable:replacing:)-(UnsafeRawBufferPointer,_,_,_)``.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = false, replacing: Bool = true) throws {
+        try bytes.withUnsafeBytes { try writeAtomically($0, to: path, durable: durable, replacing: replacing) }
     }
 
     /// Creates a directory and its missing parents.
@@ -131,6 +144,11 @@ public enum FileIO {
         guard isDirectory(path) else {
             throw PipelineError(.writeFailed, path: path, "exists and is not a directory")
         }
+    }
+
+    /// Removes a file, ignoring a file that is already gone (for cleaning up after a failure).
+    public static func remove(_ path: String) {
+        unlink(path)
     }
 
     /// Whether `path` names an existing directory (following links).

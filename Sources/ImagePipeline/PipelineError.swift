@@ -10,7 +10,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Value: String {
             case readFailed, writeFailed, notAFile, inputTooLarge, wouldOverwriteInput, outputConflict,
-                 unknownOutputFormat, unsupportedOutputFormat, invalidOptions, codec, invalidResponse, providerError
+                 unknownOutputFormat, unsupportedOutputFormat, invalidOptions, codec, invalidResponse, providerError,
+                 outputExists, sizeMismatch, blankImage, generationFailed
         }
         fileprivate let value: Value
 
@@ -38,6 +39,15 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         public static let invalidResponse = Code(value: .invalidResponse)
         /// An API response that holds the provider's error instead of images.
         public static let providerError = Code(value: .providerError)
+
+        /// The output exists and the operation does not replace files.
+        public static let outputExists = Code(value: .outputExists)
+        /// A generated image's size differs from the size requested (with strict size checks).
+        public static let sizeMismatch = Code(value: .sizeMismatch)
+        /// A generated image is one flat dark color, as content filters return (when refused).
+        public static let blankImage = Code(value: .blankImage)
+        /// The generation service failed; the message holds the provider's error.
+        public static let generationFailed = Code(value: .generationFailed)
 
         public var description: String { value.rawValue }
     }

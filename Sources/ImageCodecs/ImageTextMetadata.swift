@@ -1,0 +1,395 @@
+import ImageCore
+internal import CLibWebP
+
+/// Text metadata carried inside an image file: written into a PNG's `iTXt` chunks or a WebP's XMP
+/// packet without touching the compressed pixels, and read back from either.
+///
+/// imagepipe records an image's provenance this way (prompt, provider, model, seed, …), so the
+/// facts travel with the file even without its JSON sidecar.
+///
+/// ```swift
+/// let tagged = try ImageTextMetadata(["Description": "a red fox", "Software": "imagepipe"])
+///     .embedded(in: pngBytes)
+/// let back = try ImageTextMetadata.read(from: tagged)   // back["Description"] == "a red fox"
+/// ```
+///
+/// In a PNG each entry is one uncompressed `iTXt` chunk (UTF-8 text; keyword 1–79 printable
+/// Latin-1 characters), placed just before `IEND`. In a WebP the entries become one XMP packet:
+/// `Description` as `dc:description`, `Software` as `xmp:CreatorTool`, every other key as an
+/// element of the `https://imagepipe.dev/ns/1.0/` namespace; the file is rewritten by libwebpmux
+/// (extended `VP8X` header with the XMP flag), its image chunks copied unchanged.
+public struct ImageTextMetadata: Hashable, Sendable {
+    /// One key and its text.
+    public struct Entry: Hashable, Sendable {
+        /// The key: a PNG keyword, or the name of the XMP element.
+        public var key: String
+        /// The text, any Unicode.
+        public var value: String
+
+        /// Creates an entry.
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The entries, in file order.
+    public var entries: [Entry]
+
+    /// Creates metadata from entries, in order.
+    public init(_ entries: [Entry] = []) {
+        self.entries = entries
+    }
+
+    /// Creates metadata from key-value pairs, in order.
+    public init(_ pairs: KeyValuePairs<String, String>) {
+        self.entries = pairs.map { Entry(key: $0.key, value: $0.value) }
+    }
+
+    /// The first value stored under `key`.
+    public subscript(key: String) -> String? {
+        entries.first { $0.key == key }?.value
+    }
+
+    /// Whether there are no entries.
+    public var isEmpty: Bool { entries.isEmpty }
+}
+
+// MARK: - Embedding
+
+extension ImageTextMetadata {
+    /// Returns the encoded image with these entries added; the pixel data is not re-encoded.
+    ///
+    /// - Parameter bytes: a complete PNG or WebP file.
+    /// - Returns: a new file: for PNG the same bytes with `iTXt` chunks inserted before `IEND`; for
+    ///   WebP the container rebuilt with an `XMP ` chunk (an existing XMP packet is replaced).
+    /// - Throws: ``ImageCodecError`` with `.invalidOptions` for a key that cannot be a PNG keyword
+    ///   or XML element name, `.unsupportedFormat` for other formats, or the container error
+    ///   (`.truncated`, `.corruptData`, `.checksumMismatch`) with its byte offset.
+    public func embedded(in bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {
+        guard !entries.isEmpty else { return bytes }
+        try validateKeys()
+        switch bytes.withUnsafeBytes({ ImageFormat.sniff($0) }) {
+        case .png?:
+            return try embeddedInPNG(bytes)
+        case .webp?:
+            return try embeddedInWebP(bytes)
+        case let other:
+            throw ImageCodecError(.unsupportedFormat, "text metadata can be embedded in PNG and WebP, not \(other.map { "\($0)" } ?? "unrecognised data")")
+        }
+    }
+
+    /// Reads the text metadata of a PNG (`tEXt` and uncompressed `iTXt` chunks) or WebP (the
+    /// entries of an XMP packet written by ``embedded(in:)``; other XMP yields its `dc:description`
+    /// and `xmp:CreatorTool` when present).
+    ///
+    /// - Throws: ``ImageCodecError`` when the container is damaged, with the byte offset.
+    public static func read(from bytes: [UInt8]) throws(ImageCodecError) -> ImageTextMetadata {
+        switch bytes.withUnsafeBytes({ ImageFormat.sniff($0) }) {
+        case .png?:
+            return try readPNG(bytes)
+        case .webp?:
+            guard let packet = try xmpPacket(in: bytes) else { return ImageTextMetadata() }
+            return ImageTextMetadata(xmp: packet)
+        default:
+            return ImageTextMetadata()
+        }
+    }
+
+    private func validateKeys() throws(ImageCodecError) {
+        for entry in entries {
+            let utf8 = Array(entry.key.utf8)
+            let printable = utf8.allSatisfy { (0x21...0x7E).contains($0) || $0 == 0x20 }
+            guard (1...79).contains(utf8.count), printable, utf8.first != 0x20, utf8.last != 0x20,
+                  xmpElementName(entry.key) != nil
+            else {
+                throw ImageCodecError(.invalidOptions, "metadata key \"\(entry.key)\" is not usable: keys are 1–79 ASCII letters, digits, '-', '_' or '.', starting with a letter")
+            }
+        }
+    }
+}
+
+// MARK: - PNG
+
+extension ImageTextMetadata {
+    /// Walks the chunk list (checking lengths, and the CRCs of text chunks) and returns the offset of `IEND`.
+    private static func pngChunks(
+        _ bytes: UnsafeRawBufferPointer, visit: (_ type: String, _ data: UnsafeRawBufferPointer) -> Void = { _, _ in }
+    ) throws(ImageCodecError) -> Int {
+        var offset = 8
+        while true {
+            guard offset + 12 <= bytes.count else {
+                throw ImageCodecError(.truncated, "PNG ends at byte \(bytes.count), before its IEND chunk", at: bytes.count)
+            }
+            let length = Int(bytes.uint32BigEndian(at: offset))
+            guard length <= 0x7FFF_FFFF, offset + 12 + length <= bytes.count else {
+                throw ImageCodecError(.truncated, "PNG chunk \(printable(bytes, offset + 4)) at byte \(offset) claims \(length) bytes, past the end of the file", at: offset)
+            }
+            // Only text chunks are checksummed here: the decoder checks the image data's CRCs,
+            // and hashing megabytes of IDAT just to find IEND would cost more than the insert.
+            let isText = bytes.matches("tEXt", at: offset + 4) || bytes.matches("iTXt", at: offset + 4)
+            let typeAndData = UnsafeRawBufferPointer(rebasing: bytes[offset + 4..<offset + 8 + length])
+            guard !isText || CRC32.checksum(typeAndData) == bytes.uint32BigEndian(at: offset + 8 + length) else {
+                throw ImageCodecError(.checksumMismatch, "PNG chunk \(printable(bytes, offset + 4)) at byte \(offset) has a CRC mismatch", at: offset)
+            }
+            if bytes.matches("IEND", at: offset + 4) { return offset }
+            visit(bytes.fourCC(at: offset + 4), UnsafeRawBufferPointer(rebasing: bytes[offset + 8..<offset + 8 + length]))
+            offset += 12 + length
+        }
+    }
+
+    private func embeddedInPNG(_ bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {
+        let end = try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in try Self.pngChunks(buffer) } }.get()
+        var chunks: [UInt8] = []
+        for entry in entries {
+            // iTXt: keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, UTF-8 text.
+            var data = Array(entry.key.utf8)
+            data += [0, 0, 0, 0, 0]
+            data += Array(entry.value.utf8)
+            Self.appendChunk("iTXt", data, to: &chunks)
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + chunks.count)
+        output += bytes[..<end]
+        output += chunks
+        output += bytes[end...]
+        return output
+    }
+
+    private static func appendChunk(_ type: StaticString, _ data: [UInt8], to output: inout [UInt8]) {
+        let length = UInt32(data.count)
+        output += [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+        let typeStart = output.count
+        output += UnsafeRawBufferPointer(start: type.utf8Start, count: 4)
+        output += data
+        let crc = output.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[typeStart...])) }
+        output += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+    }
+
+    private static func readPNG(_ bytes: [UInt8]) throws(ImageCodecError) -> ImageTextMetadata {
+        var metadata = ImageTextMetadata()
+        _ = try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in
+            try pngChunks(buffer) { type, data in
+                guard let keywordEnd = data.firstIndex(of: 0) else { return }
+                let key = String(decoding: data[..<keywordEnd], as: UTF8.self)
+                switch type {
+                case "tEXt":
+                    // tEXt is Latin-1: each byte is the code point of the same value.
+                    let text = String(String.UnicodeScalarView(data[(keywordEnd + 1)...].map { Unicode.Scalar($0) }))
+                    metadata.entries.append(Entry(key: key, value: text))
+                case "iTXt":
+                    let rest = data[(keywordEnd + 1)...]
+                    guard rest.count >= 2, rest[rest.startIndex] == 0 else { return }  // compressed iTXt: not read
+                    guard let languageEnd = rest[(rest.startIndex + 2)...].firstIndex(of: 0),
+                          let translatedEnd = rest[(languageEnd + 1)...].firstIndex(of: 0)
+                    else { return }
+                    metadata.entries.append(Entry(key: key, value: String(decoding: rest[(translatedEnd + 1)...], as: UTF8.self)))
+                default:
+                    break
+                }
+            }
+        } }.get()
+        return metadata
+    }
+}
+
+// MARK: - WebP (XMP)
+
+extension ImageTextMetadata {
+    private static let namespace = "https://imagepipe.dev/ns/1.0/"
+
+    /// The XMP packet for these entries.
+    func xmpPacket() -> String {
+        var properties = ""
+        for entry in entries {
+            let value = Self.escapeXML(entry.value)
+            switch entry.key {
+            case "Description":
+                properties += "   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">\(value)</rdf:li></rdf:Alt></dc:description>\n"
+            case "Software":
+                properties += "   <xmp:CreatorTool>\(value)</xmp:CreatorTool>\n"
+            default:
+                let name = xmpElementName(entry.key)!
+                properties += "   <imagepipe:\(name)>\(value)</imagepipe:\(name)>\n"
+            }
+        }
+        return """
+        <?xpacket begin="\u{FEFF}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+        <x:xmpmeta xmlns:x="adobe:ns:meta/">
+         <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+          <rdf:Description rdf:about=""
+            xmlns:dc="http://purl.org/dc/elements/1.1/"
+            xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+            xmlns:imagepipe="\(Self.namespace)">
+        \(properties)  </rdf:Description>
+         </rdf:RDF>
+        </x:xmpmeta>
+        <?xpacket end="r"?>
+        """
+    }
+
+    /// Parses the elements this type writes back out of an XMP packet.
+    init(xmp packet: String) {
+        var entries: [Entry] = []
+        if let description = Self.elementContent("dc:description", in: packet[...]).flatMap({ Self.elementContent("rdf:li", in: $0) }) {
+            entries.append(Entry(key: "Description", value: Self.unescapeXML(description)))
+        }
+        if let tool = Self.elementContent("xmp:CreatorTool", in: packet[...]) {
+            entries.append(Entry(key: "Software", value: Self.unescapeXML(tool)))
+        }
+        var rest = packet[...]
+        while let open = rest.firstRange(of: "<imagepipe:") {
+            let nameStart = open.upperBound
+            guard let nameEnd = rest[nameStart...].firstIndex(where: { $0 == ">" || $0 == " " || $0 == "/" }) else { break }
+            let name = String(rest[nameStart..<nameEnd])
+            guard rest[nameEnd] == ">", let close = rest[nameEnd...].firstRange(of: "</imagepipe:\(name)>") else {
+                rest = rest[nameEnd...]
+                continue
+            }
+            entries.append(Entry(key: name, value: Self.unescapeXML(rest[rest.index(after: nameEnd)..<close.lowerBound])))
+            rest = rest[close.upperBound...]
+        }
+        self.init(entries)
+    }
+
+    /// The raw (still escaped) content of the first element called `name`.
+    private static func elementContent(_ name: String, in text: Substring) -> Substring? {
+        guard let open = text.firstRange(of: "<\(name)"),
+              let openEnd = text[open.upperBound...].firstIndex(of: ">"),
+              let close = text[openEnd...].firstRange(of: "</\(name)>")
+        else { return nil }
+        return text[text.index(after: openEnd)..<close.lowerBound]
+    }
+
+    static func escapeXML(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20: escaped += "&#\(scalar.value);"  // not representable in XML 1.0; kept visible
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    static func unescapeXML(_ text: Substring) -> String {
+        guard text.contains("&") else { return String(text) }
+        var result = ""
+        var rest = text
+        while let ampersand = rest.firstIndex(of: "&") {
+            result += rest[..<ampersand]
+            guard let semicolon = rest[ampersand...].firstIndex(of: ";") else { break }
+            let entity = rest[rest.index(after: ampersand)..<semicolon]
+            switch entity {
+            case "amp": result += "&"
+            case "lt": result += "<"
+            case "gt": result += ">"
+            case "quot": result += "\""
+            case "apos": result += "'"
+            default:
+                let number = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16) : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
+                if let number, let scalar = Unicode.Scalar(number) {
+                    result.unicodeScalars.append(scalar)
+                } else {
+                    result += rest[ampersand...semicolon]
+                }
+            }
+            rest = rest[rest.index(after: semicolon)...]
+        }
+        result += rest
+        return result
+    }
+
+    private func embeddedInWebP(_ bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {
+        let packet = Array(xmpPacket().utf8)
+        var muxer = try WebPMuxer(bytes)
+        try muxer.setChunk("XMP ", packet)
+        return try muxer.assemble()
+    }
+
+    private static func xmpPacket(in bytes: [UInt8]) throws(ImageCodecError) -> String? {
+        let muxer = try WebPMuxer(bytes)
+        return muxer.chunk("XMP ").map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// The XML element name for a metadata key, or `nil` when the key cannot be one.
+private func xmpElementName(_ key: String) -> String? {
+    let utf8 = Array(key.utf8)
+    guard let first = utf8.first, (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) else { return nil }
+    let allowed = utf8.allSatisfy { byte in
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+    }
+    return allowed ? key : nil
+}
+
+/// The one owner of a libwebp `WebPMux`, deleted in `deinit`. The mux holds its own copy of the
+/// input (`copy_data` = 1), so it does not depend on the caller's buffer.
+private struct WebPMuxer: ~Copyable {
+    private let handle: OpaquePointer
+
+    init(_ bytes: [UInt8]) throws(ImageCodecError) {
+        let handle = bytes.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+            var data = WebPData(bytes: buffer.baseAddress, size: buffer.count)
+            return WebPMuxCreate(&data, 1)
+        }
+        guard let handle else {
+            throw ImageCodecError(.corruptData, "the WebP container is invalid or truncated (libwebpmux refused it)")
+        }
+        self.handle = handle
+    }
+
+    mutating func setChunk(_ fourCC: String, _ payload: [UInt8]) throws(ImageCodecError) {
+        let status = payload.withUnsafeBufferPointer { buffer in
+            var data = WebPData(bytes: buffer.baseAddress, size: buffer.count)
+            return WebPMuxSetChunk(handle, fourCC, &data, 1)
+        }
+        guard status == WEBP_MUX_OK else {
+            throw ImageCodecError(.encodingFailed, "libwebpmux could not add the \(fourCC) chunk (status \(status.rawValue))")
+        }
+    }
+
+    func chunk(_ fourCC: String) -> [UInt8]? {
+        var data = WebPData()
+        guard WebPMuxGetChunk(handle, fourCC, &data) == WEBP_MUX_OK, let start = data.bytes else { return nil }
+        return Array(UnsafeBufferPointer(start: start, count: data.size))
+    }
+
+    func assemble() throws(ImageCodecError) -> [UInt8] {
+        var output = WebPData()
+        let status = WebPMuxAssemble(handle, &output)
+        defer { WebPDataClear(&output) }
+        guard status == WEBP_MUX_OK, let start = output.bytes else {
+            throw ImageCodecError(.encodingFailed, "libwebpmux could not rebuild the WebP container (status \(status.rawValue))")
+        }
+        return Array(UnsafeBufferPointer(start: start, count: output.size))
+    }
+
+    deinit {
+        WebPMuxDelete(handle)
+    }
+}
+
+/// CRC-32 (ISO 3309, as PNG chunks use), table-driven.
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 != 0 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        table.withUnsafeBufferPointer { table in
+            for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        }
+        return ~crc
+    }
+}

@@ -1,0 +1,392 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ImageCodecs
+import ImageCore
+import ImageOps
+
+/// One image as a generation service returned it, with what is known about how it was made.
+public struct GeneratedImageFile: Sendable {
+    /// The encoded bytes as returned (decoded from `b64_json`, or downloaded).
+    public var bytes: [UInt8]
+    /// The index in the response's `data` array.
+    public var index: Int
+    /// The prompt sent.
+    public var prompt: String
+    /// The service's rewritten prompt, when it returned one.
+    public var revisedPrompt: String?
+    /// The provider profile's name.
+    public var provider: String
+    /// The model id sent.
+    public var model: String?
+    /// The seed sent.
+    public var seed: Int?
+    /// The size requested, when one was.
+    public var requestedSize: ImageSize?
+    /// `b64_json`, or the download URL with its query hidden.
+    public var source: String
+    /// The response's `created`.
+    public var created: Int?
+    /// The response's `id`.
+    public var responseID: String?
+    /// Milliseconds spent before the writer got the bytes (`request`, `download`, …).
+    public var timingsMilliseconds: [String: Double]
+
+    /// Creates a description of one generated image.
+    public init(
+        bytes: [UInt8], index: Int, prompt: String, revisedPrompt: String? = nil, provider: String, model: String? = nil,
+        seed: Int? = nil, requestedSize: ImageSize? = nil, source: String = "b64_json", created: Int? = nil,
+        responseID: String? = nil, timingsMilliseconds: [String: Double] = [:]
+    ) {
+        self.bytes = bytes
+        self.index = index
+        self.prompt = prompt
+        self.revisedPrompt = revisedPrompt
+        self.provider = provider
+        self.model = model
+        self.seed = seed
+        self.requestedSize = requestedSize
+        self.source = source
+        self.created = created
+        self.responseID = responseID
+        self.timingsMilliseconds = timingsMilliseconds
+    }
+}
+
+/// What was written for one generated image.
+public struct SavedImage: Sendable {
+    /// The image file.
+    public var path: String
+    /// The JSON sidecar, unless sidecars are off.
+    public var sidecarPath: String?
+    /// The record written to the sidecar (and embedded in the file unless stripped).
+    public var provenance: Provenance
+    /// A terminal rendering of the image, when ``GeneratedImageWriter/previewColumns`` is set.
+    public var preview: String?
+}
+
+/// Verifies a generated image and writes it with its thumbnails and provenance: the last stage of
+/// `imagepipe generate`.
+///
+/// The checks: the bytes decode (a full decode, so truncated or corrupt data never reaches disk);
+/// the size equals the one requested (warn, fail, or resize to it); the image is not one flat dark
+/// color (warn or fail). Files are never replaced: a name that exists gets `-2`, `-3`, … and every
+/// file is written atomically. The sidecar is written last, so its presence means the set is
+/// complete.
+///
+/// ```swift
+/// var writer = GeneratedImageWriter(destination: .directory("out"))
+/// writer.thumbnailEdges = [256]
+/// let saved = try writer.save(GeneratedImageFile(bytes: png, index: 0, prompt: "a red fox", provider: "sandbox"))
+/// ```
+public struct GeneratedImageWriter: Sendable {
+    /// Where files go.
+    public enum Destination: Hashable, Sendable {
+        /// Into a folder, named from a slug of the prompt and the image number.
+        case directory(String)
+        /// To this name (its extension follows the real format); several images get `-1`, `-2`, ….
+        case file(String)
+    }
+
+    /// The format of the file written.
+    public enum OutputFormat: String, Hashable, Sendable, CaseIterable {
+        /// The service's format; pixels not re-encoded; provenance embedded unless stripped.
+        case auto
+        /// The service's bytes exactly as returned: nothing embedded, nothing re-encoded.
+        case keep
+        /// PNG (re-encoded unless the service sent PNG).
+        case png
+        /// WebP (re-encoded unless the service sent WebP and no encoder setting was given).
+        case webp
+    }
+
+    /// What to do when the returned size is not the requested one.
+    public enum SizeCheck: String, Hashable, Sendable, CaseIterable {
+        /// Write the image, print a warning, and record it in the sidecar.
+        case warn
+        /// Fail the image; nothing is written.
+        case strict
+        /// Resize (cover and centre-crop) to the requested size, and record that.
+        case fix
+    }
+
+    /// Where files go.
+    public var destination: Destination
+    /// The output format.
+    public var format: OutputFormat = .auto
+    /// Encoder settings for re-encoded images.
+    public var encoding = EncodingSettings()
+    /// The longest edge of each thumbnail to write beside the image (none by default).
+    public var thumbnailEdges: [Int] = []
+    /// The thumbnails' format.
+    public var thumbnailFormat: ImageFormat = .webp
+    /// The thumbnails' encoder settings (WebP quality 80 by default).
+    public var thumbnailEncoding: EncodingSettings = {
+        var settings = EncodingSettings()
+        settings.quality = 80
+        return settings
+    }()
+    /// The size check.
+    public var sizeCheck: SizeCheck = .warn
+    /// Fail blank (one flat dark color) images instead of warning.
+    public var rejectBlank = false
+    /// Do not embed provenance in the image file.
+    public var strip = false
+    /// Write a JSON sidecar per image.
+    public var writeSidecar = true
+    /// `fsync` each file before renaming it into place.
+    public var durable = false
+    /// How images are decoded (limits).
+    public var decoder = ImageDecoder()
+    /// Render a terminal preview this many columns wide.
+    public var previewColumns: Int?
+    /// Preview with 24-bit color (`false`: plain ASCII shades).
+    public var previewInColor = true
+    /// The tool name recorded in provenance.
+    public var software = "imagepipe"
+
+    /// Creates a writer with default settings.
+    public init(destination: Destination) {
+        self.destination = destination
+    }
+
+    /// Checks the settings before any request is made.
+    ///
+    /// - Throws: ``PipelineError`` with `.invalidOptions`.
+    public func validate() throws {
+        try encoding.validateRanges()
+        try thumbnailEncoding.validateRanges()
+        if format == .keep && !encoding.isEmpty {
+            throw PipelineError(.invalidOptions, "encoder settings do not apply with --format keep (the service's bytes are written untouched)")
+        }
+        if format == .keep && sizeCheck == .fix {
+            throw PipelineError(.invalidOptions, "--fix-size re-encodes the image, which --format keep forbids")
+        }
+        if let bad = thumbnailEdges.first(where: { $0 < 1 || $0 > 16384 }) {
+            throw PipelineError(.invalidOptions, "thumbnail size \(bad) is out of range 1…16384")
+        }
+        guard thumbnailFormat.canEncode else {
+            throw PipelineError(.unsupportedOutputFormat, "\(thumbnailFormat) thumbnails are not supported")
+        }
+        try thumbnailEncoding.validate(for: thumbnailFormat)
+        switch format {
+        case .png: try encoding.validate(for: .png)
+        case .webp: try encoding.validate(for: .webp)
+        case .auto, .keep: break
+        }
+    }
+
+    /// Verifies and writes one generated image; see the type's description.
+    ///
+    /// - Parameter several: whether the request produced several images (names then carry the
+    ///   image number even for a `.file` destination).
+    /// - Throws: ``PipelineError``: `.codec` when the bytes do not decode, `.sizeMismatch`,
+    ///   `.blankImage`, `.writeFailed`. Nothing is left on disk for a failed image.
+    public func save(_ generated: GeneratedImageFile, several: Bool = true) throws -> SavedImage {
+        let label = "\(generated.provider) data[\(generated.index)]"
+        var timings = generated.timingsMilliseconds
+        var clock = ContinuousClock.now
+        func lap(_ name: String) {
+            let now = ContinuousClock.now
+            timings[name, default: 0] += Self.milliseconds(now - clock)
+            clock = now
+        }
+
+        guard let sourceFormat = ImageFormat.sniff(generated.bytes) else {
+            throw PipelineError(.codec, path: label, "the service returned bytes that are not an image format imagepipe knows (first bytes: \(generated.bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")))")
+        }
+        let decoded: DecodedImage
+        do {
+            decoded = try generated.bytes.withUnsafeBytes { try decoder.decodeWithInfo($0) }
+        } catch let error as ImageCodecError {
+            throw PipelineError(path: label, codecError: error)
+        }
+        lap("decode")
+
+        var warnings: [String] = []
+        var image = decoded.image
+        var resized = false
+        if let requested = generated.requestedSize, requested != decoded.info.size {
+            let text = "the service returned \(decoded.info.size), not the \(requested) requested"
+            switch sizeCheck {
+            case .warn:
+                warnings.append(text)
+            case .strict:
+                throw PipelineError(.sizeMismatch, path: label, text + " (--strict-size); nothing written")
+            case .fix:
+                image = ResizeGeometry(box: requested, fit: .cover, enlarge: true).apply(to: image)
+                resized = true
+                warnings.append(text + "; resized to \(requested) (--fix-size)")
+            }
+        }
+        let statistics = decoded.image.statistics()
+        if statistics.isBlank() {
+            let color = statistics.mean.map { String(Int($0.rounded())) }.joined(separator: ",")
+            let text = "the image is blank: one flat dark color (\(decoded.image.format) mean \(color)), as content filters return"
+            if rejectBlank { throw PipelineError(.blankImage, path: label, text + " (--reject-blank); nothing written") }
+            warnings.append(text)
+        }
+        lap("verify")
+
+        let outputFormat: ImageFormat = switch format {
+        case .auto, .keep: sourceFormat
+        case .png: .png
+        case .webp: .webp
+        }
+        guard outputFormat.canEncode || (!resized && outputFormat == sourceFormat) else {
+            throw PipelineError(.unsupportedOutputFormat, path: label, "the service returned \(sourceFormat), which imagepipe cannot re-encode; use --format png or webp")
+        }
+        let reencode = resized || outputFormat != sourceFormat || (format != .auto && format != .keep && encoding.applies(to: outputFormat))
+        var fileBytes: [UInt8]
+        if reencode {
+            do {
+                fileBytes = try image.encoded(as: try encoding.options(for: outputFormat))
+            } catch let error as ImageCodecError {
+                throw PipelineError(path: label, codecError: error)
+            }
+            lap("encode")
+        } else {
+            fileBytes = generated.bytes
+        }
+
+        var record = Provenance(
+            prompt: generated.prompt, revisedPrompt: generated.revisedPrompt, provider: generated.provider,
+            model: generated.model, seed: generated.seed, requestedSize: generated.requestedSize?.description,
+            actualSize: decoded.info.size.description, outputSize: image.size.description,
+            sourceFormat: sourceFormat.fileExtension, format: outputFormat.fileExtension, bytes: 0,
+            sourceSHA256: SHA256.hex(of: generated.bytes), index: generated.index, source: generated.source,
+            created: generated.created, responseID: generated.responseID, warnings: warnings,
+            software: software, writtenAt: Self.timestamp()
+        )
+        if format != .keep && !strip {
+            do {
+                fileBytes = try record.embeddedMetadata.embedded(in: fileBytes)
+            } catch {
+                throw PipelineError(path: label, codecError: error)
+            }
+            lap("embed")
+        }
+        record.bytes = fileBytes.count
+
+        var thumbnails: [(edge: Int, bytes: [UInt8], size: ImageSize)] = []
+        for edge in thumbnailEdges {
+            let geometry = ResizeGeometry(box: ImageSize(width: edge, height: edge), fit: .contain)
+            let thumbnail = geometry.apply(to: image)
+            do {
+                thumbnails.append((edge, try thumbnail.encoded(as: try thumbnailEncoding.options(for: thumbnailFormat)), thumbnail.size))
+            } catch let error as ImageCodecError {
+                throw PipelineError(path: label, codecError: error)
+            }
+        }
+        if !thumbnails.isEmpty { lap("thumbnail") }
+
+        // Names: the image decides the stem (written first, never replacing); thumbnails and the
+        // sidecar follow it. Another writer racing for the same stem makes the link fail, and
+        // this one moves on to the next suffix.
+        let base = stemBase(for: generated, several: several)
+        try FileIO.createDirectory(FileIO.split(base).0)
+        var attempt = 1
+        var stem: String
+        while true {
+            stem = attempt == 1 ? base : base + "-\(attempt)"
+            attempt += 1
+            let companions = thumbnails.map { Self.thumbnailPath(stem, $0.edge, thumbnailFormat) } + [stem + ".json"]
+            if companions.contains(where: { FileIO.fileIdentity($0) != nil }) { continue }
+            do {
+                try FileIO.writeAtomically(fileBytes, to: stem + "." + outputFormat.fileExtension, durable: durable, replacing: false)
+                break
+            } catch let error as PipelineError where error.code == .outputExists {
+                continue
+            }
+        }
+        let path = stem + "." + outputFormat.fileExtension
+        var written = [path]
+        do {
+            for thumbnail in thumbnails {
+                let thumbnailPath = Self.thumbnailPath(stem, thumbnail.edge, thumbnailFormat)
+                try FileIO.writeAtomically(thumbnail.bytes, to: thumbnailPath, durable: durable, replacing: false)
+                written.append(thumbnailPath)
+                record.thumbnails.append(Provenance.Thumbnail(
+                    path: thumbnailPath, width: thumbnail.size.width, height: thumbnail.size.height,
+                    format: thumbnailFormat.fileExtension, bytes: thumbnail.bytes.count
+                ))
+            }
+            lap("write")
+            record.timingsMilliseconds = timings
+            var sidecarPath: String?
+            if writeSidecar {
+                try FileIO.writeAtomically(record.json(pretty: true) + [0x0A], to: stem + ".json", durable: durable, replacing: false)
+                sidecarPath = stem + ".json"
+            }
+            let preview = previewColumns.map { TerminalPreview(columns: $0, color: previewInColor).render(image) }
+            return SavedImage(path: path, sidecarPath: sidecarPath, provenance: record, preview: preview)
+        } catch {
+            // A set is all or nothing: the files of this image already written are removed.
+            for file in written { FileIO.remove(file) }
+            throw error
+        }
+    }
+
+    private func stemBase(for generated: GeneratedImageFile, several: Bool) -> String {
+        switch destination {
+        case .directory(let folder):
+            return (folder.hasSuffix("/") ? String(folder.dropLast()) : folder) + "/" + Self.slug(generated.prompt) + "-\(generated.index + 1)"
+        case .file(let path):
+            let (folder, name) = FileIO.split(path)
+            let base = ConvertJob.baseName(of: name)
+            let stem = (path.contains("/") ? folder + "/" : "") + base
+            return several ? stem + "-\(generated.index + 1)" : stem
+        }
+    }
+
+    static func thumbnailPath(_ stem: String, _ edge: Int, _ format: ImageFormat) -> String {
+        stem + ".\(edge)." + format.fileExtension
+    }
+
+    /// A file-name slug of a prompt: lowercase ASCII letters and digits joined by `-`, cut at a
+    /// word boundary to at most `maxLength` characters; `image` when nothing is left.
+    ///
+    /// `"A red fox, in the snow!"` → `a-red-fox-in-the-snow`.
+    public static func slug(_ prompt: String, maxLength: Int = 48) -> String {
+        var words: [String] = []
+        var current = ""
+        for scalar in prompt.unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                current.unicodeScalars.append(Unicode.Scalar(UInt8(scalar.value)).properties.lowercaseMapping.unicodeScalars.first!)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        var slug = ""
+        for word in words {
+            let next = slug.isEmpty ? word : slug + "-" + word
+            if next.count > maxLength {
+                if slug.isEmpty { slug = String(word.prefix(maxLength)) }
+                break
+            }
+            slug = next
+        }
+        return slug.isEmpty ? "image" : slug
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return (Double(seconds) * 1000 + Double(attoseconds) / 1e15).rounded(toPlaces: 3)
+    }
+
+    static func timestamp() -> String {
+        Date.now.formatted(.iso8601)
+    }
+}
+
+extension Double {
+    fileprivate func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}

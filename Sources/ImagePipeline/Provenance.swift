@@ -1,0 +1,163 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ImageCodecs
+
+/// Where a generated image came from and what was checked: written as a JSON sidecar beside the
+/// image and, unless stripped, embedded in the file (PNG `iTXt`, WebP XMP).
+///
+/// Never holds a token or a signed URL's query.
+public struct Provenance: Codable, Hashable, Sendable {
+    /// A thumbnail written beside the image.
+    public struct Thumbnail: Codable, Hashable, Sendable {
+        /// Its path.
+        public var path: String
+        /// Its width in pixels.
+        public var width: Int
+        /// Its height in pixels.
+        public var height: Int
+        /// Its format (`png`, `webp`).
+        public var format: String
+        /// Its size in bytes.
+        public var bytes: Int
+
+        /// Creates a record.
+        public init(path: String, width: Int, height: Int, format: String, bytes: Int) {
+            self.path = path
+            self.width = width
+            self.height = height
+            self.format = format
+            self.bytes = bytes
+        }
+    }
+
+    /// The prompt as sent.
+    public var prompt: String
+    /// The prompt the service says it used instead, when it rewrote it.
+    public var revisedPrompt: String?
+    /// The provider profile's name (`nscale`, `nebius`, `openai`, `sandbox`, …).
+    public var provider: String
+    /// The model id, when one was sent.
+    public var model: String?
+    /// The seed sent, when one was.
+    public var seed: Int?
+    /// The requested size as `WxH`, when one was sent.
+    public var requestedSize: String?
+    /// The size of the image returned, `WxH`.
+    public var actualSize: String
+    /// The size of the file written, `WxH` (differs from ``actualSize`` after `--fix-size`).
+    public var outputSize: String
+    /// The format of the bytes the service returned.
+    public var sourceFormat: String
+    /// The format of the file written.
+    public var format: String
+    /// The size in bytes of the file written.
+    public var bytes: Int
+    /// The SHA-256 of the file's pixels-and-container as the service returned them (before any
+    /// metadata was embedded or the image re-encoded): the same image gives the same digest.
+    public var sourceSHA256: String
+    /// The index of the image in the response's `data` array.
+    public var index: Int
+    /// `b64_json`, or the URL it was downloaded from with its query hidden.
+    public var source: String
+    /// The response's `created` (Unix seconds), when present.
+    public var created: Int?
+    /// The response's `id`, when present.
+    public var responseID: String?
+    /// Milliseconds spent per step (`request`, `decode`, `encode`, …).
+    public var timingsMilliseconds: [String: Double]
+    /// What the checks found (size mismatch, blank image), in words.
+    public var warnings: [String]
+    /// Thumbnails written beside the image.
+    public var thumbnails: [Thumbnail]
+    /// The tool that wrote the file (`imagepipe 0.1.0`).
+    public var software: String
+    /// When the file was written, ISO 8601 in UTC.
+    public var writtenAt: String
+
+    /// Creates a record.
+    public init(
+        prompt: String, revisedPrompt: String? = nil, provider: String, model: String? = nil, seed: Int? = nil,
+        requestedSize: String? = nil, actualSize: String, outputSize: String, sourceFormat: String, format: String,
+        bytes: Int, sourceSHA256: String, index: Int, source: String, created: Int? = nil, responseID: String? = nil,
+        timingsMilliseconds: [String: Double] = [:], warnings: [String] = [], thumbnails: [Thumbnail] = [],
+        software: String, writtenAt: String
+    ) {
+        self.prompt = prompt
+        self.revisedPrompt = revisedPrompt
+        self.provider = provider
+        self.model = model
+        self.seed = seed
+        self.requestedSize = requestedSize
+        self.actualSize = actualSize
+        self.outputSize = outputSize
+        self.sourceFormat = sourceFormat
+        self.format = format
+        self.bytes = bytes
+        self.sourceSHA256 = sourceSHA256
+        self.index = index
+        self.source = source
+        self.created = created
+        self.responseID = responseID
+        self.timingsMilliseconds = timingsMilliseconds
+        self.warnings = warnings
+        self.thumbnails = thumbnails
+        self.software = software
+        self.writtenAt = writtenAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, revisedPrompt = "revised_prompt", provider, model, seed, requestedSize = "requested_size",
+             actualSize = "actual_size", outputSize = "output_size", sourceFormat = "source_format", format, bytes,
+             sourceSHA256 = "source_sha256", index, source, created, responseID = "response_id",
+             timingsMilliseconds = "timings_ms", warnings, thumbnails, software, writtenAt = "written_at"
+    }
+
+    /// The record as JSON: pretty-printed with sorted keys for sidecars, or on one line.
+    public func json(pretty: Bool) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a struct of strings and numbers cannot fail.
+        return Array(try! encoder.encode(self))
+    }
+
+    /// The entries embedded in the image file: `Description` (the prompt), `Software`, and
+    /// `imagepipe.provenance` (this record on one line, without the thumbnails and file facts
+    /// that describe the file itself).
+    public var embeddedMetadata: ImageTextMetadata {
+        let json = String(decoding: embeddableJSON(), as: UTF8.self)
+        return ImageTextMetadata([
+            ImageTextMetadata.Entry(key: "Description", value: revisedPrompt ?? prompt),
+            ImageTextMetadata.Entry(key: "Software", value: software),
+            ImageTextMetadata.Entry(key: "imagepipe.provenance", value: json),
+        ])
+    }
+
+    private func embeddableJSON() -> [UInt8] {
+        struct Embedded: Encodable {
+            var record: Provenance
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(record.prompt, forKey: .prompt)
+                try container.encodeIfPresent(record.revisedPrompt, forKey: .revisedPrompt)
+                try container.encode(record.provider, forKey: .provider)
+                try container.encodeIfPresent(record.model, forKey: .model)
+                try container.encodeIfPresent(record.seed, forKey: .seed)
+                try container.encodeIfPresent(record.requestedSize, forKey: .requestedSize)
+                try container.encode(record.actualSize, forKey: .actualSize)
+                try container.encode(record.sourceSHA256, forKey: .sourceSHA256)
+                try container.encode(record.index, forKey: .index)
+                try container.encodeIfPresent(record.created, forKey: .created)
+                try container.encodeIfPresent(record.responseID, forKey: .responseID)
+                try container.encode(record.warnings, forKey: .warnings)
+                try container.encode(record.software, forKey: .software)
+                try container.encode(record.writtenAt, forKey: .writtenAt)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try! encoder.encode(Embedded(record: self)))
+    }
+}

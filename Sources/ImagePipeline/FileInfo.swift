@@ -29,6 +29,23 @@ public struct FileInfo: Sendable, Hashable, Codable {
     public var bytes: Int
     /// `true` when every pixel was decoded without error (`info --verify`); absent when not checked.
     public var verified: Bool?
+    /// The text metadata embedded in the file (PNG `tEXt`/`iTXt`, WebP XMP), by key; absent when
+    /// not read (`info --metadata`).
+    public var metadata: [String: String]?
+
+    /// Reads the file's embedded text metadata (provenance written by `generate`, among others)
+    /// into ``metadata``.
+    ///
+    /// - Throws: ``PipelineError`` when the file cannot be read or its container is damaged.
+    public mutating func readMetadata(maxBytes: Int) throws {
+        let bytes = try FileIO.readFile(path, maxBytes: maxBytes)
+        do {
+            let entries = try ImageTextMetadata.read(from: bytes).entries
+            metadata = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        } catch {
+            throw PipelineError(path: path, codecError: error)
+        }
+    }
 
     /// Probes a file: its first 64 KiB, or the whole file (within the input limit) when the header
     /// walk needs more (chunks before PNG image data, frames of an animated WebP).

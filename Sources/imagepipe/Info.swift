@@ -23,6 +23,9 @@ extension Imagepipe {
         @Flag(help: "Decode every pixel too, to find truncation and corruption past the header.")
         var verify = false
 
+        @Flag(help: "Also print the text metadata embedded in the file (PNG text chunks, WebP XMP): the provenance that generate records.")
+        var metadata = false
+
         @OptionGroup(title: "Limits")
         var limits: LimitOptions
 
@@ -36,8 +39,12 @@ extension Imagepipe {
             var failed = 0
             for path in files {
                 do {
-                    let info = try verify ? FileInfo.verify(path: path, decoder: decoder) : FileInfo.probe(path: path, decoder: decoder)
+                    var info = try verify ? FileInfo.verify(path: path, decoder: decoder) : FileInfo.probe(path: path, decoder: decoder)
+                    if metadata { try info.readMetadata(maxBytes: limits.maxInputBytes) }
                     Report.output(json ? String(decoding: try encoder.encode(info), as: UTF8.self) : info.summary)
+                    if !json, let entries = info.metadata {
+                        for key in entries.keys.sorted() { Report.output("  \(key): \(entries[key]!)") }
+                    }
                 } catch let error as PipelineError {
                     failed += 1
                     if json {

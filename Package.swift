@@ -15,10 +15,13 @@ let package = Package(
         .library(name: "ImageResponses", targets: ["ImageResponses"]),
         .library(name: "ImageBench", targets: ["ImageBench"]),
         .library(name: "ImageOps", targets: ["ImageOps"]),
+        .library(name: "ImageGeneration", targets: ["ImageGeneration"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         // MARK: C at the edge
@@ -49,6 +52,15 @@ let package = Package(
         .target(name: "ImageOps", dependencies: ["ImageCore"]),
         .target(name: "ImageResponses", dependencies: ["FastBase64"]),
         .target(
+            name: "ImageGeneration",
+            dependencies: [
+                "ImageResponses", "FastBase64", "ImageCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "ImagePipeline",
             dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses"]
         ),
@@ -78,6 +90,16 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64"]),
         .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),
+        .testTarget(
+            name: "ImageGenerationTests",
+            dependencies: [
+                "ImageGeneration", "ImageCore", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "ImageCodecs", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

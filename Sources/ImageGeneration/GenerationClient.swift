@@ -1,0 +1,437 @@
+public import AsyncHTTPClient
+import ImageCore
+import ImageResponses
+import NIOCore
+import NIOHTTP1
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Calls an image-generation service (`POST {base}/images/generations`) and returns verified
+/// image bytes: base64 payloads decoded straight from the response body, `url` results downloaded
+/// at once, every image recognised by its magic numbers.
+///
+/// ```swift
+/// let client = GenerationClient(profile: .nscale, token: ProviderProfile.nscale.token(in: environment))
+/// defer { Task { try await client.shutdown() } }
+/// let result = try await client.generate(GenerationRequest(prompt: "a red fox", count: 2))
+/// for image in result.images { print(image.index, image.format, image.bytes.count) }
+/// ```
+///
+/// Call ``shutdown()`` when done: a client that created its own `HTTPClient` must shut it down.
+/// The token is sent only in the `Authorization: Bearer` header; it never appears in errors,
+/// results or logs, and nothing here logs headers.
+public final class GenerationClient: Sendable {
+    /// Limits, timeouts and retry rules.
+    public struct Configuration: Sendable {
+        /// Limits for downloading `url` results.
+        public struct Download: Hashable, Sendable {
+            /// The largest image accepted, in bytes (default 256 MiB); a larger one is an error and
+            /// is not read further.
+            public var maximumBytes: Int
+            /// Redirects followed per URL (default 3); each hop must be `http` or `https`.
+            public var maximumRedirects: Int
+            /// The time one download may take, redirects included (default 120 s).
+            public var timeout: Duration
+
+            /// Creates download limits.
+            public init(maximumBytes: Int = 256 << 20, maximumRedirects: Int = 3, timeout: Duration = .seconds(120)) {
+                self.maximumBytes = maximumBytes
+                self.maximumRedirects = maximumRedirects
+                self.timeout = timeout
+            }
+        }
+
+        /// The time to open a connection (default 10 s). Applies to clients this one creates.
+        public var connectTimeout: Duration
+        /// The time one attempt may take, from sending to the last body byte (default 600 s).
+        /// Not retried when it passes.
+        public var requestTimeout: Duration
+        /// The largest response body accepted, in bytes (default 512 MiB); a larger one is an
+        /// error and is not buffered beyond the limit.
+        public var maximumResponseBytes: Int
+        /// When to retry and how long to wait.
+        public var retry: RetryPolicy
+        /// Limits for `url` results.
+        public var download: Download
+        /// The `User-Agent` header.
+        public var userAgent: String
+        /// Waits between attempts; replace it in tests so they do not wait. It must throw when the
+        /// task is cancelled.
+        public var sleep: @Sendable (Duration) async throws -> Void
+        /// A number in `0..<1` for the backoff jitter.
+        public var random: @Sendable () -> Double
+
+        /// Creates a configuration; every parameter has the documented default.
+        public init(
+            connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(600),
+            maximumResponseBytes: Int = 512 << 20, retry: RetryPolicy = RetryPolicy(), download: Download = Download(),
+            userAgent: String = "imagepipe",
+            sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        ) {
+            self.connectTimeout = connectTimeout
+            self.requestTimeout = requestTimeout
+            self.maximumResponseBytes = maximumResponseBytes
+            self.retry = retry
+            self.download = download
+            self.userAgent = userAgent
+            self.sleep = sleep
+            self.random = random
+        }
+    }
+
+    /// The provider's rules.
+    public let profile: ProviderProfile
+    /// The API base URL used (without a trailing slash), or `nil` when neither the profile nor
+    /// the initialiser gave one (``generate(_:)`` then fails with ``GenerationError/Code/invalidRequest``).
+    public let baseURL: String?
+    /// Limits, timeouts and retry rules.
+    public let configuration: Configuration
+    /// The URL posted to: `{baseURL}/images/generations`.
+    public var endpoint: String { (baseURL ?? "") + "/images/generations" }
+
+    let token: String?
+    let httpClient: HTTPClient
+    let ownsHTTPClient: Bool
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - profile: the provider's rules.
+    ///   - token: the bearer token (blank counts as none); required when the profile says so.
+    ///   - baseURL: overrides the profile's base URL (`--base-url`), e.g. `http://127.0.0.1:8080/v1`.
+    ///   - configuration: limits, timeouts and retry rules.
+    ///   - httpClient: an `HTTPClient` to share; it stays the caller's to shut down, and should not
+    ///     follow redirects itself (downloads follow them here, checking each hop). By default the
+    ///     client creates its own on the shared event loop group, with the connect timeout.
+    public init(profile: ProviderProfile, token: String?, baseURL: String? = nil, configuration: Configuration = .init(), httpClient: HTTPClient? = nil) {
+        self.profile = profile
+        let trimmedToken = token?.trimmingWhitespace()
+        self.token = trimmedToken?.isEmpty == false ? trimmedToken : nil
+        var base = (baseURL ?? profile.baseURL)?.trimmingWhitespace()
+        while base?.hasSuffix("/") == true { base?.removeLast() }
+        self.baseURL = base?.isEmpty == false ? base : nil
+        self.configuration = configuration
+        if let httpClient {
+            self.httpClient = httpClient
+            self.ownsHTTPClient = false
+        } else {
+            var clientConfiguration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: TimeAmount(configuration.connectTimeout))
+            )
+            clientConfiguration.httpVersion = .automatic
+            self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            self.ownsHTTPClient = true
+        }
+    }
+
+    /// Shuts down the `HTTPClient` if this client created it; call it once, when done.
+    public func shutdown() async throws {
+        if ownsHTTPClient { try await httpClient.shutdown() }
+    }
+
+    /// Generates images.
+    ///
+    /// Writes the body for the profile, posts it with the bearer token, retries per
+    /// ``Configuration/retry``, reads the body with ``ImagesResponse/init(parsing:decoder:)``
+    /// (base64 decoded straight from the body), downloads `url` results concurrently, and
+    /// recognises every image by its magic numbers.
+    ///
+    /// Errors are typed: every failure, a cancelled task included, is a ``GenerationError``.
+    ///
+    /// - Throws: ``GenerationError`` with the provider's message, a hint and the attempts made.
+    public func generate(_ request: GenerationRequest) async throws(GenerationError) -> GenerationResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard let baseURL else {
+            throw GenerationError(.invalidRequest, provider: profile.name, "\(profile.name) needs a base URL (--base-url)")
+        }
+        guard baseURL.lowercased().hasPrefix("http://") || baseURL.lowercased().hasPrefix("https://") else {
+            throw GenerationError(.invalidRequest, provider: profile.name, "the base URL \(RedactedURL(baseURL)) must start with http:// or https://")
+        }
+        if profile.requiresToken && token == nil {
+            throw GenerationError(
+                .missingToken, provider: profile.name, "\(profile.displayName) needs a token and none was given",
+                hint: GenerationError.hint(for: .missingToken, status: nil, profile: profile, model: nil)
+            )
+        }
+        let body = try request.body(for: profile)
+        let model = request.model ?? profile.defaultModel
+        let exchange = try await post(body, model: model)
+
+        let decodeStart = clock.now
+        let parsed: Result<ImagesResponse, ImagesResponseError> = exchange.body.withUnsafeReadableBytes { bytes in
+            do throws(ImagesResponseError) { return .success(try ImagesResponse(parsing: bytes)) } catch { return .failure(error) }
+        }
+        var timings = exchange.timings
+        timings.decode = clock.now - decodeStart
+        let response: ImagesResponse
+        switch parsed {
+        case .success(let value): response = value
+        case .failure(let error):
+            throw GenerationError(
+                .invalidResponse, provider: profile.name, status: exchange.status,
+                "the response body (\(exchange.body.readableBytes) bytes) is not an images response: \(error.message)",
+                attempts: exchange.attempts, byteOffset: error.byteOffset
+            )
+        }
+        if response.error != nil {
+            var error = exchange.body.withUnsafeReadableBytes { bytes in
+                GenerationError.fromResponse(status: exchange.status, body: bytes, profile: profile, token: token, model: model, attempts: exchange.attempts)
+            }
+            if error.code == .invalidResponse { error.code = .providerError }
+            throw error
+        }
+
+        let downloadStart = clock.now
+        let images = try await collectImages(response, status: exchange.status, attempts: exchange.attempts)
+        if images.contains(where: { if case .url = $0.source { true } else { false } }) {
+            timings.download = clock.now - downloadStart
+        }
+        timings.total = clock.now - start
+        return GenerationResult(
+            images: images, created: response.created, id: response.id, usage: response.usage, status: exchange.status,
+            attempts: exchange.attempts, timings: timings, provider: profile.name, endpoint: endpoint,
+            requestBody: body, responseBytes: exchange.body.readableBytes
+        )
+    }
+
+    // MARK: - Posting with retries
+
+    /// A successful (2xx) exchange.
+    struct Exchange {
+        var status: Int
+        var body: ByteBuffer
+        var attempts: Int
+        var timings: GenerationResult.Timings
+    }
+
+    /// One attempt's HTTP outcome.
+    struct Reply: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+        var head: Duration
+        var bodyTime: Duration
+    }
+
+    private func post(_ body: RequestBody, model: String?) async throws(GenerationError) -> Exchange {
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let bytes = body.bytes
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+
+        var attempt = 0
+        var retryWaits = Duration.zero
+        let clock = ContinuousClock()
+        while true {
+            attempt += 1
+            if Task.isCancelled { throw cancelled(attempts: attempt - 1) }
+            let failure: RetryPolicy.Failure
+            var finalError: GenerationError
+            var retryAfter: Duration?
+            do throws(TransportFailure) {
+                let reply = try await send(request)
+                if (200..<300).contains(reply.status) {
+                    let timings = GenerationResult.Timings(responseHead: reply.head, bodyReceived: reply.bodyTime, retryWaits: retryWaits)
+                    return Exchange(status: reply.status, body: reply.body, attempts: attempt, timings: timings)
+                }
+                finalError = reply.body.withUnsafeReadableBytes { bytes in
+                    GenerationError.fromResponse(status: reply.status, body: bytes, profile: profile, token: token, model: model, attempts: attempt)
+                }
+                failure = .status(reply.status, isFinal429: finalError.code == .insufficientCredit)
+                let headers = reply.headers.map { (name: $0.name, value: $0.value) }
+                retryAfter = RetryPolicy.retryAfter(headers: headers, now: Date().timeIntervalSince1970)
+            } catch {
+                switch error {
+                case .cancelled: throw cancelled(attempts: attempt)
+                case .tooLarge:
+                    throw GenerationError(
+                        .responseTooLarge, provider: profile.name,
+                        "the response body is larger than \(Self.describeBytes(configuration.maximumResponseBytes))",
+                        hint: GenerationError.hint(for: .responseTooLarge, status: nil, profile: profile, model: model), attempts: attempt
+                    )
+                case .timeout:
+                    failure = .timeout
+                    finalError = GenerationError(
+                        .timeout, provider: profile.name, "no complete response within \(Self.describe(configuration.requestTimeout))",
+                        hint: GenerationError.hint(for: .timeout, status: nil, profile: profile, model: model), attempts: attempt
+                    )
+                case .connection(let description):
+                    failure = .connection
+                    finalError = GenerationError(
+                        .connection, provider: profile.name,
+                        "\(GenerationError.scrub(description, token: token)) (\(RedactedURL(endpoint)))", attempts: attempt
+                    )
+                }
+            }
+
+            switch configuration.retry.decide(after: failure, attempt: attempt, retryAfter: retryAfter, random: configuration.random()) {
+            case .retry(let delay):
+                let waitStart = clock.now
+                do { try await configuration.sleep(delay) } catch { throw cancelled(attempts: attempt) }
+                if Task.isCancelled { throw cancelled(attempts: attempt) }
+                retryWaits += clock.now - waitStart
+            case .stop(let reason):
+                if case .retryAfterTooLong(let wait) = reason {
+                    finalError.message += " (the service asked to wait \(Self.describe(wait)), more than the \(Self.describe(configuration.retry.maximumRetryAfter)) limit)"
+                }
+                throw finalError
+            }
+        }
+    }
+
+    /// A failure below HTTP: what ``send(_:)`` throws.
+    enum TransportFailure: Error {
+        case cancelled, timeout, tooLarge, connection(String)
+    }
+
+    /// Sends one attempt and reads the whole body, within the request timeout.
+    private func send(_ request: HTTPClientRequest) async throws(TransportFailure) -> Reply {
+        let httpClient = self.httpClient
+        let timeout = configuration.requestTimeout
+        let maximumBytes = configuration.maximumResponseBytes
+        do {
+            return try await Self.withTimeout(timeout) {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(timeout))
+                let headTime = clock.now - start
+                let body = try await response.body.collect(upTo: maximumBytes)
+                return Reply(status: Int(response.status.code), headers: response.headers, body: body, head: headTime, bodyTime: clock.now - start - headTime)
+            }
+        } catch {
+            throw Self.transportFailure(error)
+        }
+    }
+
+    /// Maps an error from AsyncHTTPClient, NIO or the timeout race.
+    static func transportFailure(_ error: any Error) -> TransportFailure {
+        if Task.isCancelled || error is CancellationError { return .cancelled }
+        if error is TimeoutReached { return .timeout }
+        if error is NIOTooManyBytesError { return .tooLarge }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .cancelled: return .cancelled
+            case .deadlineExceeded, .readTimeout, .writeTimeout: return .timeout
+            case .connectTimeout: return .connection("could not connect within the connect timeout")
+            default: return .connection(String(describing: error))
+            }
+        }
+        return .connection(String(describing: error))
+    }
+
+    /// The whole-attempt timer lost the race.
+    struct TimeoutReached: Error {}
+
+    /// Runs `operation`, cancelling it and throwing ``TimeoutReached`` after `timeout`.
+    ///
+    /// AsyncHTTPClient's deadline covers the request up to the response head only; this bounds
+    /// the body too.
+    static func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw TimeoutReached() }
+            guard let value = first else { throw TimeoutReached() }
+            return value
+        }
+    }
+
+    private func cancelled(attempts: Int) -> GenerationError {
+        GenerationError(.cancelled, provider: profile.name, "the request was cancelled", attempts: attempts)
+    }
+
+    // MARK: - Images
+
+    private func collectImages(_ response: ImagesResponse, status: Int, attempts: Int) async throws(GenerationError) -> [GenerationResult.Image] {
+        guard !response.images.isEmpty else {
+            throw GenerationError(.invalidResponse, provider: profile.name, status: status, "the response holds no images (data is empty)", attempts: attempts)
+        }
+        var images: [GenerationResult.Image?] = Array(repeating: nil, count: response.images.count)
+        var downloads: [(index: Int, url: String)] = []
+        for (position, entry) in response.images.enumerated() {
+            if let payloadError = entry.payloadError {
+                throw GenerationError(.invalidResponse, provider: profile.name, status: status, payloadError.message, attempts: attempts, byteOffset: payloadError.byteOffset)
+            }
+            if let bytes = entry.bytes {
+                guard let format = ImageFormat.sniff(bytes) else {
+                    throw GenerationError(
+                        .invalidResponse, provider: profile.name, status: status,
+                        "data[\(entry.index)].b64_json decodes to \(bytes.count) bytes that are not an image (they start with \(Self.hexPrefix(bytes)))",
+                        attempts: attempts, byteOffset: entry.payloadRange?.lowerBound
+                    )
+                }
+                images[position] = GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .base64, revisedPrompt: entry.revisedPrompt)
+            } else if let url = entry.url {
+                downloads.append((position, url))
+            } else {
+                throw GenerationError(.invalidResponse, provider: profile.name, status: status, "data[\(entry.index)] has neither b64_json nor url", attempts: attempts)
+            }
+        }
+        if !downloads.isEmpty {
+            let fetched = await withTaskGroup(of: (Int, Result<([UInt8], ImageFormat), GenerationError>).self) { group in
+                for (position, url) in downloads {
+                    group.addTask {
+                        do throws(GenerationError) { return (position, .success(try await self.download(url, index: response.images[position].index))) } catch { return (position, .failure(error)) }
+                    }
+                }
+                var results: [(Int, Result<([UInt8], ImageFormat), GenerationError>)] = []
+                for await result in group {
+                    if case .failure = result.1 { group.cancelAll() }
+                    results.append(result)
+                }
+                return results.sorted { $0.0 < $1.0 }
+            }
+            for (position, result) in fetched {
+                switch result {
+                case .success(let (bytes, format)):
+                    let entry = response.images[position]
+                    images[position] = GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .url(RedactedURL(entry.url ?? "")), revisedPrompt: entry.revisedPrompt)
+                case .failure(var error):
+                    if error.code != .cancelled { error.attempts = attempts }
+                    throw error
+                }
+            }
+        }
+        return images.compactMap { $0 }
+    }
+
+    static func hexPrefix(_ bytes: [UInt8]) -> String {
+        bytes.isEmpty ? "nothing" : bytes.prefix(8).map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined(separator: " ")
+    }
+
+    static func describe(_ duration: Duration) -> String {
+        let seconds = duration.seconds
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
+
+    static func describeBytes(_ count: Int) -> String {
+        count >= 1 << 20 && count % (1 << 20) == 0 ? "\(count >> 20) MiB" : "\(count) bytes"
+    }
+}
+
+extension TimeAmount {
+    /// The duration as a NIO time amount (nanoseconds, saturating).
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = .nanoseconds(overflow ? .max : scaled.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
+    }
+}

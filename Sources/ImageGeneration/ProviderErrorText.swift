@@ -1,0 +1,47 @@
+import ImageResponses
+
+/// A provider's error message read from any body: the images-response scanner's reading of
+/// `error`/`detail` when the body is JSON, else the body as text, cut short.
+struct ProviderErrorText {
+    /// The longest plain-text body kept in a message, in characters.
+    static let maximumTextLength = 300
+
+    var message: String
+    /// `type`/`error_type` then `code`, as given.
+    var types: [String]
+
+    init(parsing body: UnsafeRawBufferPointer) {
+        if let response = try? ImagesResponse(parsing: body), let error = response.error {
+            var message = error.message
+            if let parameter = error.parameter, !message.contains(parameter) { message += " (param: \(parameter))" }
+            self.message = message
+            self.types = [error.type, error.code].compactMap { $0 }.filter { !$0.isEmpty }
+            return
+        }
+        self.message = Self.plainText(body)
+        self.types = []
+    }
+
+    /// The body as one line of text, cut to ``maximumTextLength`` characters with `…`.
+    static func plainText(_ body: UnsafeRawBufferPointer) -> String {
+        let text = String(decoding: body.prefix(4 * maximumTextLength), as: UTF8.self)
+        var line = ""
+        var lastWasSpace = false
+        for character in text {
+            if character.isWhitespace || character.isNewline {
+                if !lastWasSpace && !line.isEmpty { line.append(" ") }
+                lastWasSpace = true
+            } else if let ascii = character.asciiValue, ascii < 0x20 || ascii == 0x7F {
+                continue
+            } else {
+                line.append(character)
+                lastWasSpace = false
+            }
+        }
+        if line.hasSuffix(" ") { line.removeLast() }
+        if line.count > maximumTextLength || body.count > 4 * maximumTextLength {
+            line = String(line.prefix(maximumTextLength)) + "…"
+        }
+        return line
+    }
+}

@@ -120,11 +120,10 @@ public final class GenerationClient: Sendable {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
         } else {
-            var clientConfiguration = HTTPClient.Configuration(
+            let clientConfiguration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
                 timeout: .init(connect: TimeAmount(configuration.connectTimeout))
             )
-            clientConfiguration.httpVersion = .automatic
             self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
             self.ownsHTTPClient = true
         }
@@ -270,7 +269,8 @@ public final class GenerationClient: Sendable {
                     failure = .connection
                     finalError = GenerationError(
                         .connection, provider: profile.name,
-                        "\(GenerationError.scrub(description, token: token)) (\(RedactedURL(endpoint)))", attempts: attempt
+                        "\(GenerationError.scrub(description, token: token)) (\(RedactedURL(endpoint)))",
+                        hint: GenerationError.hint(for: .connection, status: nil, profile: profile, model: model), attempts: attempt
                     )
                 }
             }

@@ -16,9 +16,13 @@ import Foundation
 ///
 /// ```swift
 /// let client = GenerationClient(profile: .nscale, token: ProviderProfile.nscale.token(in: environment))
-/// defer { Task { try await client.shutdown() } }
-/// let result = try await client.generate(GenerationRequest(prompt: "a red fox", count: 2))
-/// for image in result.images { print(image.index, image.format, image.bytes.count) }
+/// do {
+///     let result = try await client.generate(GenerationRequest(prompt: "a red fox", count: 2))
+///     for image in result.images { print(image.index, image.format, image.bytes.count) }
+/// } catch {
+///     print("error: \(error)")  // one line: provider, status, message, hint; never the token
+/// }
+/// try await client.shutdown()
 /// ```
 ///
 /// Call ``shutdown()`` when done: a client that created its own `HTTPClient` must shut it down.

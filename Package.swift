@@ -4,7 +4,8 @@ import PackageDescription
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
 /// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI),
-/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImagePipeline.
+/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImagePipeline; ImageGeneration (the HTTP client,
+/// on AsyncHTTPClient) sits on ImageResponses and ImageCore.
 let package = Package(
     name: "imagepipe",
     products: [
@@ -94,7 +95,6 @@ let package = Package(
             name: "ImageGenerationTests",
             dependencies: [
                 "ImageGeneration", "ImageCore", "TestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -16,9 +16,13 @@ import Foundation
 ///
 /// ```swift
 /// let client = GenerationClient(profile: .nscale, token: ProviderProfile.nscale.token(in: environment))
-/// defer { Task { try await client.shutdown() } }
-/// let result = try await client.generate(GenerationRequest(prompt: "a red fox", count: 2))
-/// for image in result.images { print(image.index, image.format, image.bytes.count) }
+/// do {
+///     let result = try await client.generate(GenerationRequest(prompt: "a red fox", count: 2))
+///     for image in result.images { print(image.index, image.format, image.bytes.count) }
+/// } catch {
+///     print("error: \(error)")  // one line: provider, status, message, hint; never the token
+/// }
+/// try await client.shutdown()
 /// ```
 ///
 /// Call ``shutdown()`` when done: a client that created its own `HTTPClient` must shut it down.
@@ -120,11 +124,10 @@ public final class GenerationClient: Sendable {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
         } else {
-            var clientConfiguration = HTTPClient.Configuration(
+            let clientConfiguration = HTTPClient.Configuration(
                 redirectConfiguration: .disallow,
                 timeout: .init(connect: TimeAmount(configuration.connectTimeout))
             )
-            clientConfiguration.httpVersion = .automatic
             self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
             self.ownsHTTPClient = true
         }
@@ -270,7 +273,8 @@ public final class GenerationClient: Sendable {
                     failure = .connection
                     finalError = GenerationError(
                         .connection, provider: profile.name,
-                        "\(GenerationError.scrub(description, token: token)) (\(RedactedURL(endpoint)))", attempts: attempt
+                        "\(GenerationError.scrub(description, token: token)) (\(RedactedURL(endpoint)))",
+                        hint: GenerationError.hint(for: .connection, status: nil, profile: profile, model: model), attempts: attempt
                     )
                 }
             }

@@ -192,6 +192,7 @@ extension GenerationError {
         case .rateLimited: return "wait a little and try again, or send fewer requests at once"
         case .server: return "the service is having trouble; try again later"
         case .timeout: return "raise the timeout, or ask for fewer or smaller images"
+        case .connection: return "check the base URL and that the service can be reached from here"
         case .responseTooLarge: return "raise the response size limit, or ask for fewer images"
         default: return nil
         }

@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "ImagePipeline",
-            dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses"]
+            dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses", "ImageGeneration"]
         ),
         .target(
             name: "ImageBench",

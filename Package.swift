@@ -4,7 +4,8 @@ import PackageDescription
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
 /// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI),
-/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImagePipeline.
+/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImagePipeline;
+/// ImageCodecs + FastBase64 ← ImagePipeSandbox (Hummingbird) ← imagepipe.
 let package = Package(
     name: "imagepipe",
     products: [
@@ -15,10 +16,16 @@ let package = Package(
         .library(name: "ImageResponses", targets: ["ImageResponses"]),
         .library(name: "ImageBench", targets: ["ImageBench"]),
         .library(name: "ImageOps", targets: ["ImageOps"]),
+        .library(name: "ImagePipeSandbox", targets: ["ImagePipeSandbox"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: C at the edge
@@ -53,6 +60,18 @@ let package = Package(
             dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses"]
         ),
         .target(
+            name: "ImagePipeSandbox",
+            dependencies: [
+                "ImageCore",
+                "ImageCodecs",
+                "FastBase64",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
             name: "ImageBench",
             dependencies: ["FastBase64", "ImageResponses", "ImageCodecs"]
         ),
@@ -62,6 +81,7 @@ let package = Package(
                 "ImagePipeline",
                 "ImageBench",
                 "ImageOps",
+                "ImagePipeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +98,17 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64"]),
         .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),
+        .testTarget(
+            name: "ImagePipeSandboxTests",
+            dependencies: [
+                "ImagePipeSandbox",
+                "ImageCore",
+                "ImageCodecs",
+                "imagepipe",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "ImageCodecs", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,6 @@ struct Imagepipe: AsyncParsableCommand {
         commandName: "imagepipe",
         abstract: "Turn image files (and, soon, image-generation API responses) into verified, transcoded files.",
         version: "0.1.0",
-        subcommands: [Convert.self, Info.self, Bench.self]
+        subcommands: [Convert.self, Info.self, Bench.self, Serve.self]
     )
 }

@@ -4,8 +4,8 @@ import PackageDescription
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
 /// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI),
-/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImagePipeline; ImageGeneration (the HTTP client,
-/// on AsyncHTTPClient) sits on ImageResponses and ImageCore.
+/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImageGeneration (the HTTP client, on
+/// AsyncHTTPClient) ← ImagePipeline; ImageCodecs + FastBase64 ← ImagePipeSandbox (Hummingbird) ← imagepipe.
 let package = Package(
     name: "imagepipe",
     products: [
@@ -17,12 +17,17 @@ let package = Package(
         .library(name: "ImageBench", targets: ["ImageBench"]),
         .library(name: "ImageOps", targets: ["ImageOps"]),
         .library(name: "ImageGeneration", targets: ["ImageGeneration"]),
+        .library(name: "ImagePipeSandbox", targets: ["ImagePipeSandbox"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: C at the edge
@@ -66,6 +71,18 @@ let package = Package(
             dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses", "ImageGeneration"]
         ),
         .target(
+            name: "ImagePipeSandbox",
+            dependencies: [
+                "ImageCore",
+                "ImageCodecs",
+                "FastBase64",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
             name: "ImageBench",
             dependencies: ["FastBase64", "ImageResponses", "ImageCodecs"]
         ),
@@ -75,6 +92,7 @@ let package = Package(
                 "ImagePipeline",
                 "ImageBench",
                 "ImageOps",
+                "ImagePipeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +118,22 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "ImagePipeSandboxTests",
+            dependencies: [
+                "ImagePipeSandbox",
+                "ImageCore",
+                "ImageCodecs",
+                "imagepipe",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "ImageCodecs", "TestSupport"]),
+        .testTarget(
+            name: "GenerateTests",
+            dependencies: ["ImagePipeline", "ImageGeneration", "ImagePipeSandbox", "ImageCodecs", "imagepipe", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -88,6 +88,13 @@ public struct GeneratedImageWriter: Sendable {
         case directory(String)
         /// To this name (its extension follows the real format); several images get `-1`, `-2`, ….
         case file(String)
+
+        /// A folder for several prompts, a path ending in `/`, an existing folder or a name
+        /// without an image extension; otherwise a file name.
+        public static func planned(for output: String, prompts: Int) -> Destination {
+            let isFolder = prompts > 1 || output.hasSuffix("/") || FileIO.isDirectory(output) || ConvertJob.formatNamed(by: output) == nil
+            return isFolder ? .directory(output) : .file(output)
+        }
     }
 
     /// The format of the file written.

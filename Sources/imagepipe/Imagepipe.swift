@@ -5,8 +5,8 @@ import ArgumentParser
 struct Imagepipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "imagepipe",
-        abstract: "Turn image files (and, soon, image-generation API responses) into verified, transcoded files.",
+        abstract: "Generate images through AI image services and turn them, and saved API responses, into verified, transcoded files.",
         version: "0.1.0",
-        subcommands: [Convert.self, Info.self, Bench.self]
+        subcommands: [Generate.self, Convert.self, Info.self, Serve.self, Bench.self]
     )
 }

@@ -1,0 +1,274 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPTypes
+import Hummingbird
+import ImageCore
+import Synchronization
+
+/// The models `GET /v1/models` lists and generation requests accept; the first is the default.
+let sandboxModels = [
+    "sandbox/flux-like",
+    "sandbox/sdxl-like",
+    "gpt-image-1",
+    "dall-e-2",
+    "dall-e-3",
+    "black-forest-labs/flux-schnell",
+    "black-forest-labs/flux-dev",
+    "black-forest-labs/FLUX.1-schnell",
+    "stabilityai/stable-diffusion-xl-base-1.0",
+]
+
+/// Answers the sandbox's routes; holds the mutable state (counters, generator, one-shot files).
+final class SandboxResponder: Sendable {
+    private struct State {
+        var random: SeededGenerator
+        var generationRequests = 0
+        var responsesByStatus: [Int: Int] = [:]
+        var injectedFaults = 0
+        var files: [String: CachedImage] = [:]
+        var fileOrder: [String] = []
+        var filesServed = 0
+    }
+
+    /// URL results not fetched are dropped past this many (oldest first).
+    private static let pendingFileLimit = 1024
+
+    let configuration: SandboxConfiguration
+    private let cache: ImageCache
+    private let state: Mutex<State>
+    /// `host:port` for URLs when a request has no `Host` header; set once the port is known.
+    private let fallbackAuthority = Mutex("")
+
+    init(configuration: SandboxConfiguration) {
+        self.configuration = configuration
+        cache = ImageCache(byteLimit: configuration.cacheByteLimit)
+        state = Mutex(State(random: SeededGenerator(seed: configuration.seed)))
+    }
+
+    func setAuthority(_ authority: String) {
+        fallbackAuthority.withLock { $0 = authority }
+    }
+
+    var statistics: SandboxStatistics {
+        let counters = cache.counters
+        return state.withLock { state in
+            SandboxStatistics(
+                generationRequests: state.generationRequests,
+                generationResponsesByStatus: state.responsesByStatus,
+                injectedFaults: state.injectedFaults,
+                imagesRendered: counters.renders,
+                cacheHits: counters.hits,
+                cachedBytes: counters.bytes,
+                filesServed: state.filesServed
+            )
+        }
+    }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("health") { _, _ in
+            Self.json(status: 200, #"{"status":"ok"}"#)
+        }
+        router.get("v1/models") { _, _ in
+            var text = JSONText()
+            text.raw(#"{"object":"list","data":["#)
+            for (index, model) in sandboxModels.enumerated() {
+                if index > 0 { text.raw(",") }
+                text.raw(#"{"id":"#)
+                text.string(model)
+                text.raw(#","object":"model","created":0,"owned_by":"imagepipe"}"#)
+            }
+            text.raw("]}")
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: text.buffer))
+        }
+        router.get("v1/files/:name") { _, context in
+            self.file(named: context.parameters.get("name") ?? "")
+        }
+        router.post("v1/images/generations") { request, _ in
+            let response = await self.generate(request)
+            self.state.withLock { $0.responsesByStatus[response.status.code, default: 0] += 1 }
+            return response
+        }
+    }
+
+    // MARK: Files
+
+    private func file(named name: String) -> Response {
+        guard let image = state.withLock({ state -> CachedImage? in
+            guard let image = state.files.removeValue(forKey: name) else { return nil }
+            state.filesServed += 1
+            return image
+        }) else {
+            return Self.json(status: 404, #"{"detail":"Not found: files are served once."}"#)
+        }
+        let format: ImageFormat = image.format == .png ? .png : .webp
+        return Response(
+            status: .ok,
+            headers: [.contentType: format.mimeType],
+            body: .init(byteBuffer: ByteBuffer(bytes: image.encoded))
+        )
+    }
+
+    private func storeFile(_ image: CachedImage) -> String {
+        state.withLock { state in
+            let name = "img-\(Self.hex(state.random.next())).\(image.format.rawValue)"
+            state.files[name] = image
+            state.fileOrder.append(name)
+            if state.fileOrder.count > Self.pendingFileLimit {
+                let dropped = state.fileOrder.count - Self.pendingFileLimit
+                for old in state.fileOrder.prefix(dropped) { state.files[old] = nil }
+                state.fileOrder.removeFirst(dropped)
+            }
+            return name
+        }
+    }
+
+    // MARK: Generation
+
+    private func generate(_ request: Request) async -> Response {
+        let ordinal = state.withLock { state in
+            state.generationRequests += 1
+            return state.generationRequests - 1
+        }
+        let limit = configuration.maximumBodySize
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            return tooLarge()
+        }
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.body.collect(upTo: limit))
+        } catch {
+            return tooLarge()
+        }
+        let parsed: GenerationRequest
+        do {
+            parsed = try GenerationRequest(body: body)
+        } catch {
+            return ErrorReply(problem: error).response(in: .openAI)
+        }
+        let dialect = parsed.dialect
+
+        if let delay = nextLatency() {
+            try? await Task.sleep(for: delay)
+        }
+        if let token = configuration.requiredToken, request.headers[.authorization] != "Bearer \(token)" {
+            return ErrorReply.unauthorized(hasHeader: request.headers[.authorization] != nil).response(in: dialect)
+        }
+        if let fault = nextFault(ordinal: ordinal) {
+            return ErrorReply(fault: fault).response(in: dialect)
+        }
+        do {
+            let plan = try GenerationPlan(parsed, configuration: configuration)
+            return try respond(plan, request: request)
+        } catch let problem as RequestProblem {
+            return ErrorReply(problem: problem).response(in: dialect)
+        } catch {
+            return ErrorReply(status: 500, message: "The sandbox failed to encode an image: \(error)", kind: .server)
+                .response(in: dialect)
+        }
+    }
+
+    private func tooLarge() -> Response {
+        ErrorReply(
+            status: 413,
+            message: "The request body is larger than \(configuration.maximumBodySize) bytes.",
+            kind: .invalidRequest(param: nil, code: "request_too_large")
+        ).response(in: .openAI)
+    }
+
+    private func nextLatency() -> Duration? {
+        switch configuration.latency {
+        case .none: return nil
+        case .fixed(let duration): return duration
+        case .range(let range):
+            let unit = state.withLock { $0.random.unit() }
+            return range.lowerBound + (range.upperBound - range.lowerBound) * unit
+        }
+    }
+
+    private func nextFault(ordinal: Int) -> SandboxFault? {
+        state.withLock { state in
+            for fault in configuration.faults {
+                if let first = fault.firstRequests, ordinal >= first { continue }
+                // A rate of 1 draws nothing, so "first N" faults leave the random sequence alone.
+                if fault.rate >= 1 || state.random.unit() < fault.rate {
+                    state.injectedFaults += 1
+                    return fault
+                }
+            }
+            return nil
+        }
+    }
+
+    private func respond(_ plan: GenerationPlan, request: Request) throws -> Response {
+        var images: [CachedImage] = []
+        images.reserveCapacity(plan.count)
+        for index in 0..<plan.count {
+            let key = ImageKey(
+                prompt: plan.prompt, seed: plan.seed &+ index, size: plan.renderSize,
+                format: plan.format, black: configuration.blackImages
+            )
+            images.append(try cache.image(for: key))
+        }
+        let authority = request.head.authority ?? fallbackAuthority.withLock { $0 }
+        let payload = images.reduce(0) { $0 + $1.base64.count }
+        var text = JSONText(capacity: payload + 512)
+        text.raw("{")
+        if plan.dialect != .nebius {
+            text.raw(#""created":\#(unixTime()),"#)
+        }
+        text.raw(#""data":["#)
+        for (index, image) in images.enumerated() {
+            if index > 0 { text.raw(",") }
+            if plan.returnsURL {
+                text.raw(#"{"url":"#)
+                text.string("http://\(authority)/v1/files/\(storeFile(image))")
+            } else {
+                text.raw(#"{"b64_json":""#)
+                text.rawBytes(image.base64)
+                text.raw("\"")
+            }
+            if plan.dialect == .openAI {
+                text.raw(#","revised_prompt":"#)
+                text.string(plan.prompt)
+            }
+            text.raw("}")
+        }
+        text.raw("]")
+        switch plan.dialect {
+        case .nebius:
+            let id = state.withLock { Self.hex($0.random.next()) }
+            text.raw(#","id":"gen-\#(id)""#)
+        case .openAI:
+            // Roughly OpenAI's accounting: ~4 characters a text token, ~1 image token per 1024 pixels.
+            let input = max(1, (plan.prompt.utf8.count + 3) / 4)
+            let output = plan.count * max(1, (plan.requestedSize.width * plan.requestedSize.height + 1023) / 1024)
+            text.raw(#","usage":{"input_tokens":\#(input),"output_tokens":\#(output),"total_tokens":\#(input + output),"#)
+            text.raw(#""input_tokens_details":{"text_tokens":\#(input),"image_tokens":0}}"#)
+        case .nscale:
+            break
+        }
+        text.raw("}")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: text.buffer))
+    }
+
+    // MARK: Helpers
+
+    static func json(status: Int, _ body: String, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// Seconds since 1970, for `created`.
+    private func unixTime() -> Int64 {
+        Int64(Date().timeIntervalSince1970)
+    }
+}

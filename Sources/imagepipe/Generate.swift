@@ -1,0 +1,351 @@
+import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: its ICU data costs ~10 ms at every process start
+#else
+import Foundation
+#endif
+import ImageCodecs
+import ImageCore
+import ImageGeneration
+import ImagePipeSandbox
+import ImagePipeline
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension Imagepipe {
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate images from a prompt and save them verified, with thumbnails and provenance.",
+            discussion: """
+            The provider is --provider, else the first of NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY and \
+            OPENAI_API_KEY that is set, else the built-in sandbox (started in-process on loopback: procedural \
+            images, no account needed). Files are named from the prompt (a-red-fox-1.png), never replace an \
+            existing file (a-red-fox-1-2.png), take the extension of their real format, and are written \
+            atomically, each with a JSON sidecar; the provenance is also embedded in the image (PNG text chunks, \
+            WebP XMP) unless --strip. Exit status 1 if any image was not saved.
+            """
+        )
+
+        @Argument(help: "The prompt (or use --prompt-file).")
+        var prompt: String?
+
+        @Option(name: .customLong("prompt-file"), help: "A file of prompts, one per line (blank lines and lines starting with # are skipped): one request each.")
+        var promptFile: String?
+
+        @Option(name: .shortAndLong, help: "Model id (default: the provider's default).")
+        var model: String?
+
+        @Option(name: [.customShort("z"), .long], help: "Image size WxH (default: the provider's; Nscale 512x512).")
+        var size: String?
+
+        @Option(name: .customShort("n"), help: "Images per prompt (default 1).")
+        var count: Int = 1
+
+        @Option(name: .shortAndLong, help: "Output folder (default: the current folder), or a file name for a single prompt.")
+        var output: String = "."
+
+        @Option(name: [.customShort("t"), .long], help: "API token (prefer the provider's environment variable: a command line is visible to other users).")
+        var token: String?
+
+        @Option(help: "Provider: nscale, nebius, openai, openai-compatible (with --base-url), sandbox.")
+        var provider: String?
+
+        @Option(name: .customLong("base-url"), help: "Base URL of an OpenAI-compatible service (…/v1).")
+        var baseURL: String?
+
+        @Option(help: "Output format: auto (the service's, provenance embedded; default), keep (the service's bytes untouched), png, webp.")
+        var format: GeneratedImageWriter.OutputFormat = .auto
+
+        @OptionGroup(title: "Encoding (re-encoded images)")
+        var encoding: EncodingOptions
+
+        @Option(help: "Write a thumbnail with this longest edge beside each image (repeatable, or comma-separated: 512,256).")
+        var thumbnail: [String] = []
+
+        @Option(name: .customLong("thumbnail-format"), help: "Thumbnail format: webp (default, quality 80) or png.")
+        var thumbnailFormat: ImageFormat = .webp
+
+        @Option(help: "Seed (Nebius, sandbox; -1 random).")
+        var seed: Int?
+
+        @Option(name: .customLong("negative-prompt"), help: "What the image should not show (Nebius).")
+        var negativePrompt: String?
+
+        @Option(help: "Inference steps (Nebius num_inference_steps).")
+        var steps: Int?
+
+        @Option(name: .customLong("guidance-scale"), help: "Guidance scale (Nebius).")
+        var guidanceScale: Double?
+
+        @Option(name: .customLong("image-quality"), help: "OpenAI quality: low, medium, high, auto.")
+        var imageQuality: String?
+
+        @Option(name: .customLong("service-format"), help: "Format to ask the service for: png, webp, jpg (OpenAI output_format, Nebius response_extension).")
+        var serviceFormat: String?
+
+        @Option(name: .customLong("response-format"), help: "b64_json or url (never sent to gpt-image models).")
+        var responseFormat: String?
+
+        @Option(name: .customLong("extra"), help: "An extra request field, passed through: key=value (value as JSON when it parses, else a string). Repeatable.")
+        var extras: [String] = []
+
+        @Option(help: "Requests in flight at once with --prompt-file (default 4).")
+        var concurrency: Int = 4
+
+        @Option(help: "Retries on connection errors, 408, 409, rate-limit 429 and 5xx (default 2).")
+        var retries: Int = 2
+
+        @Option(help: "Seconds a whole request may take (default 600).")
+        var timeout: Double = 600
+
+        @Option(name: .customLong("connect-timeout"), help: "Seconds to connect (default 10).")
+        var connectTimeout: Double = 10
+
+        @Option(name: .customLong("max-response-bytes"), help: "Refuse response bodies larger than this (default 512 MiB).")
+        var maxResponseBytes: Int = 512 << 20
+
+        @Flag(name: .customLong("strict-size"), help: "Fail images whose size differs from the one requested.")
+        var strictSize = false
+
+        @Flag(name: .customLong("fix-size"), help: "Resize images whose size differs to the one requested (cover, centre crop).")
+        var fixSize = false
+
+        @Flag(name: .customLong("reject-blank"), help: "Fail blank images (one flat dark color, as content filters return) instead of warning.")
+        var rejectBlank = false
+
+        @Flag(help: "Do not embed provenance in the image files (the sidecar is still written).")
+        var strip = false
+
+        @Flag(name: .customLong("no-sidecar"), help: "Do not write the JSON sidecar.")
+        var noSidecar = false
+
+        @Flag(name: .shortAndLong, help: "Preview each image in the terminal (24-bit color half blocks; ASCII with NO_COLOR).")
+        var preview = false
+
+        @Flag(name: [.customShort("x"), .customLong("open")], help: "Open each image with the desktop's opener (xdg-open).")
+        var open = false
+
+        @Flag(help: "Print one JSON object per image (and per failure) to stdout.")
+        var json = false
+
+        @Flag(help: "fsync each file before renaming it into place.")
+        var durable = false
+
+        @Flag(help: "Print only errors and warnings.")
+        var quiet = false
+
+        @Flag(name: .shortAndLong, help: "Add error codes to error lines.")
+        var verbose = false
+
+        func validate() throws {
+            if prompt == nil && promptFile == nil { throw ValidationError("give a prompt, or --prompt-file") }
+            if prompt != nil && promptFile != nil { throw ValidationError("give a prompt or --prompt-file, not both") }
+            guard (1...10).contains(count) else { throw ValidationError("-n must be 1…10") }
+            guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+            guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+            guard timeout > 0, connectTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+            if strictSize && fixSize { throw ValidationError("--strict-size and --fix-size contradict each other") }
+            if let size, ImageSize(parsing: size) == nil { throw ValidationError("--size must be WxH, such as 1024x1024 (got \"\(size)\")") }
+            _ = try thumbnailEdges()
+        }
+
+        func thumbnailEdges() throws -> [Int] {
+            try thumbnail.flatMap { $0.split(separator: ",") }.map { text in
+                guard let edge = Int(text.trimmingCharacters(in: .whitespaces)), edge > 0 else {
+                    throw ValidationError("--thumbnail takes pixel sizes such as 256 or 512,256 (got \"\(text)\")")
+                }
+                return edge
+            }
+        }
+
+        func run() async throws {
+            defer { Report.resourcesIfRequested() }
+            let prompts = try readPrompts()
+            let environment = ProcessInfo.processInfo.environment
+            var sandbox: SandboxServer?
+            let profile: ProviderProfile
+            var tokenValue = token
+            var endpoint = baseURL
+            if let name = provider {
+                guard var named = ProviderProfile.named(name) else {
+                    throw ValidationError("unknown provider \"\(name)\": use nscale, nebius, openai, openai-compatible or sandbox")
+                }
+                if named.name == ProviderProfile.openAICompatible(baseURL: nil).name {
+                    guard let baseURL else { throw ValidationError("--provider openai-compatible needs --base-url") }
+                    named = .openAICompatible(baseURL: baseURL)
+                }
+                profile = named
+            } else if let baseURL {
+                profile = .openAICompatible(baseURL: baseURL)
+            } else if token == nil, let detected = ProviderProfile.detect(environment: environment) {
+                profile = detected
+            } else if token != nil {
+                throw ValidationError("-t/--token needs --provider (or --base-url): which service is the token for?")
+            } else {
+                profile = .sandbox
+            }
+            if profile.name == ProviderProfile.sandbox.name && endpoint == nil {
+                do {
+                    var configuration = SandboxConfiguration()
+                    configuration.port = 0  // any free port: several runs at once must not collide
+                    let server = try await SandboxServer.start(configuration)
+                    sandbox = server
+                    endpoint = server.baseURL
+                } catch {
+                    throw ValidationError("cannot start the built-in sandbox: \(error)")
+                }
+                if provider == nil {
+                    Report.note("note: no API token set (NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY, OPENAI_API_KEY): using the built-in sandbox at \(endpoint!) (procedural images; see `imagepipe generate --help`)")
+                }
+            }
+            if tokenValue == nil { tokenValue = profile.token(in: environment) }
+            if profile.requiresToken && tokenValue == nil {
+                throw ValidationError("\(profile.displayName) needs a token: set \(profile.tokenVariable ?? "the token variable") or pass -t")
+            }
+
+            var request = GenerationRequest(prompt: prompts[0])
+            request.model = model
+            request.size = size.flatMap { ImageSize(parsing: $0) }
+            request.count = count
+            request.seed = seed
+            request.negativePrompt = negativePrompt
+            request.steps = steps
+            request.guidanceScale = guidanceScale
+            request.quality = imageQuality
+            if let serviceFormat {
+                guard let parsed = GenerationRequest.OutputFormat(parsing: serviceFormat) else {
+                    throw ValidationError("--service-format must be png, webp or jpg")
+                }
+                request.outputFormat = parsed
+            }
+            if let responseFormat {
+                guard let parsed = GenerationRequest.ResponseFormat(rawValue: responseFormat) else {
+                    throw ValidationError("--response-format must be b64_json or url")
+                }
+                request.responseFormat = parsed
+            }
+            do {
+                request.extraFields = try extras.map { try GenerationRequest.ExtraField.parse($0) }
+            } catch {
+                throw ValidationError("\(error)")
+            }
+
+            var writer = GeneratedImageWriter(destination: .planned(for: output, prompts: prompts.count))
+            writer.format = format
+            writer.encoding = encoding.settings
+            writer.thumbnailEdges = try thumbnailEdges()
+            writer.thumbnailFormat = thumbnailFormat
+            writer.sizeCheck = strictSize ? GeneratedImageWriter.SizeCheck.strict : fixSize ? .fix : .warn
+            writer.rejectBlank = rejectBlank
+            writer.strip = strip
+            writer.writeSidecar = !noSidecar
+            writer.durable = durable
+            writer.software = "imagepipe \(Imagepipe.configuration.version)"
+            let terminal = Terminal.current
+            if preview && terminal.isTerminal && !json {
+                writer.previewColumns = min(terminal.columns, 64)
+                writer.previewInColor = terminal.color
+            }
+            do { try writer.validate() } catch let error as PipelineError { throw ValidationError(error.message) }
+
+            var configuration = GenerationClient.Configuration()
+            configuration.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+            configuration.requestTimeout = .milliseconds(Int64(timeout * 1000))
+            configuration.maximumResponseBytes = maxResponseBytes
+            configuration.retry.maximumRetries = retries
+            configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
+            let client = GenerationClient(profile: profile, token: tokenValue, baseURL: endpoint, configuration: configuration)
+
+            var job = GenerateJob(prompts: prompts, request: request, writer: writer, concurrency: concurrency)
+            job.concurrency = concurrency
+            var saved = 0
+            var failed = 0
+            let outcomes = await job.run(client: client) { outcome in
+                if let error = outcome.requestError {
+                    failed += max(1, count)
+                    report(failure: error.description, code: error.code.description, prompt: outcome.prompt)
+                }
+                for image in outcome.images {
+                    switch image {
+                    case .success(let file):
+                        saved += 1
+                        report(saved: file, promptIndex: outcome.promptIndex)
+                    case .failure(let error):
+                        failed += 1
+                        report(failure: error.description, code: error.code.description, prompt: outcome.prompt)
+                    }
+                }
+            }
+            try? await client.shutdown()
+            await sandbox?.shutdown()
+            if outcomes.count > 1 || failed > 0, !quiet {
+                Report.note("saved \(saved) image\(saved == 1 ? "" : "s") for \(outcomes.count) prompt\(outcomes.count == 1 ? "" : "s")" + (failed > 0 ? ", \(failed) failed" : ""))
+            }
+            if failed > 0 { throw ExitCode.failure }
+        }
+
+        private func readPrompts() throws -> [String] {
+            if let prompt {
+                guard !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the prompt is empty") }
+                return [prompt]
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try FileIO.readFile(promptFile!, maxBytes: 16 << 20)
+            } catch let error as PipelineError {
+                throw ValidationError(error.description)
+            }
+            let prompts = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            guard !prompts.isEmpty else { throw ValidationError("\(promptFile!): no prompts (one per line)") }
+            return prompts
+        }
+
+        private func report(saved file: SavedImage, promptIndex: Int) {
+            let record = file.provenance
+            for warning in record.warnings { Report.warn("\(file.path): \(warning)") }
+            if json {
+                Report.output(GenerateResultLine(path: file.path, sidecar: file.sidecarPath, promptIndex: promptIndex, provenance: record).json)
+            } else if !quiet {
+                let thumbnails = record.thumbnails.isEmpty ? "" : ", thumbnails " + record.thumbnails.map { "\($0.width)x\($0.height)" }.joined(separator: " ")
+                let conversion = record.sourceFormat == record.format ? record.format : "\(record.sourceFormat) -> \(record.format)"
+                Report.output("\(file.path) (\(conversion), \(record.outputSize), \(record.bytes) bytes\(thumbnails))")
+            }
+            if let preview = file.preview { Report.output(String(preview.dropLast())) }
+            if open { Terminal.open(file.path) }
+        }
+
+        private func report(failure message: String, code: String, prompt: String) {
+            Report.standardError("error: " + message + (verbose ? " [\(code)]" : ""))
+            if json {
+                let object = ["prompt": prompt, "error": message, "code": code]
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                Report.output(String(decoding: (try? encoder.encode(object)) ?? Data(), as: UTF8.self))
+            }
+        }
+    }
+}
+
+/// One `generate --json` line: where the image went and its provenance.
+private struct GenerateResultLine: Encodable {
+    var path: String
+    var sidecar: String?
+    var promptIndex: Int
+    var provenance: Provenance
+
+    enum CodingKeys: String, CodingKey { case path, sidecar, promptIndex = "prompt_index", provenance }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+extension GeneratedImageWriter.OutputFormat: ExpressibleByArgument {}

@@ -23,12 +23,15 @@ struct CommandLineTests {
         return TestPaths.packageRoot.appendingPathComponent(".build/debug/imagepipe")
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// Runs the binary; `environment` adds or replaces variables, `removing` takes some away.
+    static func run(_ arguments: [String], environment: [String: String] = [:], removing: [String] = []) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if !environment.isEmpty || !removing.isEmpty {
+            var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            for name in removing { merged[name] = nil }
+            process.environment = merged
         }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `imagepipe generate` as a user runs it: no token set, so the built-in sandbox answers.
+@Suite("imagepipe generate")
+struct GenerateCommandTests {
+    static let tokenVariables = ["NSCALE_SERVICE_TOKEN", "NEBIUS_API_KEY", "OPENAI_API_KEY"]
+
+    static func generate(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandLineTests.Run {
+        try CommandLineTests.run(["generate"] + arguments, environment: environment, removing: tokenVariables)
+    }
+
+    @Test("without a token: the sandbox, a notice, the image with thumbnail and sidecar, provenance in the file")
+    func sandboxByDefault() throws {
+        let folder = try makeScratchDirectory()
+        let run = try Self.generate(["a quiet harbour at dawn", "-z", "256x256", "--thumbnail", "64", "-o", folder + "/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("no API token set") && run.stderr.contains("built-in sandbox"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [
+            "a-quiet-harbour-at-dawn-1.64.webp", "a-quiet-harbour-at-dawn-1.json", "a-quiet-harbour-at-dawn-1.png",
+        ])
+        #expect(run.stdout.contains("a-quiet-harbour-at-dawn-1.png (png, 256x256"))
+        let info = try CommandLineTests.run(["info", "--metadata", folder + "/a-quiet-harbour-at-dawn-1.png"])
+        #expect(info.stdout.contains("Description: a quiet harbour at dawn"))
+        #expect(info.stdout.contains("imagepipe.provenance: {"))
+    }
+
+    @Test("--json prints one object per image; -n 2 --format webp writes two WebPs; -p prints nothing off a terminal")
+    func jsonAndFormat() throws {
+        let folder = try makeScratchDirectory()
+        let run = try Self.generate(["two gulls", "-n", "2", "-z", "128x128", "--format", "webp", "--json", "-p", "-o", folder])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let provenance = object["provenance"] as! [String: Any]
+            #expect((object["path"] as! String).hasSuffix(".webp"))
+            #expect(provenance["format"] as? String == "webp" && provenance["source_format"] as? String == "png")
+        }
+        #expect(!run.stdout.contains("\u{1B}["))
+    }
+
+    @Test("--prompt-file with one failing request saves the rest and exits 1 with one error line")
+    func promptFile() throws {
+        let folder = try makeScratchDirectory()
+        let prompts = folder + "/prompts.txt"
+        try "# comments and blank lines are skipped\nfirst\n\nsecond\nthird\n".write(toFile: prompts, atomically: true, encoding: .utf8)
+        // The sandbox is started by the test here, failing its first request with a final 400.
+        let out = folder + "/out"
+        let serve = Process()
+        serve.executableURL = CommandLineTests.binary
+        serve.arguments = ["serve", "--port", "0", "--fail", "400:first=1"]
+        let serveOutput = Pipe()
+        serve.standardOutput = serveOutput
+        serve.standardError = serveOutput
+        try serve.run()
+        defer { serve.interrupt(); serve.waitUntilExit() }
+        var announced = ""
+        while !announced.contains("\n") {
+            let chunk = serveOutput.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            announced += String(decoding: chunk, as: UTF8.self)
+        }
+        let url = try #require(announced.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
+        let run = try Self.generate(["--prompt-file", prompts, "--provider", "openai-compatible", "--base-url", url, "-z", "128x128", "--concurrency", "1", "-o", out])
+        #expect(run.status == 1)
+        #expect(run.stderr.components(separatedBy: "error: ").count == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("HTTP 400"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".png") }.sorted() == ["second-1.png", "third-1.png"])
+        #expect(run.stderr.contains("saved 2 images for 3 prompts, 1 failed"))
+    }
+
+    @Test("bad options are refused before any request", arguments: [
+        (["x", "--strict-size", "--fix-size"], "contradict"),
+        (["x", "-z", "big"], "WxH"),
+        (["x", "-t", "tok"], "needs --provider"),
+        (["x", "--provider", "nowhere"], "unknown provider"),
+        (["x", "--provider", "nscale"], "NSCALE_SERVICE_TOKEN"),
+        (["x", "--format", "keep", "-q", "80"], "keep"),
+        (["--thumbnail", "0", "x"], "--thumbnail"),
+        ([String](), "give a prompt"),
+    ])
+    func refusals(_ arguments: [String], _ expected: String) throws {
+        let run = try Self.generate(arguments + ["-o", try makeScratchDirectory()])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
+    }
+
+    @Test("a token never appears in output, even when the service rejects it")
+    func tokenNeverShown() throws {
+        let folder = try makeScratchDirectory()
+        let secret = "sk-very-secret-token-0123456789"
+        let run = try Self.generate(["x", "--provider", "openai-compatible", "--base-url", "http://127.0.0.1:9/v1", "-t", secret, "--retries", "0", "--connect-timeout", "1", "-o", folder])
+        #expect(run.status != 0)
+        #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
+    }
+}

@@ -78,8 +78,8 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
             case .negativePrompt: "--negative-prompt"
             case .steps: "--steps"
             case .guidanceScale: "--guidance-scale"
-            case .outputFormat: "--output-format"
-            case .quality: "--quality"
+            case .outputFormat: "--service-format"
+            case .quality: "--image-quality"
             }
         }
 

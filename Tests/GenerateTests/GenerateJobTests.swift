@@ -177,3 +177,37 @@ struct GenerateJobTests {
         #expect(try Self.listing(folder).allSatisfy { !$0.hasPrefix(".") }, "no temporary files left")
     }
 }
+
+/// The README's library example, as written there (the client points at an in-process sandbox
+/// instead of Nscale): it must compile and work.
+@Suite("README examples")
+struct ReadmeExampleTests {
+    @Test("the generate example of 'Using the library'")
+    func generateExample() async throws {
+        var configuration = SandboxConfiguration()
+        configuration.port = 0
+        let server = try await SandboxServer.start(configuration)
+        let folder = try makeScratchDirectory()
+        var printed: [String] = []
+        func print(_ items: Any...) { printed.append(items.map { "\($0)" }.joined(separator: " ")) }
+
+        // From README.md, with `profile: .nscale, token: token` → the sandbox, and "out" → a scratch folder.
+        let client = GenerationClient(profile: .sandbox(port: server.port), token: nil)
+        var request = GenerationRequest(prompt: "")
+        request.size = ImageSize(width: 1024, height: 1024)
+        var writer = GeneratedImageWriter(destination: .directory(folder))
+        writer.thumbnailEdges = [256]
+        writer.sizeCheck = .strict
+        let job = GenerateJob(prompts: ["a red fox", "a lighthouse"], request: request, writer: writer, concurrency: 2)
+        for outcome in await job.run(client: client) {
+            if let error = outcome.requestError { print(error) }
+            for case .success(let saved) in outcome.images { print(saved.path, saved.provenance.sourceSHA256) }
+        }
+        try await client.shutdown()
+
+        await server.shutdown()
+        #expect(printed.count == 2)
+        #expect(printed.allSatisfy { $0.hasPrefix(folder + "/") && $0.contains(".png ") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 6)
+    }
+}

@@ -63,9 +63,9 @@ struct RequestBodyTests {
             (GenerationRequest(prompt: "x", negativePrompt: "blurry"), .openAI, "--negative-prompt"),
             (GenerationRequest(prompt: "x", seed: 3), .openAI, "--seed"),
             (GenerationRequest(prompt: "x", steps: 4), .nscale, "--steps"),
-            (GenerationRequest(prompt: "x", quality: "high"), .nebius, "--quality"),
+            (GenerationRequest(prompt: "x", quality: "high"), .nebius, "--image-quality"),
             (GenerationRequest(prompt: "x", responseFormat: .url), .nscale, "--response-format"),
-            (GenerationRequest(prompt: "x", outputFormat: .webp), .nscale, "--output-format"),
+            (GenerationRequest(prompt: "x", outputFormat: .webp), .nscale, "--service-format"),
         ]
         for (request, profile, option) in cases {
             do {

@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI),
 /// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImageGeneration (the HTTP client, on
-/// AsyncHTTPClient) ← ImagePipeline; ImageCodecs + FastBase64 ← ImagePipeSandbox (Hummingbird) ← imagepipe.
+/// AsyncHTTPClient) ← ImagePipeline; ImageCodecs + ImageResponses ← ImagePipeSandbox (Hummingbird) ← imagepipe.
 let package = Package(
     name: "imagepipe",
     products: [
@@ -76,6 +76,7 @@ let package = Package(
                 "ImageCore",
                 "ImageCodecs",
                 "FastBase64",
+                "ImageResponses",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

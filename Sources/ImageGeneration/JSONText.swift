@@ -1,28 +1,10 @@
+import ImageResponses
+
 /// The little JSON writing and checking the request body needs: string escaping and a validator
 /// for `--extra` values. The body is a dozen short fields, so plain `String` work is fine here.
 enum JSONText {
-    /// `text` as a JSON string literal, quotes included (RFC 8259 §7: `"` `\` and controls escaped).
-    static func quoted(_ text: String) -> String {
-        var output = "\""
-        output.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
-        return output
-    }
+    /// `text` as a JSON string literal, quotes included.
+    static func quoted(_ text: String) -> String { JSONString.quoted(text) }
 
     /// Whether `text` is exactly one JSON value, optionally surrounded by whitespace.
     static func isSingleValue(_ text: String) -> Bool {

@@ -1,4 +1,5 @@
 import Hummingbird
+import ImageResponses
 
 /// Builds JSON response bodies by appending text: the base64 payloads (megabytes) are copied once
 /// into the buffer, never through an encoder.
@@ -30,22 +31,5 @@ struct JSONText {
     }
 
     /// `text` as a quoted JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ text: String) -> String { JSONString.quoted(text) }
 }

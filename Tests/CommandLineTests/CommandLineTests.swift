@@ -11,17 +11,8 @@ struct CommandLineTests {
         var stderr: String
     }
 
-    /// The binary built beside this test bundle (`.build/<config>/imagepipe`).
-    static let binary: URL = {
-        if let override = ProcessInfo.processInfo.environment["IMAGEPIPE_BINARY"] { return URL(fileURLWithPath: override) }
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("imagepipe")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return TestPaths.packageRoot.appendingPathComponent(".build/debug/imagepipe")
-    }()
+    /// The binary built beside this test bundle.
+    static let binary = TestPaths.imagepipeBinary
 
     /// Runs the binary; `environment` adds or replaces variables, `removing` takes some away.
     static func run(_ arguments: [String], environment: [String: String] = [:], removing: [String] = []) throws -> Run {

@@ -88,3 +88,30 @@ struct ImageCoreTests {
         #expect(md5Hex(Array(repeating: UInt8(ascii: "a"), count: 1000)) == "cabe45dcc9ae5b66ba86600cca6b8ba8")
     }
 }
+
+@Suite("SHA-256")
+struct SHA256Tests {
+    /// Digests from Python's hashlib of bytes `(i * 31 + 7) & 0xFF`, at lengths around the
+    /// padding boundaries (55/56, 63/64/65, 119/120) and larger.
+    @Test("matches hashlib at every padding boundary", arguments: [
+        (55, "8aa994584139d128848eeebc4e815639ba5ab6e6e39574195a63ac4f14f7c43b"),
+        (56, "ad574708f75c044c9b85de64cb568ee7711ff4f36448c6242f053ba8f6cc2b63"),
+        (63, "280ed3e8ff1df845b2e7dfe6ac6cee817bef20e783cc65abc41b818b4d2fe076"),
+        (64, "c6ab9724ade5b6a7a1edfffb12f3aa9181351355af8fd08c919952ad211339dd"),
+        (65, "788367c73c7ddf4c53f65e68cc0d943e6227ab55b0e78ba63ace822b1c6301c0"),
+        (119, "3d610547d68216dedf7435a4fb6260353911f6b3fd3f18805ddb8be285d726fe"),
+        (120, "1f80156a804cb7862ad113e8200e9d74499723e7c7854d5f48776d3148e09656"),
+        (128, "cc548ca2dec1f6fe4f58b2e27aa9c7521607df1130d140b55a4dad0665302356"),
+        (1000, "5097e7d587352f5097062ae679f37bda5802d9f875aba14c8cb4d1a188ada179"),
+        (100003, "2a1683cff214df29e77df156a515258190a1bc11526d41cd2b34e72a23b6b7d6"),
+    ])
+    func boundaries(_ length: Int, _ expected: String) {
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        #expect(SHA256.hex(of: bytes) == expected)
+    }
+
+    @Test("FIPS 180-2 vector: one million 'a'")
+    func million() {
+        #expect(SHA256.hex(of: [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}

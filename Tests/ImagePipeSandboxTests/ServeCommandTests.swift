@@ -7,17 +7,8 @@ import TestSupport
 /// `imagepipe serve` run as a user would: the built binary on a free port, stopped with SIGINT.
 @Suite("imagepipe serve")
 struct ServeCommandTests {
-    /// The binary built beside this test bundle (`.build/<config>/imagepipe`).
-    static let binary: URL = {
-        if let override = ProcessInfo.processInfo.environment["IMAGEPIPE_BINARY"] { return URL(fileURLWithPath: override) }
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("imagepipe")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return TestPaths.packageRoot.appendingPathComponent(".build/debug/imagepipe")
-    }()
+    /// The binary built beside this test bundle.
+    static let binary = TestPaths.imagepipeBinary
 
     @Test("serve prints its URL, answers with the configured fault then images, and stops on SIGINT", .timeLimit(.minutes(1)))
     func serveAnswersAndStops() async throws {

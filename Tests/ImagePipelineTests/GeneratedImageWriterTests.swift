@@ -22,17 +22,6 @@ struct GeneratedImageWriterTests {
         try Image(size: size, format: .rgb8, copying: [UInt8](repeating: 0, count: size.width * size.height * 3)).encoded(as: .png(PNGEncodeOptions()))
     }
 
-    @Test("SHA-256 matches known vectors and the reference implementation at every tail length")
-    func sha256() {
-        #expect(SHA256.hex(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        var generator = SystemRandomNumberGenerator()
-        for length in [55, 56, 63, 64, 65, 119, 120, 128, 1000, 100_003] {
-            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            #expect(SHA256.hex(of: bytes) == sha256Hex(bytes), "length \(length)")
-        }
-    }
-
     @Test("slugs", arguments: [
         ("A red fox, in the snow!", "a-red-fox-in-the-snow"), ("   ", "image"), ("日本の猫", "image"),
         ("Über cats 2", "ber-cats-2"),

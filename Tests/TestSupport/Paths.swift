@@ -22,6 +22,19 @@ public enum TestPaths {
     /// `../shared/corpus`, or `nil` when absent.
     public static var corpus: URL? { existing(shared.appendingPathComponent("corpus")) }
 
+    /// The built `imagepipe` binary beside the test bundle (`.build/<config>/imagepipe`), or
+    /// `$IMAGEPIPE_BINARY` when set.
+    public static let imagepipeBinary: URL = {
+        if let override = ProcessInfo.processInfo.environment["IMAGEPIPE_BINARY"] { return URL(fileURLWithPath: override) }
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = folder.appendingPathComponent("imagepipe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/imagepipe")
+    }()
+
     /// A fixture's bytes.
     public static func fixture(_ name: String) throws -> [UInt8] {
         try [UInt8](Data(contentsOf: fixtures.appendingPathComponent(name)))

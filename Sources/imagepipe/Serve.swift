@@ -14,7 +14,8 @@ extension Imagepipe {
             discussion: """
             POST /v1/images/generations answers in the OpenAI, Nebius or Nscale shape, chosen from the \
             request's fields; GET /v1/models lists the models; URL results are served once from \
-            /v1/files/<name>. The same request always gives the same image, rendered once and then cached.
+            /v1/files/<name>. The same request always gives the same image, rendered once and then cached. \
+            Images are png or webp (a request for jpg/jpeg is refused with a validation error).
 
             Examples:
               imagepipe serve --port 0
@@ -36,7 +37,7 @@ extension Imagepipe {
         var latency: String?
 
         @Option(name: .customLong("fail"), help: ArgumentHelp(
-            "Inject a fault (repeatable): KIND[:RATE][:first=N][:retry-after=S]. KIND: 429 (rate limited), 429-credit (out of credit, final), 503, 500, or any status 400-599. RATE 0-1 (default 1); first=N: only the first N requests. E.g. 503:0.2, 429-credit:0.1, 503:first=2.",
+            "Inject a fault (repeatable): KIND[:RATE][:first=N][:retry-after=S]. KIND: 429 (rate limited), 429-credit (out of credit, final), 503, 500, or any status 400-599. RATE 0-1 (default 1); first=N: only the first N requests. E.g. 503:0.2, 429-credit:0.1, 503:first=2. Faults are tried in order; the first that fires answers.",
             valueName: "fault"
         ))
         var faults: [String] = []

@@ -153,6 +153,35 @@ struct SandboxServerTests {
         }
     }
 
+    @Test("dall-e models may ask for URLs; the OpenAI shape keeps revised_prompt beside the url")
+    func dallEURL() async throws {
+        try await withSandbox { client in
+            let reply = try await client.post(["model": "dall-e-3", "prompt": "a kite", "size": "64x64", "response_format": "url"])
+            #expect(reply.status == 200)
+            #expect(Set(reply.data.first?.keys ?? [:].keys) == ["url", "revised_prompt"])
+            let url = try #require(reply.data.first?["url"] as? String)
+            #expect(try await client.get(url).status == 200)
+        }
+    }
+
+    @Test("concurrent requests are all answered and counted")
+    func concurrentRequests() async throws {
+        try await withSandbox { client in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 {
+                    group.addTask { try await client.post(["prompt": "p\(index % 2)", "size": "64x64"]).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 8))
+            let statistics = client.server.statistics
+            #expect(statistics.generationRequests == 8)
+            #expect(statistics.responses(withStatus: 200) == 8)
+            #expect(statistics.imagesRendered + statistics.cacheHits == 8)
+            #expect(statistics.imagesRendered >= 2)
+        }
+    }
+
     @Test("wrong-size mode answers with half the width and height")
     func wrongSize() async throws {
         try await withSandbox({ $0.wrongSize = true }) { client in

@@ -57,73 +57,91 @@ public struct GenerateJob: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
-    /// Runs every prompt, calling `onOutcome` as each one finishes (in completion order).
+    /// The pipeline each prompt goes through: one request, then the writer's stages on every
+    /// image it returned.
+    public func stages(client: GenerationClient) -> some Stage<String, [Result<SavedImage, any Error>]> {
+        let several = prompts.count > 1 || request.count > 1
+        return Pipeline {
+            GenerateImages(client: client, request: request)
+            ForEachElement { writer.stages(several: several) }
+        }
+    }
+
+    /// Runs every prompt through ``stages(client:)`` with ``concurrency`` requests in flight,
+    /// calling `onOutcome` as each one finishes (in completion order). Cancelling the calling
+    /// task stops starting prompts and cancels those in flight; images already saved stay.
     ///
-    /// - Returns: one outcome per prompt, in prompt order.
+    /// - Returns: one outcome per prompt, in prompt order (a prompt never started because the
+    ///   run was cancelled has a `.cancelled` request error).
     public func run(client: GenerationClient, onOutcome: (Outcome) -> Void = { _ in }) async -> [Outcome] {
-        var outcomes = [Outcome?](repeating: nil, count: prompts.count)
-        await withTaskGroup(of: Outcome.self) { group in
-            var next = 0
-            func startNext() {
-                guard next < prompts.count, !Task.isCancelled else { return }
-                let index = next
-                next += 1
-                group.addTask { [self] in await generate(index, client: client) }
-            }
-            for _ in 0..<min(concurrency, prompts.count) { startNext() }
-            while let outcome = await group.next() {
-                outcomes[outcome.promptIndex] = outcome
-                onOutcome(outcome)
-                startNext()
+        let runner = PipelineRunner(stages(client: client), concurrency: concurrency) { _, index in "prompt #\(index + 1)" }
+        let provider = client.profile.name
+        let prompts = self.prompts
+        func outcome(_ item: PipelineItem<[Result<SavedImage, any Error>]>) -> Outcome {
+            let prompt = prompts[item.index]
+            let attempts = item.context.counts["attempts"] ?? 0
+            switch item.result {
+            case .success(let images):
+                let saved = images.map { result in
+                    result.mapError { error in
+                        error as? PipelineError ?? PipelineError(.writeFailed, path: item.context.label, "\(error)")
+                    }
+                }
+                return Outcome(promptIndex: item.index, prompt: prompt, requestError: nil, images: saved, attempts: attempts)
+            case .failure(let error):
+                let requestError = error as? GenerationError
+                    ?? GenerationError(error is CancellationError ? .cancelled : .invalidResponse, provider: provider, "\(error)")
+                return Outcome(promptIndex: item.index, prompt: prompt, requestError: requestError, images: [], attempts: requestError.attempts)
             }
         }
+        let report = await runner.run(prompts) { onOutcome(outcome($0)) }
+        var outcomes = [Outcome?](repeating: nil, count: prompts.count)
+        for item in report.items { outcomes[item.index] = outcome(item) }
         return outcomes.enumerated().map { index, outcome in
             outcome ?? Outcome(
                 promptIndex: index, prompt: prompts[index],
-                requestError: GenerationError(.cancelled, provider: client.profile.name, "not started: the run was cancelled"),
+                requestError: GenerationError(.cancelled, provider: provider, "not started: the run was cancelled"),
                 images: [], attempts: 0
             )
         }
     }
+}
 
-    private func generate(_ index: Int, client: GenerationClient) async -> Outcome {
-        var request = self.request
-        request.prompt = prompts[index]
-        let result: GenerationResult
-        do {
-            result = try await client.generate(request)
-        } catch {
-            return Outcome(promptIndex: index, prompt: request.prompt, requestError: error, images: [], attempts: error.attempts)
-        }
-        let timings = Self.milliseconds(result.timings)
-        let several = result.images.count > 1 || prompts.count > 1
-        let images = result.images.map { image -> Result<SavedImage, PipelineError> in
-            let file = GeneratedImageFile(
-                bytes: image.bytes, index: image.index, prompt: request.prompt, revisedPrompt: image.revisedPrompt,
-                provider: result.provider, model: request.model, seed: request.seed,
-                requestedSize: request.size, source: image.source.description, created: result.created,
-                responseID: result.id, timingsMilliseconds: timings
-            )
-            do {
-                return .success(try writer.save(file, several: several))
-            } catch let error as PipelineError {
-                return .failure(error)
-            } catch {
-                return .failure(PipelineError(.writeFailed, "\(error)"))
-            }
-        }
-        return Outcome(promptIndex: index, prompt: request.prompt, requestError: nil, images: images, attempts: result.attempts)
+/// Sends one prompt to the generation service and hands on the images it returned, each with
+/// its provenance (request, response, timings of the request's steps).
+public struct GenerateImages: Stage {
+    /// The client (provider, token, timeouts, retries).
+    public var client: GenerationClient
+    /// The request; its prompt is replaced by the stage's input.
+    public var request: GenerationRequest
+
+    /// Creates the stage.
+    public init(client: GenerationClient, request: GenerationRequest) {
+        self.client = client
+        self.request = request
     }
 
-    static func milliseconds(_ timings: GenerationResult.Timings) -> [String: Double] {
-        var values: [String: Double] = [
-            "response_head": GeneratedImageWriter.milliseconds(timings.responseHead),
-            "body": GeneratedImageWriter.milliseconds(timings.bodyReceived),
-            "base64": GeneratedImageWriter.milliseconds(timings.decode),
-            "request_total": GeneratedImageWriter.milliseconds(timings.total),
-        ]
-        if timings.download > .zero { values["download"] = GeneratedImageWriter.milliseconds(timings.download) }
-        if timings.retryWaits > .zero { values["retry_wait"] = GeneratedImageWriter.milliseconds(timings.retryWaits) }
-        return values
+    public var name: String { "generate" }
+
+    public func process(_ prompt: String, context: inout StageContext) async throws -> [GeneratedImageFile] {
+        var request = self.request
+        request.prompt = prompt
+        let result = try await client.generate(request)
+        let timings = result.timings
+        context.record("response_head", timings.responseHead)
+        context.record("body", timings.bodyReceived)
+        context.record("base64", timings.decode)
+        if timings.download > .zero { context.record("download", timings.download) }
+        if timings.retryWaits > .zero { context.record("retry_wait", timings.retryWaits) }
+        context.counts["attempts", default: 0] += result.attempts
+        let milliseconds = ["request_total": timings.total.milliseconds]
+        return result.images.map { image in
+            GeneratedImageFile(
+                bytes: image.bytes, index: image.index, prompt: prompt, revisedPrompt: image.revisedPrompt,
+                provider: result.provider, model: request.model, seed: request.seed, requestedSize: request.size,
+                source: image.source.description, created: result.created, responseID: result.id,
+                timingsMilliseconds: milliseconds
+            )
+        }
     }
 }

@@ -187,156 +187,33 @@ public struct GeneratedImageWriter: Sendable {
 
     /// Verifies and writes one generated image; see the type's description.
     ///
+    /// Runs ``stages(several:)``: decode, verify, thumbnails, encode, write.
+    ///
     /// - Parameter several: whether the request produced several images (names then carry the
     ///   image number even for a `.file` destination).
     /// - Throws: ``PipelineError``: `.codec` when the bytes do not decode, `.sizeMismatch`,
     ///   `.blankImage`, `.writeFailed`. Nothing is left on disk for a failed image.
-    public func save(_ generated: GeneratedImageFile, several: Bool = true) throws -> SavedImage {
-        let label = "\(generated.provider) data[\(generated.index)]"
-        var timings = generated.timingsMilliseconds
-        var clock = ContinuousClock.now
-        func lap(_ name: String) {
-            let now = ContinuousClock.now
-            timings[name, default: 0] += Self.milliseconds(now - clock)
-            clock = now
-        }
+    public func save(_ generated: GeneratedImageFile, several: Bool = true) async throws -> SavedImage {
+        var context = StageContext(label: "\(generated.provider) data[\(generated.index)]")
+        return try await stages(several: several).process(generated, context: &context)
+    }
 
-        guard let sourceFormat = ImageFormat.sniff(generated.bytes) else {
-            throw PipelineError(.codec, path: label, "the service returned bytes that are not an image format imagepipe knows (first bytes: \(generated.bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")))")
-        }
-        let decoded: DecodedImage
-        do {
-            decoded = try generated.bytes.withUnsafeBytes { try decoder.decodeWithInfo($0) }
-        } catch let error as ImageCodecError {
-            throw PipelineError(path: label, codecError: error)
-        }
-        lap("decode")
-
-        var warnings: [String] = []
-        var image = decoded.image
-        var resized = false
-        if let requested = generated.requestedSize, requested != decoded.info.size {
-            let text = "the service returned \(decoded.info.size), not the \(requested) requested"
-            switch sizeCheck {
-            case .warn:
-                warnings.append(text)
-            case .strict:
-                throw PipelineError(.sizeMismatch, path: label, text + " (--strict-size); nothing written")
-            case .fix:
-                image = ResizeGeometry(box: requested, fit: .cover, enlarge: true).apply(to: image)
-                resized = true
-                warnings.append(text + "; resized to \(requested) (--fix-size)")
-            }
-        }
-        let statistics = decoded.image.statistics()
-        if statistics.isBlank() {
-            let color = statistics.mean.map { String(Int($0.rounded())) }.joined(separator: ",")
-            let text = "the image is blank: one flat dark color (\(decoded.image.format) mean \(color)), as content filters return"
-            if rejectBlank { throw PipelineError(.blankImage, path: label, text + " (--reject-blank); nothing written") }
-            warnings.append(text)
-        }
-        lap("verify")
-
-        let outputFormat: ImageFormat = switch format {
-        case .auto, .keep: sourceFormat
-        case .png: .png
-        case .webp: .webp
-        }
-        guard outputFormat.canEncode || (!resized && outputFormat == sourceFormat) else {
-            throw PipelineError(.unsupportedOutputFormat, path: label, "the service returned \(sourceFormat), which imagepipe cannot re-encode; use --format png or webp")
-        }
-        let reencode = resized || outputFormat != sourceFormat || (format != .auto && format != .keep && encoding.applies(to: outputFormat))
-        var fileBytes: [UInt8]
-        if reencode {
-            do {
-                fileBytes = try image.encoded(as: try encoding.options(for: outputFormat))
-            } catch let error as ImageCodecError {
-                throw PipelineError(path: label, codecError: error)
-            }
-            lap("encode")
-        } else {
-            fileBytes = generated.bytes
-        }
-
-        var record = Provenance(
-            prompt: generated.prompt, revisedPrompt: generated.revisedPrompt, provider: generated.provider,
-            model: generated.model, seed: generated.seed, requestedSize: generated.requestedSize?.description,
-            actualSize: decoded.info.size.description, outputSize: image.size.description,
-            sourceFormat: sourceFormat.fileExtension, format: outputFormat.fileExtension, bytes: 0,
-            sourceSHA256: SHA256.hex(of: generated.bytes), index: generated.index, source: generated.source,
-            created: generated.created, responseID: generated.responseID, warnings: warnings,
-            software: software, writtenAt: Self.timestamp()
-        )
-        if format != .keep && !strip {
-            do {
-                fileBytes = try record.embeddedMetadata.embedded(in: fileBytes)
-            } catch {
-                throw PipelineError(path: label, codecError: error)
-            }
-            lap("embed")
-        }
-        record.bytes = fileBytes.count
-
-        var thumbnails: [(edge: Int, bytes: [UInt8], size: ImageSize)] = []
-        for edge in thumbnailEdges {
-            let geometry = ResizeGeometry(box: ImageSize(width: edge, height: edge), fit: .contain)
-            let thumbnail = geometry.apply(to: image)
-            do {
-                thumbnails.append((edge, try thumbnail.encoded(as: try thumbnailEncoding.options(for: thumbnailFormat)), thumbnail.size))
-            } catch let error as ImageCodecError {
-                throw PipelineError(path: label, codecError: error)
-            }
-        }
-        if !thumbnails.isEmpty { lap("thumbnail") }
-
-        // Names: the image decides the stem (written first, never replacing); thumbnails and the
-        // sidecar follow it. Another writer racing for the same stem makes the link fail, and
-        // this one moves on to the next suffix.
-        let base = stemBase(for: generated, several: several)
-        try FileIO.createDirectory(FileIO.split(base).0)
-        var attempt = 1
-        var stem: String
-        while true {
-            stem = attempt == 1 ? base : base + "-\(attempt)"
-            attempt += 1
-            let companions = thumbnails.map { Self.thumbnailPath(stem, $0.edge, thumbnailFormat) } + [stem + ".json"]
-            if companions.contains(where: { FileIO.fileIdentity($0) != nil }) { continue }
-            do {
-                try FileIO.writeAtomically(fileBytes, to: stem + "." + outputFormat.fileExtension, durable: durable, replacing: false)
-                break
-            } catch let error as PipelineError where error.code == .outputExists {
-                continue
-            }
-        }
-        let path = stem + "." + outputFormat.fileExtension
-        var written = [path]
-        do {
-            for thumbnail in thumbnails {
-                let thumbnailPath = Self.thumbnailPath(stem, thumbnail.edge, thumbnailFormat)
-                try FileIO.writeAtomically(thumbnail.bytes, to: thumbnailPath, durable: durable, replacing: false)
-                written.append(thumbnailPath)
-                record.thumbnails.append(Provenance.Thumbnail(
-                    path: thumbnailPath, width: thumbnail.size.width, height: thumbnail.size.height,
-                    format: thumbnailFormat.fileExtension, bytes: thumbnail.bytes.count
-                ))
-            }
-            lap("write")
-            record.timingsMilliseconds = timings
-            var sidecarPath: String?
-            if writeSidecar {
-                try FileIO.writeAtomically(record.json(pretty: true) + [0x0A], to: stem + ".json", durable: durable, replacing: false)
-                sidecarPath = stem + ".json"
-            }
-            let preview = previewColumns.map { TerminalPreview(columns: $0, color: previewInColor).render(image) }
-            return SavedImage(path: path, sidecarPath: sidecarPath, provenance: record, preview: preview)
-        } catch {
-            // A set is all or nothing: the files of this image already written are removed.
-            for file in written { FileIO.remove(file) }
-            throw error
+    /// The writer's work as a pipeline of stages, to run on each image of a response (or to
+    /// extend with stages of one's own).
+    public func stages(several: Bool) -> some Stage<GeneratedImageFile, SavedImage> {
+        Pipeline {
+            DecodeGeneratedImage(decoder: decoder)
+            VerifyGeneratedImage(sizeCheck: sizeCheck, rejectBlank: rejectBlank)
+            MakeThumbnails(edges: thumbnailEdges, format: thumbnailFormat, encoding: thumbnailEncoding)
+            EncodeGeneratedImage(format: format, encoding: encoding, embedProvenance: !strip, software: software)
+            WriteGeneratedImage(
+                destination: destination, several: several, durable: durable, writeSidecar: writeSidecar,
+                previewColumns: previewColumns, previewInColor: previewInColor
+            )
         }
     }
 
-    private func stemBase(for generated: GeneratedImageFile, several: Bool) -> String {
+    static func stemBase(for generated: GeneratedImageFile, destination: Destination, several: Bool) -> String {
         switch destination {
         case .directory(let folder):
             return (folder.hasSuffix("/") ? String(folder.dropLast()) : folder) + "/" + Self.slug(generated.prompt) + "-\(generated.index + 1)"

@@ -33,12 +33,12 @@ struct GeneratedImageWriterTests {
     }
 
     @Test("a folder gets the image, its thumbnail and a sidecar; a second image of the same prompt gets -2")
-    func namesAndSidecar() throws {
+    func namesAndSidecar() async throws {
         let folder = try makeScratchDirectory()
         var writer = GeneratedImageWriter(destination: .directory(folder))
         writer.thumbnailEdges = [32]
-        let first = try writer.save(try Self.generated("gradient-rgb.png"))
-        let second = try writer.save(try Self.generated("gradient-rgb.png"))
+        let first = try await writer.save(try Self.generated("gradient-rgb.png"))
+        let second = try await writer.save(try Self.generated("gradient-rgb.png"))
         #expect(first.path == folder + "/a-red-fox-in-the-snow-1.png")
         #expect(second.path == folder + "/a-red-fox-in-the-snow-1-2.png")
         #expect(try Self.listing(folder) == [
@@ -65,23 +65,23 @@ struct GeneratedImageWriterTests {
     }
 
     @Test("--format keep writes the bytes untouched; --strip embeds nothing; webp transcodes with XMP")
-    func formats() throws {
+    func formats() async throws {
         let folder = try makeScratchDirectory()
         let original = try TestPaths.fixture("gradient-rgb.png")
         var writer = GeneratedImageWriter(destination: .file(folder + "/kept.png"))
         writer.format = .keep
-        let kept = try writer.save(try Self.generated("gradient-rgb.png"), several: false)
+        let kept = try await writer.save(try Self.generated("gradient-rgb.png"), several: false)
         #expect(kept.path == folder + "/kept.png")
         #expect(try FileIO.readFile(kept.path, maxBytes: 1 << 24) == original)
         writer.format = .auto
         writer.strip = true
         writer.destination = .file(folder + "/stripped.png")
-        let stripped = try writer.save(try Self.generated("gradient-rgb.png"), several: false)
+        let stripped = try await writer.save(try Self.generated("gradient-rgb.png"), several: false)
         #expect(try FileIO.readFile(stripped.path, maxBytes: 1 << 24) == original)
         writer.strip = false
         writer.format = .webp
         writer.destination = .file(folder + "/out.png")  // the extension follows the real format
-        let webp = try writer.save(try Self.generated("gradient-rgb.png"), several: false)
+        let webp = try await writer.save(try Self.generated("gradient-rgb.png"), several: false)
         #expect(webp.path == folder + "/out.webp")
         let bytes = try FileIO.readFile(webp.path, maxBytes: 1 << 24)
         #expect(ImageFormat.sniff(bytes) == .webp)
@@ -90,45 +90,45 @@ struct GeneratedImageWriterTests {
     }
 
     @Test("size mismatch: warned and recorded, refused with strict, resized with fix")
-    func sizeChecks() throws {
+    func sizeChecks() async throws {
         let folder = try makeScratchDirectory()
         let requested = ImageSize(width: 40, height: 40)
         var writer = GeneratedImageWriter(destination: .directory(folder))
-        let warned = try writer.save(try Self.generated("gradient-rgb.png", size: requested))
+        let warned = try await writer.save(try Self.generated("gradient-rgb.png", size: requested))
         #expect(warned.provenance.warnings.first?.contains("not the 40x40 requested") == true)
         writer.sizeCheck = .strict
         let before = try Self.listing(folder)
-        let error = #expect(throws: PipelineError.self) { try writer.save(try Self.generated("gradient-rgb.png", size: requested)) }
+        let error = await #expect(throws: PipelineError.self) { try await writer.save(try Self.generated("gradient-rgb.png", size: requested)) }
         #expect(error?.code == .sizeMismatch)
         #expect(try Self.listing(folder) == before)
         writer.sizeCheck = .fix
-        let fixed = try writer.save(try Self.generated("gradient-rgb.png", size: requested))
+        let fixed = try await writer.save(try Self.generated("gradient-rgb.png", size: requested))
         #expect(try ImageDecoder().probe(try FileIO.readFile(fixed.path, maxBytes: 1 << 24)).size == requested)
         #expect(fixed.provenance.outputSize == "40x40")
     }
 
     @Test("blank images are flagged, or refused with --reject-blank")
-    func blank() throws {
+    func blank() async throws {
         let folder = try makeScratchDirectory()
         var writer = GeneratedImageWriter(destination: .directory(folder))
         var file = try Self.generated("gradient-rgb.png")
         file.bytes = try Self.black(ImageSize(width: 64, height: 64))
-        let flagged = try writer.save(file)
+        let flagged = try await writer.save(file)
         #expect(flagged.provenance.warnings.contains { $0.contains("blank") })
         writer.rejectBlank = true
         let before = try Self.listing(folder)
-        let error = #expect(throws: PipelineError.self) { try writer.save(file) }
+        let error = await #expect(throws: PipelineError.self) { try await writer.save(file) }
         #expect(error?.code == .blankImage)
         #expect(try Self.listing(folder) == before)
-        #expect(try writer.save(try Self.generated("gradient-rgb.png")).provenance.warnings.isEmpty)
+        #expect(try await writer.save(try Self.generated("gradient-rgb.png")).provenance.warnings.isEmpty)
     }
 
     @Test("bytes that are not an image, or are truncated, write nothing")
-    func invalidBytes() throws {
+    func invalidBytes() async throws {
         let folder = try makeScratchDirectory()
         let writer = GeneratedImageWriter(destination: .directory(folder))
         for name in ["not-an-image.png", "truncated.png", "bad-crc.png"] {
-            #expect(throws: PipelineError.self) { try writer.save(try Self.generated(name)) }
+            await #expect(throws: PipelineError.self) { try await writer.save(try Self.generated(name)) }
         }
         #expect(try Self.listing(folder).isEmpty)
     }
@@ -139,7 +139,7 @@ struct GeneratedImageWriterTests {
         let writer = GeneratedImageWriter(destination: .directory(folder))
         let file = try Self.generated("gradient-rgb.png")
         let paths = await withTaskGroup(of: String?.self) { group in
-            for _ in 0..<8 { group.addTask { try? writer.save(file).path } }
+            for _ in 0..<8 { group.addTask { try? await writer.save(file).path } }
             return await group.reduce(into: [String]()) { if let path = $1 { $0.append(path) } }
         }
         #expect(Set(paths).count == 8)
@@ -147,7 +147,7 @@ struct GeneratedImageWriterTests {
     }
 
     @Test("terminal preview: half blocks with color, ASCII shades without")
-    func preview() throws {
+    func preview() async throws {
         let image = try ImageDecoder().decode(try TestPaths.fixture("gradient-rgb.png"))
         let colored = TerminalPreview(columns: 16, color: true).render(image)
         #expect(colored.contains("\u{1B}[38;2;") && colored.contains("▀"))

@@ -1,0 +1,306 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ImageCodecs
+import ImageCore
+import ImageOps
+
+// The stages of GeneratedImageWriter: decode → verify → thumbnails → encode → write. Each is a
+// small struct holding its settings; the values between them carry the image and what was
+// learned about it.
+
+/// A thumbnail encoded and waiting to be written.
+public struct EncodedThumbnail: Sendable {
+    /// The longest edge asked for.
+    public var edge: Int
+    /// Its actual size.
+    public var size: ImageSize
+    /// Its format.
+    public var format: ImageFormat
+    /// The encoded file.
+    public var bytes: [UInt8]
+}
+
+/// A generated image decoded, with what the following stages add to it.
+public struct DecodedGeneratedImage: Sendable {
+    /// The image as the service returned it, with its provenance.
+    public var file: GeneratedImageFile
+    /// The format of ``file``'s bytes.
+    public var sourceFormat: ImageFormat
+    /// What its header said.
+    public var info: ImageInfo
+    /// The pixels (resized to the request after `--fix-size`).
+    public var image: Image
+    /// Whether ``image`` was resized, so the service's bytes can no longer be kept.
+    public var wasResized = false
+    /// Thumbnails made from ``image``.
+    public var thumbnails: [EncodedThumbnail] = []
+}
+
+/// A generated image ready to be written: the file's bytes and its provenance record.
+public struct EncodedGeneratedImage: Sendable {
+    /// The decoded image and its thumbnails.
+    public var decoded: DecodedGeneratedImage
+    /// The bytes of the file to write.
+    public var bytes: [UInt8]
+    /// Their format.
+    public var format: ImageFormat
+    /// The provenance (timings and thumbnails are completed when writing).
+    public var record: Provenance
+}
+
+/// Recognises a generated image by its magic bytes and decodes every pixel (so truncated or
+/// corrupt data never reaches disk).
+public struct DecodeGeneratedImage: Stage {
+    /// Limits and animation policy.
+    public var decoder: ImageDecoder
+
+    /// Creates the stage.
+    public init(decoder: ImageDecoder = ImageDecoder()) {
+        self.decoder = decoder
+    }
+
+    public var name: String { "decode" }
+
+    public func process(_ file: GeneratedImageFile, context: inout StageContext) async throws -> DecodedGeneratedImage {
+        guard let sourceFormat = ImageFormat.sniff(file.bytes) else {
+            let first = file.bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
+            throw PipelineError(.codec, path: context.label, "the service returned bytes that are not an image format imagepipe knows (first bytes: \(first))")
+        }
+        do {
+            let decoded = try file.bytes.withUnsafeBytes { try decoder.decodeWithInfo($0) }
+            return DecodedGeneratedImage(file: file, sourceFormat: sourceFormat, info: decoded.info, image: decoded.image)
+        } catch let error as ImageCodecError {
+            throw PipelineError(path: context.label, codecError: error)
+        }
+    }
+}
+
+/// Checks the size against the request (warn, fail, or resize) and flags blank images (one flat
+/// dark color, as content filters return), failing them when asked.
+public struct VerifyGeneratedImage: Stage {
+    /// What a size other than the requested one does.
+    public var sizeCheck: GeneratedImageWriter.SizeCheck
+    /// Fail blank images instead of warning.
+    public var rejectBlank: Bool
+
+    /// Creates the stage.
+    public init(sizeCheck: GeneratedImageWriter.SizeCheck = .warn, rejectBlank: Bool = false) {
+        self.sizeCheck = sizeCheck
+        self.rejectBlank = rejectBlank
+    }
+
+    public var name: String { "verify" }
+
+    public func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> DecodedGeneratedImage {
+        var item = item
+        if let requested = item.file.requestedSize, requested != item.info.size {
+            let text = "the service returned \(item.info.size), not the \(requested) requested"
+            switch sizeCheck {
+            case .warn:
+                context.warnings.append(text)
+            case .strict:
+                throw PipelineError(.sizeMismatch, path: context.label, text + " (--strict-size); nothing written")
+            case .fix:
+                item.image = ResizeGeometry(box: requested, fit: .cover, enlarge: true).apply(to: item.image)
+                item.wasResized = true
+                context.warnings.append(text + "; resized to \(requested) (--fix-size)")
+            }
+        }
+        let statistics = item.image.statistics()
+        if statistics.isBlank() {
+            let color = statistics.mean.map { String(Int($0.rounded())) }.joined(separator: ",")
+            let text = "the image is blank: one flat dark color (\(item.image.format) mean \(color)), as content filters return"
+            if rejectBlank { throw PipelineError(.blankImage, path: context.label, text + " (--reject-blank); nothing written") }
+            context.warnings.append(text)
+        }
+        return item
+    }
+}
+
+/// Makes thumbnails (longest edge, aspect kept, never enlarged) from the decoded pixels.
+public struct MakeThumbnails: Stage {
+    /// The longest edge of each thumbnail.
+    public var edges: [Int]
+    /// Their format.
+    public var format: ImageFormat
+    /// Their encoder settings.
+    public var encoding: EncodingSettings
+
+    /// Creates the stage.
+    public init(edges: [Int], format: ImageFormat = .webp, encoding: EncodingSettings = EncodingSettings()) {
+        self.edges = edges
+        self.format = format
+        self.encoding = encoding
+    }
+
+    public var name: String { "thumbnail" }
+
+    public func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> DecodedGeneratedImage {
+        var item = item
+        for edge in edges {
+            let thumbnail = ResizeGeometry(box: ImageSize(width: edge, height: edge), fit: .contain).apply(to: item.image)
+            do {
+                let bytes = try thumbnail.encoded(as: try encoding.options(for: format))
+                item.thumbnails.append(EncodedThumbnail(edge: edge, size: thumbnail.size, format: format, bytes: bytes))
+            } catch let error as ImageCodecError {
+                throw PipelineError(path: context.label, codecError: error)
+            }
+        }
+        return item
+    }
+}
+
+/// Chooses the file's bytes: the service's own (`auto`, `keep`), or re-encoded (another format,
+/// encoder settings, a resized image); then embeds the provenance unless stripped or kept.
+public struct EncodeGeneratedImage: Stage {
+    /// The output format.
+    public var format: GeneratedImageWriter.OutputFormat
+    /// Encoder settings for re-encoded images.
+    public var encoding: EncodingSettings
+    /// Embed the provenance in the file (PNG `iTXt`, WebP XMP).
+    public var embedProvenance: Bool
+    /// The tool name recorded.
+    public var software: String
+
+    /// Creates the stage.
+    public init(format: GeneratedImageWriter.OutputFormat = .auto, encoding: EncodingSettings = EncodingSettings(), embedProvenance: Bool = true, software: String = "imagepipe") {
+        self.format = format
+        self.encoding = encoding
+        self.embedProvenance = embedProvenance
+        self.software = software
+    }
+
+    public var name: String { "encode" }
+
+    public func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> EncodedGeneratedImage {
+        let outputFormat: ImageFormat = switch format {
+        case .auto, .keep: item.sourceFormat
+        case .png: .png
+        case .webp: .webp
+        }
+        guard outputFormat.canEncode || (!item.wasResized && outputFormat == item.sourceFormat) else {
+            throw PipelineError(.unsupportedOutputFormat, path: context.label, "the service returned \(item.sourceFormat), which imagepipe cannot re-encode; use --format png or webp")
+        }
+        let reencode = item.wasResized || outputFormat != item.sourceFormat
+            || (format != .auto && format != .keep && encoding.applies(to: outputFormat))
+        var bytes: [UInt8]
+        if reencode {
+            do {
+                bytes = try item.image.encoded(as: try encoding.options(for: outputFormat))
+            } catch let error as ImageCodecError {
+                throw PipelineError(path: context.label, codecError: error)
+            }
+        } else {
+            bytes = item.file.bytes
+        }
+        let file = item.file
+        var record = Provenance(
+            prompt: file.prompt, revisedPrompt: file.revisedPrompt, provider: file.provider,
+            model: file.model, seed: file.seed, requestedSize: file.requestedSize?.description,
+            actualSize: item.info.size.description, outputSize: item.image.size.description,
+            sourceFormat: item.sourceFormat.fileExtension, format: outputFormat.fileExtension, bytes: 0,
+            sourceSHA256: SHA256.hex(of: file.bytes), index: file.index, source: file.source,
+            created: file.created, responseID: file.responseID, warnings: context.warnings,
+            software: software, writtenAt: GeneratedImageWriter.timestamp()
+        )
+        if format != .keep && embedProvenance {
+            do {
+                bytes = try record.embeddedMetadata.embedded(in: bytes)
+            } catch {
+                throw PipelineError(path: context.label, codecError: error)
+            }
+        }
+        record.bytes = bytes.count
+        return EncodedGeneratedImage(decoded: item, bytes: bytes, format: outputFormat, record: record)
+    }
+}
+
+/// Writes the image, its thumbnails and its sidecar under a name that replaces no file.
+///
+/// The image decides the name (written first, hard-linked into place so that a name that exists,
+/// or is taken meanwhile by another writer, moves it on to `-2`, `-3`, …); thumbnails and the
+/// sidecar follow it; the sidecar is last, so its presence means the set is complete. A failure
+/// removes the files of the set already written.
+public struct WriteGeneratedImage: Stage {
+    /// Where files go.
+    public var destination: GeneratedImageWriter.Destination
+    /// Whether the request produced several images (names carry the image number).
+    public var several: Bool
+    /// `fsync` before renaming.
+    public var durable: Bool
+    /// Write the JSON sidecar.
+    public var writeSidecar: Bool
+    /// Render a terminal preview this many columns wide.
+    public var previewColumns: Int?
+    /// Preview in 24-bit color.
+    public var previewInColor: Bool
+
+    /// Creates the stage.
+    public init(
+        destination: GeneratedImageWriter.Destination, several: Bool = true, durable: Bool = false,
+        writeSidecar: Bool = true, previewColumns: Int? = nil, previewInColor: Bool = true
+    ) {
+        self.destination = destination
+        self.several = several
+        self.durable = durable
+        self.writeSidecar = writeSidecar
+        self.previewColumns = previewColumns
+        self.previewInColor = previewInColor
+    }
+
+    public var name: String { "write" }
+
+    public func process(_ item: EncodedGeneratedImage, context: inout StageContext) async throws -> SavedImage {
+        let start = ContinuousClock.now
+        let thumbnails = item.decoded.thumbnails
+        let base = GeneratedImageWriter.stemBase(for: item.decoded.file, destination: destination, several: several)
+        try FileIO.createDirectory(FileIO.split(base).0)
+        var attempt = 1
+        var stem: String
+        while true {
+            stem = attempt == 1 ? base : base + "-\(attempt)"
+            attempt += 1
+            let companions = thumbnails.map { GeneratedImageWriter.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
+            if companions.contains(where: { FileIO.fileIdentity($0) != nil }) { continue }
+            do {
+                try FileIO.writeAtomically(item.bytes, to: stem + "." + item.format.fileExtension, durable: durable, replacing: false)
+                break
+            } catch let error as PipelineError where error.code == .outputExists {
+                continue
+            }
+        }
+        let path = stem + "." + item.format.fileExtension
+        var record = item.record
+        var written = [path]
+        do {
+            for thumbnail in thumbnails {
+                let thumbnailPath = GeneratedImageWriter.thumbnailPath(stem, thumbnail.edge, thumbnail.format)
+                try FileIO.writeAtomically(thumbnail.bytes, to: thumbnailPath, durable: durable, replacing: false)
+                written.append(thumbnailPath)
+                record.thumbnails.append(Provenance.Thumbnail(
+                    path: thumbnailPath, width: thumbnail.size.width, height: thumbnail.size.height,
+                    format: thumbnail.format.fileExtension, bytes: thumbnail.bytes.count
+                ))
+            }
+            // The sidecar holds the timings up to here, this stage's included.
+            var timings = item.decoded.file.timingsMilliseconds
+            for (stage, milliseconds) in context.timingsMilliseconds { timings[stage, default: 0] += milliseconds }
+            timings["write", default: 0] += (ContinuousClock.now - start).milliseconds
+            record.timingsMilliseconds = timings
+            record.warnings = context.warnings
+            var sidecarPath: String?
+            if writeSidecar {
+                try FileIO.writeAtomically(record.json(pretty: true) + [0x0A], to: stem + ".json", durable: durable, replacing: false)
+                sidecarPath = stem + ".json"
+            }
+            let preview = previewColumns.map { TerminalPreview(columns: $0, color: previewInColor).render(item.decoded.image) }
+            return SavedImage(path: path, sidecarPath: sidecarPath, provenance: record, preview: preview)
+        } catch {
+            for file in written { FileIO.remove(file) }
+            throw error
+        }
+    }
+}

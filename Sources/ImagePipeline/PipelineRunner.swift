@@ -70,7 +70,7 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
                 group.addTask {
                     var context = StageContext(label: label)
                     do {
-                        let output = try await stages.process(input, context: &context)
+                        let output = try await Timed(stages).process(input, context: &context)
                         return Item(index: index, result: .success(output), context: context)
                     } catch {
                         return Item(index: index, result: .failure(error), context: context)

@@ -260,31 +260,21 @@ extension Imagepipe {
             configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
             let client = GenerationClient(profile: profile, token: tokenValue, baseURL: endpoint, configuration: configuration)
 
-            var job = GenerateJob(prompts: prompts, request: request, writer: writer, concurrency: concurrency)
-            job.concurrency = concurrency
-            var saved = 0
-            var failed = 0
-            let outcomes = await job.run(client: client) { outcome in
-                if let error = outcome.requestError {
-                    failed += max(1, count)
-                    report(failure: error.description, code: error.code.description, prompt: outcome.prompt)
-                }
-                for image in outcome.images {
-                    switch image {
-                    case .success(let file):
-                        saved += 1
-                        report(saved: file, promptIndex: outcome.promptIndex)
-                    case .failure(let error):
-                        failed += 1
-                        report(failure: error.description, code: error.code.description, prompt: outcome.prompt)
-                    }
-                }
+            let job = GenerateJob(prompts: prompts, request: request, writer: writer, concurrency: concurrency)
+            let command = self
+            let (outcomes, interrupted) = await Interruption.cancellingOnSignals {
+                await job.run(client: client) { command.report($0) }
             }
             try? await client.shutdown()
             await sandbox?.shutdown()
-            if outcomes.count > 1 || failed > 0, !quiet {
-                Report.note("saved \(saved) image\(saved == 1 ? "" : "s") for \(outcomes.count) prompt\(outcomes.count == 1 ? "" : "s")" + (failed > 0 ? ", \(failed) failed" : ""))
+            let saved = outcomes.reduce(0) { $0 + $1.images.filter { (try? $0.get()) != nil }.count }
+            let cancelled = outcomes.filter { $0.requestError?.code == .cancelled }.count
+            let failed = outcomes.filter { !$0.succeeded }.count - cancelled
+            if outcomes.count > 1 || failed > 0 || interrupted, !quiet {
+                Report.note("saved \(saved) image\(saved == 1 ? "" : "s") for \(outcomes.count) prompt\(outcomes.count == 1 ? "" : "s")"
+                    + (failed > 0 ? ", \(failed) failed" : "") + (cancelled > 0 ? ", \(cancelled) not done (interrupted)" : ""))
             }
+            if interrupted { throw ExitCode(130) }
             if failed > 0 { throw ExitCode.failure }
         }
 
@@ -304,6 +294,20 @@ extension Imagepipe {
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
             guard !prompts.isEmpty else { throw ValidationError("\(promptFile!): no prompts (one per line)") }
             return prompts
+        }
+
+        /// Prints one prompt's outcome: a line per saved image (or JSON), a line per failure.
+        private func report(_ outcome: GenerateJob.Outcome) {
+            if let error = outcome.requestError {
+                if error.code == .cancelled { return }  // the interruption note says it
+                report(failure: error.description, code: error.code.description, prompt: outcome.prompt)
+            }
+            for image in outcome.images {
+                switch image {
+                case .success(let file): report(saved: file, promptIndex: outcome.promptIndex)
+                case .failure(let error): report(failure: error.description, code: error.code.description, prompt: outcome.prompt)
+                }
+            }
         }
 
         private func report(saved file: SavedImage, promptIndex: Int) {

@@ -97,3 +97,45 @@ struct GenerateCommandTests {
         #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
     }
 }
+
+extension GenerateCommandTests {
+    @Test("Ctrl-C stops a batch: finished images stay complete, nothing half-written, exit 130", .timeLimit(.minutes(1)))
+    func interrupt() async throws {
+        let folder = try makeScratchDirectory()
+        let prompts = folder + "/prompts.txt"
+        try (1...12).map { "prompt \($0)" }.joined(separator: "\n").write(toFile: prompts, atomically: true, encoding: .utf8)
+        let serve = Process()
+        serve.executableURL = CommandLineTests.binary
+        serve.arguments = ["serve", "--port", "0", "--latency", "400ms"]
+        let serveOutput = Pipe()
+        serve.standardOutput = serveOutput
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer { serve.terminate(); serve.waitUntilExit() }
+        let line = String(decoding: serveOutput.fileHandleForReading.availableData, as: UTF8.self)
+        let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
+
+        let generate = Process()
+        generate.executableURL = CommandLineTests.binary
+        generate.arguments = ["generate", "--prompt-file", prompts, "--provider", "sandbox", "--base-url", url,
+                              "-z", "128x128", "--thumbnail", "32", "--concurrency", "2", "-o", folder + "/out"]
+        let errors = Pipe()
+        generate.standardError = errors
+        generate.standardOutput = FileHandle.nullDevice
+        try generate.run()
+        try await Task.sleep(for: .milliseconds(1100))
+        generate.interrupt()
+        generate.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(generate.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/out")
+        #expect(!files.contains { $0.hasPrefix(".") }, "temporary files left: \(files)")
+        let images = files.filter { $0.hasSuffix(".png") }
+        #expect(!images.isEmpty && images.count < 12)
+        for image in images {
+            let stem = String(image.dropLast(4))
+            #expect(files.contains(stem + ".json") && files.contains(stem + ".32.webp"), "incomplete set for \(stem)")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import ImagePipeline
+import Synchronization
+import Testing
+
+/// Small stages for testing the pipeline machinery itself.
+private struct Double_: Stage {
+    var name: String { "double" }
+    func process(_ input: Int, context: inout StageContext) async throws -> Int { input * 2 }
+}
+
+private struct Describe: Stage {
+    var name: String { "describe" }
+    func process(_ input: Int, context: inout StageContext) async throws -> String {
+        context.warnings.append("saw \(input)")
+        return "#\(input)"
+    }
+}
+
+private struct FailOn: Stage {
+    var value: Int
+    var name: String { "fail-on" }
+    struct Refused: Error {}
+    func process(_ input: Int, context: inout StageContext) async throws -> Int {
+        if input == value { throw Refused() }
+        return input
+    }
+}
+
+private struct Split: Stage {
+    func process(_ input: Int, context: inout StageContext) async throws -> [Int] { Array(0..<input) }
+}
+
+/// Counts items in flight and waits a little, to observe concurrency and backpressure.
+private final class Gauge: Sendable {
+    let state = Mutex((current: 0, peak: 0, started: 0))
+}
+
+private struct Slow: Stage {
+    let gauge: Gauge
+    var delay: Duration = .milliseconds(20)
+    func process(_ input: Int, context: inout StageContext) async throws -> Int {
+        gauge.state.withLock { $0.current += 1; $0.started += 1; $0.peak = max($0.peak, $0.current) }
+        defer { gauge.state.withLock { $0.current -= 1 } }
+        try await Task.sleep(for: delay)
+        return input
+    }
+}
+
+/// Inputs produced on demand, counting how many were pulled.
+private struct CountingInputs: AsyncSequence, Sendable {
+    let count: Int
+    let pulled: Gauge
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var next = 0
+        let count: Int
+        let pulled: Gauge
+        mutating func next() async -> Int? {
+            guard next < count else { return nil }
+            next += 1
+            pulled.state.withLock { $0.started += 1 }
+            return next
+        }
+    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(count: count, pulled: pulled) }
+}
+
+@Suite("Pipeline: stages, chains, runner")
+struct PipelineRunnerTests {
+    @Test("a built chain passes typed values through and records each stage's time and warnings")
+    func chain() async throws {
+        let pipeline = Pipeline {
+            Double_()
+            Double_()
+            Describe()
+        }
+        var context = StageContext(label: "x")
+        #expect(try await pipeline.process(5, context: &context) == "#20")
+        #expect(context.timings.map(\.stage) == ["double", "describe"])
+        #expect(context.warnings == ["saw 20"])
+    }
+
+    @Test("ForEachElement runs the inner pipeline per element and keeps each element's failure to itself")
+    func forEach() async throws {
+        let pipeline = Pipeline {
+            Split()
+            ForEachElement {
+                FailOn(value: 2)
+                Describe()
+            }
+        }
+        var context = StageContext(label: "item")
+        let results = try await pipeline.process(4, context: &context)
+        #expect(results.count == 4)
+        #expect(results.map { (try? $0.get()) ?? "failed" } == ["#0", "#1", "failed", "#3"])
+        #expect(context.warnings == ["saw 0", "saw 1", "saw 3"])
+        #expect(context.timings.contains { $0.stage == "describe" })
+    }
+
+    @Test("the runner keeps at most `concurrency` items in flight and pulls inputs only as slots free")
+    func boundedConcurrency() async throws {
+        let gauge = Gauge(), pulled = Gauge()
+        let runner = PipelineRunner(Slow(gauge: gauge), concurrency: 3)
+        var seenWhilePulling: [Int] = []
+        let report = await runner.run(CountingInputs(count: 12, pulled: pulled)) { _ in
+            seenWhilePulling.append(pulled.state.withLock { $0.started })
+        }
+        #expect(report.items.map(\.index) == Array(0..<12))
+        #expect(gauge.state.withLock { $0.peak } <= 3)
+        #expect(gauge.state.withLock { $0.peak } >= 2)
+        // When the first item finished, no more than `concurrency` inputs had been pulled.
+        #expect(seenWhilePulling.first! <= 3)
+        #expect(!report.wasStopped)
+        #expect(report.stageTotals.first?.stage == "Slow")
+    }
+
+    @Test("failures are per item; fail-fast stops the run")
+    func failures() async throws {
+        let keepGoing = await PipelineRunner(FailOn(value: 3), concurrency: 2).run(Array(1...6))
+        #expect(keepGoing.items.count == 6)
+        #expect(keepGoing.failures.map(\.index) == [2])
+        #expect(!keepGoing.wasStopped)
+
+        let gauge = Gauge()
+        let stopping = PipelineRunner(Pipeline { FailOn(value: 1); Slow(gauge: gauge) }, concurrency: 1, failFast: true)
+        let report = await stopping.run(Array(1...50))
+        #expect(report.wasStopped)
+        #expect(report.items.count < 50)
+        #expect(report.failures.count == 1)
+    }
+
+    @Test("cancelling the run stops pulling inputs and cancels items in flight")
+    func cancellation() async throws {
+        let gauge = Gauge()
+        let runner = PipelineRunner(Slow(gauge: gauge, delay: .milliseconds(200)), concurrency: 2)
+        let task = Task { await runner.run(Array(1...100)) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let report = await task.value
+        #expect(report.wasStopped)
+        #expect(gauge.state.withLock { $0.started } < 20)
+        #expect(report.items.contains { if case .failure(let error) = $0.result { error is CancellationError } else { false } })
+    }
+}

@@ -142,6 +142,11 @@ public struct ConvertJob: Sendable {
     /// Converts every input, calling `onResult` (on the caller's task, in completion order) as
     /// each one finishes.
     ///
+    /// Runs on ``PipelineRunner``: each planned input is read (a saved API response yields one
+    /// image per `data` entry, decoded from the body), then every image is verified, resized and
+    /// encoded and written; ``concurrency`` inputs at once. Cancelling the calling task stops
+    /// the run at the next stage boundary; what was written stays.
+    ///
     /// - Returns: one result per input, in input order (one per image for an API response).
     public func run(onResult: (ConversionResult) -> Void = { _ in }) async -> [ConversionResult] {
         if case .directory(let folder) = destination {
@@ -151,43 +156,69 @@ public struct ConvertJob: Sendable {
         }
         let items = planItems()
         let inputIdentities = Set(inputs.compactMap(FileIO.fileIdentity))
-        var results = [[ConversionResult]?](repeating: nil, count: items.count)
-        await withTaskGroup(of: (Int, [ConversionResult]).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < items.count else { return }
-                let item = items[next]
-                next += 1
-                group.addTask { [self] in (item.index, convert(item, inputIdentities: inputIdentities)) }
-            }
-            for _ in 0..<min(concurrency, items.count) { startNext() }
-            while let (index, itemResults) = await group.next() {
-                results[index] = itemResults
-                itemResults.forEach(onResult)
-                startNext()
+        let stages = Pipeline {
+            ReadConvertInput(job: self)
+            ForEachElement { ConvertImage(job: self, inputIdentities: inputIdentities) }
+        }
+        let runner = PipelineRunner(stages, concurrency: concurrency) { item, _ in item.input }
+        func results(_ item: PipelineItem<[Result<ConvertedFile, any Error>]>) -> [ConversionResult] {
+            let input = items[item.index].input
+            switch item.result {
+            case .success(let files):
+                return files.map { ConversionResult(input: input, outcome: $0.mapError { Self.pipelineError($0, path: input) }) }
+            case .failure(let error):
+                return [ConversionResult(input: input, outcome: .failure(Self.pipelineError(error, path: input)))]
             }
         }
-        return results.flatMap { $0! }
+        let report = await runner.run(items) { results($0).forEach(onResult) }
+        return report.items.flatMap(results)
     }
 
-    func convert(_ item: Item, inputIdentities: Set<FileIdentity>) -> [ConversionResult] {
-        do {
+    static func pipelineError(_ error: any Error, path: String) -> PipelineError {
+        if let error = error as? PipelineError { return error }
+        if error is CancellationError { return PipelineError(.readFailed, path: path, "not converted: the run was cancelled") }
+        return PipelineError(.codec, path: path, "\(error)")
+    }
+
+    /// One image to convert: a file's bytes, or one entry of a saved response (possibly an
+    /// entry that failed to decode, reported when its turn comes).
+    struct PendingImage: Sendable {
+        var label: String
+        var output: String
+        var format: ImageFormat?
+        var bytes: Result<[UInt8], PipelineError>
+        var imageIndex: Int?
+        var replaceExtension = false
+    }
+
+    /// Reads one planned input; a saved API response becomes one image per `data` entry.
+    struct ReadConvertInput: Stage {
+        let job: ConvertJob
+        var name: String { "read" }
+
+        func process(_ item: Item, context: inout StageContext) async throws -> [PendingImage] {
             if let first = item.conflict {
                 throw PipelineError(.outputConflict, path: item.input, "its output \(item.output) is already the output of \(first); rename one of them")
             }
-            let bytes = try FileIO.readFile(item.input, maxBytes: decoder.limits.maxInputBytes)
-            if ImageFormat.sniff(bytes) == nil, Self.looksLikeJSON(bytes) {
-                return try extractResponse(item, body: bytes, inputIdentities: inputIdentities)
+            let bytes = try FileIO.readFile(item.input, maxBytes: job.decoder.limits.maxInputBytes)
+            if ImageFormat.sniff(bytes) == nil, ConvertJob.looksLikeJSON(bytes) {
+                return try ConvertJob.responseImages(item, body: bytes)
             }
-            let file = try produce(
-                encodedImage: bytes, source: item.input, output: item.output,
-                format: item.format, inputIdentities: inputIdentities
+            return [PendingImage(label: item.input, output: item.output, format: item.format, bytes: .success(bytes))]
+        }
+    }
+
+    /// Verifies, resizes, encodes and writes one image.
+    struct ConvertImage: Stage {
+        let job: ConvertJob
+        let inputIdentities: Set<FileIdentity>
+        var name: String { "convert" }
+
+        func process(_ image: PendingImage, context: inout StageContext) async throws -> ConvertedFile {
+            try job.produce(
+                encodedImage: image.bytes.get(), source: image.label, output: image.output, format: image.format,
+                inputIdentities: inputIdentities, imageIndex: image.imageIndex, replaceExtension: image.replaceExtension
             )
-            return [ConversionResult(input: item.input, outcome: .success(file))]
-        } catch let error as PipelineError {
-            return [ConversionResult(input: item.input, outcome: .failure(error))]
-        } catch {
-            return [ConversionResult(input: item.input, outcome: .failure(PipelineError(.codec, path: item.input, "\(error)")))]
         }
     }
 
@@ -249,11 +280,12 @@ public struct ConvertJob: Sendable {
         )
     }
 
-    /// Writes every image of a saved images API response: one result per `data` entry.
+    /// The images of a saved images API response: one per `data` entry, each decoded straight
+    /// from the body (an entry that fails carries its error, with the byte offset).
     ///
     /// Names: the planned output for a single image; `NAME-INDEX.EXT` beside it for several. The
     /// extension follows the real format of each image's bytes unless a format was asked for.
-    func extractResponse(_ item: Item, body: [UInt8], inputIdentities: Set<FileIdentity>) throws -> [ConversionResult] {
+    static func responseImages(_ item: Item, body: [UInt8]) throws -> [PendingImage] {
         let response: ImagesResponse
         do {
             response = try ImagesResponse(parsing: body)
@@ -269,28 +301,21 @@ public struct ConvertJob: Sendable {
         let several = response.images.count > 1
         return response.images.map { entry in
             let label = "\(item.input) data[\(entry.index)]"
-            let output = several ? Self.appendingToName(of: item.output, "-\(entry.index)") : item.output
-            do {
-                if let payloadError = entry.payloadError {
-                    throw PipelineError(.invalidResponse, path: item.input, payloadError.message + "; nothing written for this image", byteOffset: payloadError.byteOffset)
-                }
-                guard let bytes = entry.bytes else {
-                    if let url = entry.url {
-                        throw PipelineError(.invalidResponse, path: label, "the image is a URL (\(Self.redactedURL(url))), not bytes; convert does not download (such URLs expire within minutes)")
-                    }
-                    throw PipelineError(.invalidResponse, path: label, "the entry has neither \"b64_json\" nor \"url\"")
-                }
-                let file = try produce(
-                    encodedImage: bytes, source: label, output: output, format: item.format,
-                    // Into a folder without --format, the name takes the real format's extension.
-                    inputIdentities: inputIdentities, imageIndex: entry.index, replaceExtension: item.format == nil
-                )
-                return ConversionResult(input: item.input, outcome: .success(file))
-            } catch let error as PipelineError {
-                return ConversionResult(input: item.input, outcome: .failure(error))
-            } catch {
-                return ConversionResult(input: item.input, outcome: .failure(PipelineError(.codec, path: label, "\(error)")))
+            let bytes: Result<[UInt8], PipelineError>
+            if let payloadError = entry.payloadError {
+                bytes = .failure(PipelineError(.invalidResponse, path: item.input, payloadError.message + "; nothing written for this image", byteOffset: payloadError.byteOffset))
+            } else if let decoded = entry.bytes {
+                bytes = .success(decoded)
+            } else if let url = entry.url {
+                bytes = .failure(PipelineError(.invalidResponse, path: label, "the image is a URL (\(redactedURL(url))), not bytes; convert does not download (such URLs expire within minutes)"))
+            } else {
+                bytes = .failure(PipelineError(.invalidResponse, path: label, "the entry has neither \"b64_json\" nor \"url\""))
             }
+            // Into a folder without --format, the name takes the real format's extension.
+            return PendingImage(
+                label: label, output: several ? appendingToName(of: item.output, "-\(entry.index)") : item.output,
+                format: item.format, bytes: bytes, imageIndex: entry.index, replaceExtension: item.format == nil
+            )
         }
     }
 

@@ -120,7 +120,8 @@ public struct VerifyGeneratedImage: Stage {
     }
 }
 
-/// Makes thumbnails (longest edge, aspect kept, never enlarged) from the decoded pixels.
+/// Makes thumbnails (longest edge, aspect kept) from the decoded pixels; an edge longer than the
+/// image's is skipped, as it would only copy the image.
 public struct MakeThumbnails: Stage {
     /// The longest edge of each thumbnail.
     public var edges: [Int]
@@ -140,7 +141,9 @@ public struct MakeThumbnails: Stage {
 
     public func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> DecodedGeneratedImage {
         var item = item
-        for edge in edges {
+        let longest = max(item.image.size.width, item.image.size.height)
+        // An edge longer than the image's would only copy it (thumbnails never enlarge).
+        for edge in edges where edge <= longest {
             let thumbnail = ResizeGeometry(box: ImageSize(width: edge, height: edge), fit: .contain).apply(to: item.image)
             do {
                 let bytes = try thumbnail.encoded(as: try encoding.options(for: format))

@@ -211,3 +211,54 @@ struct ReadmeExampleTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 6)
     }
 }
+
+/// The README's stage example: a stage of one's own between the built-in ones.
+struct RejectDark: Stage {
+    func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> DecodedGeneratedImage {
+        guard item.image.statistics().mean.prefix(3).reduce(0, +) / 3 > 40 else {
+            throw PipelineError(.blankImage, path: context.label, "too dark")
+        }
+        return item
+    }
+}
+
+extension ReadmeExampleTests {
+    @Test("the stages example of 'Using the library'")
+    func stagesExample() async throws {
+        var configuration = SandboxConfiguration()
+        configuration.port = 0
+        configuration.blackImages = false
+        let server = try await SandboxServer.start(configuration)
+        let client = GenerationClient(profile: .sandbox(port: server.port), token: nil)
+        var request = GenerationRequest(prompt: "")
+        request.size = ImageSize(width: 256, height: 256)
+        let out = try makeScratchDirectory()
+
+        // From README.md, with "out" → a scratch folder.
+        let pipeline = Pipeline {
+            GenerateImages(client: client, request: request)
+            ForEachElement {
+                DecodeGeneratedImage()
+                VerifyGeneratedImage(sizeCheck: .fix)
+                RejectDark()
+                MakeThumbnails(edges: [512, 256])
+                EncodeGeneratedImage(format: .webp)
+                WriteGeneratedImage(destination: .directory(out))
+            }
+        }
+        let runner = PipelineRunner(pipeline, concurrency: 4)
+        var printed: [String] = []
+        let report = await runner.run(["a red fox", "a lighthouse"]) { item in
+            printed.append("\(item.context.label) \(item.result)")
+        }
+        let stages = report.stageTotals.map(\.stage)
+
+        try await client.shutdown()
+        await server.shutdown()
+        #expect(printed.count == 2)
+        #expect(["generate", "decode", "verify", "RejectDark", "thumbnail", "encode", "write"].allSatisfy(stages.contains), "\(stages)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(files.filter { $0.hasSuffix(".webp") }.count == 4)  // two images and their 256 thumbnails; 512 would enlarge
+        #expect(report.failures.isEmpty)
+    }
+}

@@ -12,9 +12,10 @@ extension GenerationClient {
     /// The token is not sent: result URLs are signed by the service, and may be on another host.
     /// Messages show the URL with its query hidden (``RedactedURL``).
     ///
+    /// - Parameter index: the entry's index in the response's `data`, for messages.
     /// - Returns: the bytes and their format.
     /// - Throws: ``GenerationError/Code/download`` (or `.cancelled`, `.timeout`).
-    func download(_ url: String, index: Int) async throws(GenerationError) -> ([UInt8], ImageFormat) {
+    public func download(_ url: String, index: Int = 0) async throws(GenerationError) -> ([UInt8], ImageFormat) {
         let limits = configuration.download
         let shown = RedactedURL(url)
         func failure(_ message: String) -> GenerationError {

@@ -221,12 +221,13 @@ public struct EncodeGeneratedImage: Stage {
     }
 }
 
-/// Writes the image, its thumbnails and its sidecar under a name that replaces no file.
+/// Writes the image and its thumbnails under a name that replaces no file (the sidecar follows,
+/// from ``WriteSidecar``).
 ///
 /// The image decides the name (written first, hard-linked into place so that a name that exists,
-/// or is taken meanwhile by another writer, moves it on to `-2`, `-3`, …); thumbnails and the
-/// sidecar follow it; the sidecar is last, so its presence means the set is complete. A failure
-/// removes the files of the set already written.
+/// or is taken meanwhile by another writer, moves it on to `-2`, `-3`, …, and whose sidecar name
+/// must be free too); thumbnails follow it. A failure removes the files of the set already
+/// written.
 public struct WriteGeneratedImage: Stage {
     /// Where files go.
     public var destination: GeneratedImageWriter.Destination
@@ -234,8 +235,6 @@ public struct WriteGeneratedImage: Stage {
     public var several: Bool
     /// `fsync` before renaming.
     public var durable: Bool
-    /// Write the JSON sidecar.
-    public var writeSidecar: Bool
     /// Render a terminal preview this many columns wide.
     public var previewColumns: Int?
     /// Preview in 24-bit color.
@@ -244,12 +243,11 @@ public struct WriteGeneratedImage: Stage {
     /// Creates the stage.
     public init(
         destination: GeneratedImageWriter.Destination, several: Bool = true, durable: Bool = false,
-        writeSidecar: Bool = true, previewColumns: Int? = nil, previewInColor: Bool = true
+        previewColumns: Int? = nil, previewInColor: Bool = true
     ) {
         self.destination = destination
         self.several = several
         self.durable = durable
-        self.writeSidecar = writeSidecar
         self.previewColumns = previewColumns
         self.previewInColor = previewInColor
     }
@@ -288,19 +286,14 @@ public struct WriteGeneratedImage: Stage {
                     format: thumbnail.format.fileExtension, bytes: thumbnail.bytes.count
                 ))
             }
-            // The sidecar holds the timings up to here, this stage's included.
+            // The record holds the timings up to here, this stage's included.
             var timings = item.decoded.file.timingsMilliseconds
             for (stage, milliseconds) in context.timingsMilliseconds { timings[stage, default: 0] += milliseconds }
             timings["write", default: 0] += (ContinuousClock.now - start).milliseconds
             record.timingsMilliseconds = timings
             record.warnings = context.warnings
-            var sidecarPath: String?
-            if writeSidecar {
-                try FileIO.writeAtomically(record.json(pretty: true) + [0x0A], to: stem + ".json", durable: durable, replacing: false)
-                sidecarPath = stem + ".json"
-            }
             let preview = previewColumns.map { TerminalPreview(columns: $0, color: previewInColor).render(item.decoded.image) }
-            return SavedImage(path: path, sidecarPath: sidecarPath, provenance: record, preview: preview)
+            return SavedImage(path: path, sidecarPath: nil, provenance: record, preview: preview)
         } catch {
             for file in written { FileIO.remove(file) }
             throw error

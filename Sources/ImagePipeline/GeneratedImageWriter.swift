@@ -207,9 +207,10 @@ public struct GeneratedImageWriter: Sendable {
             MakeThumbnails(edges: thumbnailEdges, format: thumbnailFormat, encoding: thumbnailEncoding)
             EncodeGeneratedImage(format: format, encoding: encoding, embedProvenance: !strip, software: software)
             WriteGeneratedImage(
-                destination: destination, several: several, durable: durable, writeSidecar: writeSidecar,
+                destination: destination, several: several, durable: durable,
                 previewColumns: previewColumns, previewInColor: previewInColor
             )
+            OptionalSidecar(sidecar: writeSidecar ? WriteSidecar(durable: durable) : nil)
         }
     }
 
@@ -272,5 +273,16 @@ extension Double {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         return (self * scale).rounded() / scale
+    }
+}
+
+/// ``WriteSidecar`` when sidecars are on; the saved image unchanged otherwise.
+struct OptionalSidecar: Stage {
+    let sidecar: WriteSidecar?
+    var name: String { "sidecar" }
+
+    func process(_ saved: SavedImage, context: inout StageContext) async throws -> SavedImage {
+        guard let sidecar else { return saved }
+        return try await sidecar.process(saved, context: &context)
     }
 }

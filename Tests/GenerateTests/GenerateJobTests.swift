@@ -244,6 +244,7 @@ extension ReadmeExampleTests {
                 MakeThumbnails(edges: [512, 256])
                 EncodeGeneratedImage(format: .webp)
                 WriteGeneratedImage(destination: .directory(out))
+                WriteSidecar()
             }
         }
         let runner = PipelineRunner(pipeline, concurrency: 4)
@@ -256,7 +257,8 @@ extension ReadmeExampleTests {
         try await client.shutdown()
         await server.shutdown()
         #expect(printed.count == 2)
-        #expect(["generate", "decode", "verify", "RejectDark", "thumbnail", "encode", "write"].allSatisfy(stages.contains), "\(stages)")
+        #expect(["generate", "decode", "verify", "RejectDark", "thumbnail", "encode", "write", "sidecar"].allSatisfy(stages.contains), "\(stages)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }.count == 2)
         let files = try FileManager.default.contentsOfDirectory(atPath: out)
         #expect(files.filter { $0.hasSuffix(".webp") }.count == 4)  // two images and their 256 thumbnails; 512 would enlarge
         #expect(report.failures.isEmpty)

@@ -1,4 +1,8 @@
+import ImageCodecs
+import ImageCore
+import ImageOps
 import ImagePipeline
+import TestSupport
 import Synchronization
 import Testing
 
@@ -42,6 +46,15 @@ private struct Slow: Stage {
         gauge.state.withLock { $0.current += 1; $0.started += 1; $0.peak = max($0.peak, $0.current) }
         defer { gauge.state.withLock { $0.current -= 1 } }
         try await Task.sleep(for: delay)
+        return input
+    }
+}
+
+private struct Hang: Stage {
+    let gauge: Gauge
+    func process(_ input: Int, context: inout StageContext) async throws -> Int {
+        gauge.state.withLock { $0.started += 1 }
+        if input > 2 { try await Task.sleep(for: .seconds(60)) }
         return input
     }
 }
@@ -128,16 +141,59 @@ struct PipelineRunnerTests {
         #expect(report.failures.count == 1)
     }
 
-    @Test("cancelling the run stops pulling inputs and cancels items in flight")
+    @Test("cancelling the run stops pulling inputs and cancels items in flight", .timeLimit(.minutes(1)))
     func cancellation() async throws {
         let gauge = Gauge()
-        let runner = PipelineRunner(Slow(gauge: gauge, delay: .milliseconds(200)), concurrency: 2)
+        // Inputs 1 and 2 finish at once; later ones would take a minute unless cancelled.
+        let runner = PipelineRunner(Pipeline { Hang(gauge: gauge) }, concurrency: 2)
         let task = Task { await runner.run(Array(1...100)) }
-        try await Task.sleep(for: .milliseconds(300))
+        while gauge.state.withLock({ $0.started }) < 4 { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
         let report = await task.value
         #expect(report.wasStopped)
-        #expect(gauge.state.withLock { $0.started } < 20)
-        #expect(report.items.contains { if case .failure(let error) = $0.result { error is CancellationError } else { false } })
+        #expect(gauge.state.withLock { $0.started } == 4)
+        #expect(report.items.prefix(2).allSatisfy { (try? $0.result.get()) != nil })
+        #expect(report.items.dropFirst(2).allSatisfy { if case .failure(let error) = $0.result { error is CancellationError } else { false } })
+        #expect(report.items.count == 4)
+    }
+}
+
+@Suite("Pipeline: built-in stages on files and responses")
+struct BuiltInStageTests {
+    @Test("read → probe → decode → resize → encode → write → sidecar, from a file")
+    func fileChain() async throws {
+        let out = try makeScratchDirectory()
+        let pipeline = Pipeline {
+            ReadImageFile()
+            ProbeImage(expectedSize: ImageSize(width: 64, height: 48))
+            DecodeGeneratedImage()
+            ResizeImage(ResizeGeometry(box: ImageSize(width: 32, height: 32), fit: .cover))
+            EncodeGeneratedImage(format: .webp)
+            WriteGeneratedImage(destination: .directory(out))
+            WriteSidecar()
+        }
+        var context = StageContext(label: "gradient")
+        let saved = try await pipeline.process(TestPaths.fixtures.appendingPathComponent("gradient-rgb.png").path, context: &context)
+        #expect(saved.path == out + "/gradient-rgb-1.webp")
+        #expect(saved.sidecarPath == out + "/gradient-rgb-1.json")
+        #expect(try ImageDecoder().probe(try FileIO.readFile(saved.path, maxBytes: 1 << 20)).size == ImageSize(width: 32, height: 32))
+        #expect(context.timings.map(\.stage) == ["read", "probe", "decode", "resize", "encode", "write", "sidecar"])
+    }
+
+    @Test("a saved response decodes into its images; a bad payload names its byte offset")
+    func responses() async throws {
+        var context = StageContext(label: "response-openai.json")
+        let images = try await DecodeResponse(prompt: "p").process(try TestPaths.fixture("response-openai.json"), context: &context)
+        #expect(!images.isEmpty && images.allSatisfy { ImageFormat.sniff($0.bytes) != nil })
+        let error = await #expect(throws: PipelineError.self) {
+            var context = StageContext(label: "bad")
+            _ = try await DecodeResponse().process(try TestPaths.fixture("response-bad-payload.json"), context: &context)
+        }
+        #expect(error?.code == .invalidResponse && error?.byteOffset != nil)
+        let probeError = await #expect(throws: PipelineError.self) {
+            var context = StageContext(label: "probe")
+            _ = try await ProbeImage(expectedSize: ImageSize(width: 1, height: 1)).process(images[0], context: &context)
+        }
+        #expect(probeError?.code == .sizeMismatch)
     }
 }

@@ -1,0 +1,184 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ImageCodecs
+import ImageCore
+import ImageGeneration
+import ImageOps
+import ImageResponses
+
+// Stages for the steps that `generate` and `convert` do not need separately but a library user
+// may: read a file, decode a saved response's payloads (the base64 step), download a URL result,
+// probe a header before decoding, resize, write the sidecar.
+
+/// Reads an image file (its size checked against the limit first) as an encoded image; the
+/// provenance names the file (`provider` is `file`, the prompt its name).
+public struct ReadImageFile: Stage {
+    /// The byte limit of a file.
+    public var maxBytes: Int
+
+    /// Creates the stage.
+    public init(maxBytes: Int = DecodeLimits.default.maxInputBytes) {
+        self.maxBytes = maxBytes
+    }
+
+    public var name: String { "read" }
+
+    public func process(_ path: String, context: inout StageContext) async throws -> GeneratedImageFile {
+        let bytes = try FileIO.readFile(path, maxBytes: maxBytes)
+        return GeneratedImageFile(bytes: bytes, index: 0, prompt: ConvertJob.baseName(of: path), provider: "file", source: path)
+    }
+}
+
+/// The base64 step on its own: a saved (or just received) images API response body becomes its
+/// images, each payload decoded straight from the body bytes by the SIMD decoder.
+public struct DecodeResponse: Stage {
+    /// The prompt recorded in the images' provenance.
+    public var prompt: String
+    /// The provider recorded.
+    public var provider: String
+
+    /// Creates the stage.
+    public init(prompt: String = "", provider: String = "response") {
+        self.prompt = prompt
+        self.provider = provider
+    }
+
+    public var name: String { "base64" }
+
+    /// - Throws: ``PipelineError`` with `.invalidResponse` (byte offset of malformed JSON or of
+    ///   the first invalid payload byte) or `.providerError` when the body holds an `error`.
+    public func process(_ body: [UInt8], context: inout StageContext) async throws -> [GeneratedImageFile] {
+        let response: ImagesResponse
+        do {
+            response = try ImagesResponse(parsing: body)
+        } catch {
+            throw PipelineError(.invalidResponse, path: context.label, error.message, byteOffset: error.byteOffset)
+        }
+        if let providerError = response.error, response.images.isEmpty {
+            throw PipelineError(.providerError, path: context.label, "the response holds an error from the provider: \(providerError)")
+        }
+        return try response.images.map { entry in
+            if let payloadError = entry.payloadError {
+                throw PipelineError(.invalidResponse, path: context.label + " data[\(entry.index)]", payloadError.message, byteOffset: payloadError.byteOffset)
+            }
+            guard let bytes = entry.bytes else {
+                throw PipelineError(.invalidResponse, path: context.label + " data[\(entry.index)]", "the entry holds a URL, not bytes (use DownloadImage)")
+            }
+            return GeneratedImageFile(
+                bytes: bytes, index: entry.index, prompt: prompt, revisedPrompt: entry.revisedPrompt, provider: provider,
+                created: response.created, responseID: response.id
+            )
+        }
+    }
+}
+
+/// Downloads a `url` result at once (the services do not keep them): http(s) only, redirects
+/// and size capped, content recognised by magic bytes; the URL is recorded with its query hidden.
+public struct DownloadImage: Stage {
+    /// The client whose download limits apply.
+    public var client: GenerationClient
+
+    /// Creates the stage.
+    public init(client: GenerationClient) {
+        self.client = client
+    }
+
+    public var name: String { "download" }
+
+    public func process(_ url: String, context: inout StageContext) async throws -> GeneratedImageFile {
+        let (bytes, _) = try await client.download(url)
+        return GeneratedImageFile(bytes: bytes, index: 0, prompt: "", provider: client.profile.name, source: RedactedURL(url).text)
+    }
+}
+
+/// Sniffs and probes the header without decoding, refusing an image over the decoder's pixel
+/// limit or of an unexpected size before any pixel memory is allocated.
+public struct ProbeImage: Stage {
+    /// Limits.
+    public var decoder: ImageDecoder
+    /// Fail when the header's size is not this one.
+    public var expectedSize: ImageSize?
+
+    /// Creates the stage.
+    public init(decoder: ImageDecoder = ImageDecoder(), expectedSize: ImageSize? = nil) {
+        self.decoder = decoder
+        self.expectedSize = expectedSize
+    }
+
+    public var name: String { "probe" }
+
+    public func process(_ file: GeneratedImageFile, context: inout StageContext) async throws -> GeneratedImageFile {
+        let info: ImageInfo
+        do {
+            info = try decoder.probe(file.bytes)
+        } catch let error as ImageCodecError {
+            throw PipelineError(path: context.label, codecError: error)
+        }
+        if let expectedSize, info.size != expectedSize {
+            throw PipelineError(.sizeMismatch, path: context.label, "the header says \(info.size), not \(expectedSize)")
+        }
+        return file
+    }
+}
+
+/// Resizes (and crops) the decoded image by a geometry: contain, cover or fill, with gravity.
+public struct ResizeImage: Stage {
+    /// The box and how to fit it.
+    public var geometry: ResizeGeometry
+    /// The resampling filter.
+    public var filter: ResamplingFilter
+    /// Linear light, threads.
+    public var options: ResizeOptions
+
+    /// Creates the stage.
+    public init(_ geometry: ResizeGeometry, filter: ResamplingFilter = .lanczos3, options: ResizeOptions = ResizeOptions()) {
+        self.geometry = geometry
+        self.filter = filter
+        self.options = options
+    }
+
+    public var name: String { "resize" }
+
+    public func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> DecodedGeneratedImage {
+        var item = item
+        let resized = geometry.apply(to: item.image, filter: filter, options: options)
+        if resized.size != item.image.size {
+            item.image = resized
+            item.wasResized = true
+        }
+        return item
+    }
+}
+
+/// Writes the JSON sidecar of a saved image (`NAME.json` beside it, never replacing a file),
+/// last, so that its presence means the set is complete; if it cannot be written, the set's
+/// files are removed.
+public struct WriteSidecar: Stage {
+    /// `fsync` before renaming.
+    public var durable: Bool
+
+    /// Creates the stage.
+    public init(durable: Bool = false) {
+        self.durable = durable
+    }
+
+    public var name: String { "sidecar" }
+
+    public func process(_ saved: SavedImage, context: inout StageContext) async throws -> SavedImage {
+        var saved = saved
+        let dot = saved.path.lastIndex(of: ".") ?? saved.path.endIndex
+        let path = String(saved.path[..<dot]) + ".json"
+        do {
+            try FileIO.writeAtomically(saved.provenance.json(pretty: true) + [0x0A], to: path, durable: durable, replacing: false)
+        } catch {
+            FileIO.remove(saved.path)
+            for thumbnail in saved.provenance.thumbnails { FileIO.remove(thumbnail.path) }
+            throw error
+        }
+        saved.sidecarPath = path
+        return saved
+    }
+}

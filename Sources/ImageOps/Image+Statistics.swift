@@ -32,6 +32,40 @@ public struct ImageStatistics: Hashable, Sendable {
 }
 
 extension Image {
+    /// Whether the image is blank (see ``ImageStatistics/isBlank(tolerance:threshold:)``),
+    /// answered without measuring it all: the scan stops at the first pixel that differs from
+    /// the first one by more than `tolerance`, which for any real image is within its first row.
+    ///
+    /// - Complexity: O(pixels) only for images that are nearly flat; O(1) in practice otherwise.
+    public func isBlank(tolerance: UInt8 = 4, threshold: UInt8 = 16) -> Bool {
+        let channels = format.channelCount
+        let flat = withUnsafeBytes { bytes -> Bool in
+            guard bytes.count >= channels else { return true }
+            for channel in 0..<channels {
+                // Every value must lie within `tolerance` of the first pixel's on both sides for
+                // the whole image to be uniform within `tolerance`.
+                let reference = Int(bytes[channel])
+                var offset = channel
+                while offset < bytes.count {
+                    if abs(Int(bytes[offset]) - reference) > Int(tolerance) { return false }
+                    offset += channels
+                }
+            }
+            return true
+        }
+        if flat { return statistics().isBlank(tolerance: tolerance, threshold: threshold) }
+        // Not uniform: blank only if fully transparent.
+        guard format.hasAlpha else { return false }
+        return withUnsafeBytes { bytes in
+            var offset = channels - 1
+            while offset < bytes.count {
+                if bytes[offset] != 0 { return false }
+                offset += channels
+            }
+            return true
+        }
+    }
+
     /// Measures each channel's minimum, maximum and mean in one pass over the pixels.
     ///
     /// - Complexity: O(pixels), no allocation beyond the result; about a millisecond per

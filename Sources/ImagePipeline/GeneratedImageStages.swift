@@ -109,8 +109,8 @@ public struct VerifyGeneratedImage: Stage {
                 context.warnings.append(text + "; resized to \(requested) (--fix-size)")
             }
         }
-        let statistics = item.image.statistics()
-        if statistics.isBlank() {
+        if item.image.isBlank() {
+            let statistics = item.image.statistics()
             let color = statistics.mean.map { String(Int($0.rounded())) }.joined(separator: ",")
             let text = "the image is blank: one flat dark color (\(item.image.format) mean \(color)), as content filters return"
             if rejectBlank { throw PipelineError(.blankImage, path: context.label, text + " (--reject-blank); nothing written") }

@@ -28,6 +28,17 @@ struct StatisticsTests {
         #expect(try Self.filled(size, .rgb8) { x, y in [UInt8((x + y) % 3), 1, 2] }.statistics().isBlank())
         #expect(try Self.filled(size, .rgba8) { x, _ in [UInt8(x * 7), 200, 9, 0] }.statistics().isBlank())
         #expect(try Self.filled(size, .gray8) { _, _ in [3] }.statistics().isBlank())
+        // The early-exit test agrees with the full measurement on every case.
+        let cases: [Image] = [
+            try Self.filled(size, .rgb8) { _, _ in [0, 0, 0] },
+            try Self.filled(size, .rgb8) { x, y in [UInt8((x + y) % 3), 1, 2] },
+            try Self.filled(size, .rgba8) { x, _ in [UInt8(x * 7), 200, 9, 0] },
+            try Self.filled(size, .rgb8) { _, _ in [128, 128, 128] },
+            try Self.filled(size, .rgb8) { x, y in [UInt8(x), UInt8(y), 0] },
+            try Self.filled(size, .rgb8) { x, y in x == 32 && y == 16 ? [200, 0, 0] : [0, 0, 0] },
+            try Self.filled(size, .grayAlpha8) { x, _ in [UInt8(x), x == 0 ? 1 : 0] },
+        ]
+        for image in cases { #expect(image.isBlank() == image.statistics().isBlank()) }
         let gray = try Self.filled(size, .rgb8) { _, _ in [128, 128, 128] }.statistics()
         #expect(gray.isUniform() && !gray.isBlank())
         let dark = try Self.filled(size, .rgb8) { x, y in [UInt8(x), UInt8(y), 0] }.statistics()

@@ -46,9 +46,10 @@ let package = Package(
             dependencies: ["CLibPNG"]
         ),
         .target(name: "CBase64Kernels"),
+        .target(name: "CDigestKernels"),
 
         // MARK: Swift modules
-        .target(name: "ImageCore"),
+        .target(name: "ImageCore", dependencies: ["CDigestKernels"]),
         .target(name: "FastBase64", dependencies: ["CBase64Kernels"]),
         .executableTarget(name: "Base64Fuzz", dependencies: ["FastBase64"]),
         .target(

@@ -1,3 +1,5 @@
+internal import CDigestKernels
+
 /// SHA-256 (FIPS 180-4) of bytes in memory, for the content digests in sidecars and manifests.
 ///
 /// Dependency-free and allocation-free per block: the digest of an 8 MB image takes a few tens of
@@ -9,7 +11,10 @@
 public enum SHA256 {
     /// The digest of `bytes` as 64 lowercase hex digits.
     public static func hex(of bytes: UnsafeRawBufferPointer) -> String {
-        let state = digest(bytes)
+        hex(digest(bytes))
+    }
+
+    private static func hex(_ state: [UInt32]) -> String {
         var text = ""
         text.reserveCapacity(64)
         for word in state {
@@ -35,7 +40,12 @@ public enum SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt32] {
+    /// Whether the SHA extensions run the compression (x86-64 since Zen and Ice Lake: about ten
+    /// times the portable code's speed).
+    static let usesHardware = ipd_sha256_hardware_available() == 1
+
+    private static func digest(_ bytes: UnsafeRawBufferPointer, hardware: Bool = usesHardware) -> [UInt32] {
+        if hardware { return hardwareDigest(bytes) }
         var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
             (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
         let wholeBlocks = bytes.count / 64
@@ -60,6 +70,30 @@ public enum SHA256 {
             }
         }
         return [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+    }
+
+    private static func hardwareDigest(_ bytes: UnsafeRawBufferPointer) -> [UInt32] {
+        var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        let wholeBlocks = bytes.count / 64
+        var tail = [UInt8](repeating: 0, count: 128)
+        let remaining = bytes.count - wholeBlocks * 64
+        for index in 0..<remaining { tail[index] = bytes[wholeBlocks * 64 + index] }
+        tail[remaining] = 0x80
+        let tailBlocks = remaining < 56 ? 1 : 2
+        let bitLength = UInt64(bytes.count) &* 8
+        for index in 0..<8 { tail[tailBlocks * 64 - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(index))) }
+        state.withUnsafeMutableBufferPointer { state in
+            if wholeBlocks > 0 {
+                ipd_sha256_compress_hardware(state.baseAddress, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), wholeBlocks)
+            }
+            tail.withUnsafeBufferPointer { ipd_sha256_compress_hardware(state.baseAddress, $0.baseAddress, tailBlocks) }
+        }
+        return state
+    }
+
+    /// The digest by the portable code even where the SHA extensions exist (for tests).
+    static func portableHex(of bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { hex(digest($0, hardware: false)) }
     }
 
     @inline(__always)

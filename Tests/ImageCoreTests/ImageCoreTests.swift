@@ -1,4 +1,4 @@
-import ImageCore
+@testable import ImageCore
 import Testing
 import TestSupport
 
@@ -108,6 +108,16 @@ struct SHA256Tests {
     func boundaries(_ length: Int, _ expected: String) {
         let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         #expect(SHA256.hex(of: bytes) == expected)
+        #expect(SHA256.portableHex(of: bytes) == expected)  // the portable code too, where SHA-NI runs the other
+    }
+
+    @Test("the SHA extensions and the portable code agree on random inputs of every length 0–300")
+    func tiersAgree() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(SHA256.hex(of: bytes) == SHA256.portableHex(of: bytes), "length \(length)")
+        }
     }
 
     @Test("FIPS 180-2 vector: one million 'a'")

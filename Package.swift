@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: C at the edge
@@ -47,6 +48,9 @@ let package = Package(
         ),
         .target(name: "CBase64Kernels"),
         .target(name: "CDigestKernels"),
+        // libpng/libwebp called straight from C: the baselines `imagepipe bench codecs` shows
+        // beside our codecs in the same run.
+        .target(name: "CCodecBaselines", dependencies: ["CLibPNG", "CLibWebP"]),
 
         // MARK: Swift modules
         .target(name: "ImageCore", dependencies: ["CDigestKernels"]),
@@ -86,7 +90,11 @@ let package = Package(
         ),
         .target(
             name: "ImageBench",
-            dependencies: ["FastBase64", "ImageResponses", "ImageCodecs"]
+            dependencies: [
+                "FastBase64", "ImageResponses", "ImageCodecs", "ImageCore", "ImageOps", "ImageGeneration", "ImagePipeline",
+                "CCodecBaselines",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         .executableTarget(
             name: "imagepipe",
@@ -135,6 +143,10 @@ let package = Package(
         .testTarget(
             name: "GenerateTests",
             dependencies: ["ImagePipeline", "ImageGeneration", "ImagePipeSandbox", "ImageCodecs", "imagepipe", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ImageBenchTests",
+            dependencies: ["ImageBench", "ImagePipeline", "ImageGeneration", "ImagePipeSandbox", "imagepipe", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

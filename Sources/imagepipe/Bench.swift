@@ -12,7 +12,7 @@ extension Imagepipe {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure imagepipe against its baselines, in the same run.",
-            subcommands: [Base64.self]
+            subcommands: [Base64.self, GenerateBench.self, Codecs.self]
         )
     }
 }

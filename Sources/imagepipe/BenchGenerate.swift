@@ -1,0 +1,226 @@
+import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ImageBench
+import ImageCore
+import ImageGeneration
+import ImagePipeSandbox
+import ImagePipeline
+
+extension Imagepipe.Bench {
+    struct GenerateBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate",
+            abstract: "Generate-and-convert latency per stage, throughput and failures, as `imagepipe generate` does the work.",
+            discussion: """
+            Runs real requests through the generation client and the writer (decode, verify, thumbnail, embed, \
+            write) into a temporary folder (removed afterwards unless --keep or -o), and reports p50/p90/p99/max \
+            for whole requests and for each stage, images/s, MB/s of response bodies, and failures by class. \
+            The provider is chosen as `generate` chooses it; without a token, the built-in sandbox starts \
+            in-process, and a warm-up pass over the distinct prompts fills its render cache first, so the \
+            figures measure imagepipe's client side.
+            """
+        )
+
+        @Option(help: "Provider: nscale, nebius, openai, openai-compatible (with --base-url), sandbox.")
+        var provider: String?
+
+        @Option(name: .customLong("base-url"), help: "Base URL of an OpenAI-compatible service (…/v1), such as `imagepipe serve`.")
+        var baseURL: String?
+
+        @Option(name: [.customShort("t"), .long], help: "API token (prefer the provider's environment variable).")
+        var token: String?
+
+        @Option(name: .shortAndLong, help: "Model id (default: the provider's default).")
+        var model: String?
+
+        @Option(help: "Measured requests.")
+        var requests = 50
+
+        @Option(help: "Requests in flight at once.")
+        var concurrency = 4
+
+        @Option(name: .customLong("prompt-file"), help: "Prompts, one per line (blank and # lines skipped); requests cycle through them. Default: 50 built-in prompts.")
+        var promptFile: String?
+
+        @Option(name: [.customShort("z"), .long], help: "Image size WxH.")
+        var size = "1024x1024"
+
+        @Option(help: "Thumbnail longest edges, comma-separated; 0 for none.")
+        var thumbnail = "256"
+
+        @Option(name: .customLong("thumbnail-format"), help: "Thumbnail format: webp (quality 80) or png.")
+        var thumbnailFormat: ImageFormat = .webp
+
+        @Option(help: "Output format: auto (the service's, provenance embedded), keep, png, webp.")
+        var format: GeneratedImageWriter.OutputFormat = .auto
+
+        @Option(help: "Warm-up passes over the distinct prompts, not measured (default: 1 on the sandbox, 0 on a paid service).")
+        var warmup: Int?
+
+        @Option(help: "Retries per request (as generate's --retries).")
+        var retries = 2
+
+        @Option(name: .customLong("sandbox-latency"), help: "In-process sandbox only: delay per answer (200ms, or 100ms...800ms).")
+        var sandboxLatency: String?
+
+        @Option(name: .customLong("sandbox-fail"), help: "In-process sandbox only: inject a fault, as `serve --fail` (repeatable).")
+        var sandboxFaults: [String] = []
+
+        @Option(name: .shortAndLong, help: "Write the files here and keep them (default: a temporary folder, removed).")
+        var output: String?
+
+        @Flag(help: "Keep the temporary folder and print where it is.")
+        var keep = false
+
+        @Flag(help: "Print the report as JSON instead of a table.")
+        var json = false
+
+        @Option(help: "Also write a self-contained HTML page (inline SVG charts) to this file.")
+        var html: String?
+
+        func validate() throws {
+            guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
+            guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+            guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+            if let warmup, warmup < 0 { throw ValidationError("--warmup must be 0 or more") }
+            guard ImageSize(parsing: size) != nil else { throw ValidationError("--size must be WxH, such as 1024x1024 (got \"\(size)\")") }
+            _ = try thumbnailEdges()
+        }
+
+        func thumbnailEdges() throws -> [Int] {
+            try thumbnail.split(separator: ",").compactMap { text in
+                guard let edge = Int(text.trimmingCharacters(in: .whitespaces)), edge >= 0 else {
+                    throw ValidationError("--thumbnail takes pixel sizes such as 256 or 512,256 (got \"\(text)\")")
+                }
+                return edge == 0 ? nil : edge
+            }
+        }
+
+        func run() async throws {
+            let prompts = try readPrompts()
+            let environment = ProcessInfo.processInfo.environment
+            var profile: ProviderProfile
+            if let name = provider {
+                guard let named = ProviderProfile.named(name) else {
+                    throw ValidationError("unknown provider \"\(name)\": use nscale, nebius, openai, openai-compatible or sandbox")
+                }
+                profile = named
+                if named.name == ProviderProfile.openAICompatible(baseURL: nil).name {
+                    guard let baseURL else { throw ValidationError("--provider openai-compatible needs --base-url") }
+                    profile = .openAICompatible(baseURL: baseURL)
+                }
+            } else if let baseURL {
+                profile = .openAICompatible(baseURL: baseURL)
+            } else if token == nil, let detected = ProviderProfile.detect(environment: environment) {
+                profile = detected
+            } else if token != nil {
+                throw ValidationError("-t/--token needs --provider (or --base-url): which service is the token for?")
+            } else {
+                profile = .sandbox
+            }
+            let isSandbox = profile.name == ProviderProfile.sandbox.name
+            var endpoint = baseURL
+            var sandbox: SandboxServer?
+            if isSandbox && endpoint == nil {
+                var configuration = SandboxConfiguration()
+                configuration.port = 0
+                do {
+                    if let sandboxLatency { configuration.latency = try SandboxLatency(parsing: sandboxLatency) }
+                    for fault in sandboxFaults { configuration.faults.append(try SandboxFault(parsing: fault)) }
+                } catch {
+                    throw ValidationError(error.message)
+                }
+                do {
+                    let server = try await SandboxServer.start(configuration)
+                    sandbox = server
+                    endpoint = server.baseURL
+                } catch {
+                    throw ValidationError("cannot start the built-in sandbox: \(error)")
+                }
+                Report.note("benchmarking the built-in sandbox at \(endpoint!) (in this process)")
+            } else if sandboxLatency != nil || !sandboxFaults.isEmpty {
+                throw ValidationError("--sandbox-latency and --sandbox-fail apply to the in-process sandbox only")
+            }
+            let tokenValue = token ?? profile.token(in: environment)
+            if profile.requiresToken && tokenValue == nil {
+                throw ValidationError("\(profile.displayName) needs a token: set \(profile.tokenVariable ?? "the token variable") or pass -t")
+            }
+
+            var request = GenerationRequest(prompt: prompts[0])
+            request.model = model
+            request.size = ImageSize(parsing: size)
+            var benchmark = GenerateBenchmark(
+                prompts: prompts, request: request, requests: requests, concurrency: concurrency,
+                warmupPasses: warmup ?? (isSandbox ? 1 : 0)
+            )
+            benchmark.writer.format = format
+            benchmark.writer.thumbnailEdges = try thumbnailEdges()
+            benchmark.writer.thumbnailFormat = thumbnailFormat
+            benchmark.writer.software = "imagepipe \(Imagepipe.configuration.version)"
+            benchmark.outputDirectory = output
+            benchmark.keepFiles = keep || output != nil
+
+            var configuration = GenerationClient.Configuration()
+            configuration.retry.maximumRetries = retries
+            configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
+            let client = GenerationClient(profile: profile, token: tokenValue, baseURL: endpoint, configuration: configuration)
+            let report: GenerateReport
+            do {
+                report = try await benchmark.run(client: client) { Report.note("\($0)…") }
+            } catch let error as PipelineError {
+                try? await client.shutdown()
+                await sandbox?.shutdown()
+                throw ValidationError(error.description)
+            }
+            try? await client.shutdown()
+            await sandbox?.shutdown()
+
+            if json {
+                Report.output(try BenchOutput.json(report))
+            } else {
+                Report.output(report.table())
+            }
+            if let html {
+                try BenchOutput.write(HTMLReport.page(for: report), to: html)
+            }
+        }
+
+        private func readPrompts() throws -> [String] {
+            guard let promptFile else { return GenerateBenchmark.defaultPrompts(count: 50) }
+            let bytes: [UInt8]
+            do {
+                bytes = try FileIO.readFile(promptFile, maxBytes: 16 << 20)
+            } catch let error as PipelineError {
+                throw ValidationError(error.description)
+            }
+            let prompts = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            guard !prompts.isEmpty else { throw ValidationError("\(promptFile): no prompts (one per line)") }
+            return prompts
+        }
+    }
+}
+
+/// Printing and writing bench reports: sorted-key JSON, and pages written atomically.
+enum BenchOutput {
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func write(_ page: String, to path: String) throws {
+        do {
+            try FileIO.writeAtomically(Array(page.utf8), to: path)
+        } catch let error as PipelineError {
+            Report.standardError("error: \(error.description)")
+            throw ExitCode.failure
+        }
+        Report.note("wrote \(path)")
+    }
+}

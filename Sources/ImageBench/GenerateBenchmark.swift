@@ -80,7 +80,7 @@ public struct GenerateBenchmark: Sendable {
     /// Stages in the order they happen, as recorded in provenance (`other` is measured here).
     public static let stageOrder = [
         "response_head", "body", "base64", "download", "retry_wait",
-        "decode", "verify", "encode", "embed", "thumbnail", "write", "other",
+        "decode", "verify", "thumbnail", "encode", "write", "other",
     ]
 
     /// Runs the warm-up and the measured requests.

@@ -89,7 +89,7 @@ public struct GenerateReport: Sendable, Codable {
                 case .success(let saved):
                     images += 1
                     outputBytes += saved.provenance.bytes + saved.provenance.thumbnails.reduce(0) { $0 + $1.bytes }
-                    for (stage, milliseconds) in saved.provenance.timingsMilliseconds where stage != "request_total" {
+                    for (stage, milliseconds) in saved.provenance.timingsMilliseconds where stage != "generate" {
                         // The request's own steps are shared by its images: counted once.
                         let perRequest = ["response_head", "body", "base64", "download", "retry_wait"].contains(stage)
                         if perRequest && !first { continue }

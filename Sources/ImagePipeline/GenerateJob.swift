@@ -134,13 +134,11 @@ public struct GenerateImages: Stage {
         if timings.download > .zero { context.record("download", timings.download) }
         if timings.retryWaits > .zero { context.record("retry_wait", timings.retryWaits) }
         context.counts["attempts", default: 0] += result.attempts
-        let milliseconds = ["request_total": timings.total.milliseconds]
         return result.images.map { image in
             GeneratedImageFile(
                 bytes: image.bytes, index: image.index, prompt: prompt, revisedPrompt: image.revisedPrompt,
                 provider: result.provider, model: request.model, seed: request.seed, requestedSize: request.size,
-                source: image.source.description, created: result.created, responseID: result.id,
-                timingsMilliseconds: milliseconds
+                source: image.source.description, created: result.created, responseID: result.id
             )
         }
     }

@@ -42,7 +42,7 @@ struct GenerateBenchmarkTests {
         #expect(report.outputDirectory == nil)
         let stages = report.latencies.map(\.stage)
         #expect(stages.first == "total")
-        for stage in ["response_head", "body", "base64", "decode", "verify", "embed", "thumbnail", "write", "other"] {
+        for stage in ["response_head", "body", "base64", "decode", "verify", "thumbnail", "encode", "write", "other"] {
             #expect(stages.contains(stage), "\(stage) missing from \(stages)")
         }
         #expect(report.latencies.allSatisfy { $0.count == 6 && $0.p50 <= $0.p99 && $0.p99 <= $0.max + 0.001 })

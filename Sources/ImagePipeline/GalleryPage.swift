@@ -65,10 +65,13 @@ public struct GalleryPage: Sendable {
         html += """
         </main>
         <script>
-        // The placeholder is a background; once the image has loaded it goes (images with alpha would show it).
+        // The placeholder is a background; it goes once the image is decoded and has been
+        // painted (two frames later), so an image with alpha does not show it through, and there
+        // is no blank frame between "loaded" and "painted" (decoding is async).
         for (const img of document.querySelectorAll("main img")) {
           const clear = () => { img.style.backgroundImage = "none"; img.style.backgroundColor = "transparent"; };
-          if (img.complete && img.naturalWidth > 0) clear(); else img.addEventListener("load", clear, { once: true });
+          const ready = () => img.decode().then(() => requestAnimationFrame(() => requestAnimationFrame(clear)), () => {});
+          if (img.complete && img.naturalWidth > 0) ready(); else img.addEventListener("load", ready, { once: true });
         }
         </script>
         </body>

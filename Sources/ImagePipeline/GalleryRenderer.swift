@@ -1,0 +1,193 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ImageCodecs
+import ImageCore
+import ImageOps
+import ImageResponses
+
+/// The work on one source file of a gallery: read, recognise, decode once, make every size,
+/// write the thumbnails, describe them.
+struct GalleryRenderer: Sendable {
+    var settings: GallerySettings
+    var decoder: ImageDecoder
+    var durable: Bool
+    var resizeOptions: ResizeOptions
+
+    /// Works on one file; never throws: failures are in the result.
+    func process(_ item: GalleryJob.WorkItem, context: GalleryJob.Context) -> GalleryFileResult {
+        let file = item.file
+        var result = GalleryFileResult(file: file.relative, path: file.path, status: item.previous.isEmpty ? .new : .updated, entries: [], errors: [])
+        let bytes: [UInt8]
+        do {
+            // Most files that are not images are told by their first bytes, without reading them whole.
+            let prefix = try FileIO.readPrefix(file.path, count: ImageFormat.sniffLength)
+            let sniffed = ImageFormat.sniff(prefix)
+            guard sniffed == .png || sniffed == .webp || (sniffed == nil && ConvertJob.looksLikeJSON(prefix)) else {
+                result.status = .ignored
+                return result
+            }
+            bytes = try FileIO.readFile(file.path, maxBytes: decoder.limits.maxInputBytes)
+        } catch let error as PipelineError {
+            result.status = .failed
+            result.errors = [error]
+            return result
+        } catch { preconditionFailure("FileIO throws PipelineError only") }
+
+        let digest = SHA256.hex(of: bytes)
+        if !item.previous.isEmpty, item.previous.allSatisfy({ $0.sha256 == digest && $0.settings == context.fingerprint && context.thumbnailsExist($0) }) {
+            // Touched but not changed: remember the new time, so the next run takes the fast path.
+            result.status = .unchanged
+            result.entries = item.previous.map { entry in
+                var entry = entry
+                entry.fileBytes = file.bytes
+                entry.modifiedNanoseconds = file.modifiedNanoseconds
+                return entry
+            }
+            return result
+        }
+        let name = FileIO.split(file.relative).1
+        let link = context.sourceLink == "." ? file.relative : context.sourceLink + "/" + file.relative
+        if let format = ImageFormat.sniff(bytes) {
+            guard format == .png || format == .webp else {
+                result.status = .ignored
+                return result
+            }
+            do throws(PipelineError) {
+                result.entries = [try render(
+                    encoded: bytes, label: file.path, source: file.relative, file: file, index: nil,
+                    fileDigest: digest, alt: name, original: link, context: context
+                )]
+            } catch {
+                result.status = .failed
+                result.errors = [error]
+            }
+            return result
+        }
+
+        let response: ImagesResponse
+        do {
+            response = try ImagesResponse(parsing: bytes)
+        } catch {
+            if error.code == .notAnImagesResponse {
+                result.status = .ignored
+            } else {
+                result.status = .failed
+                result.errors = [PipelineError(.invalidResponse, path: file.path, error.message, byteOffset: error.byteOffset)]
+            }
+            return result
+        }
+        // A saved error response (no images) is not a gallery source.
+        guard !response.images.isEmpty else {
+            result.status = .ignored
+            return result
+        }
+        for image in response.images {
+            let label = "\(file.path) data[\(image.index)]"
+            do throws(PipelineError) {
+                if let payloadError = image.payloadError {
+                    throw PipelineError(.invalidResponse, path: label, payloadError.message, byteOffset: payloadError.byteOffset)
+                }
+                guard let encoded = image.bytes else {
+                    throw PipelineError(.invalidResponse, path: label, image.url == nil
+                        ? "the entry has neither \"b64_json\" nor \"url\""
+                        : "the image is a URL, not bytes; gallery does not download (such URLs expire within minutes)")
+                }
+                let alt = image.revisedPrompt.flatMap { $0.isEmpty ? nil : $0 } ?? "\(name) image \(image.index)"
+                result.entries.append(try render(
+                    encoded: encoded, label: label, source: "\(file.relative)#\(image.index)", file: file, index: image.index,
+                    fileDigest: digest, alt: alt, original: nil, context: context
+                ))
+            } catch {
+                result.errors.append(error)
+            }
+        }
+        if result.entries.isEmpty { result.status = .failed }
+        return result
+    }
+
+    /// Decodes one image once and writes its thumbnails.
+    ///
+    /// - Parameter original: the link to the original, or `nil` for the largest thumbnail.
+    func render(
+        encoded bytes: [UInt8], label: String, source: String, file: GalleryFiles.SourceFile, index: Int?,
+        fileDigest: String, alt: String, original: String?, context: GalleryJob.Context
+    ) throws(PipelineError) -> GalleryEntry {
+        let sizes = settings.orderedSizes
+        let geometries = sizes.map { settings.geometry(for: $0) }
+        let decoded: DecodedImage
+        do {
+            decoded = try bytes.withUnsafeBytes { buffer in
+                // Shrink on load (WebP) to what the largest size needs; the others derive from it.
+                try decoder.decodeWithInfo(buffer) { info in
+                    geometries[0].minimumDecodeSize(for: geometries[0].plan(for: info.size), options: resizeOptions)
+                }
+            }
+        } catch let error as ImageCodecError {
+            throw PipelineError(path: label, codecError: error)
+        } catch {
+            throw PipelineError(.codec, path: label, "\(error)")
+        }
+        let images = thumbnails(of: decoded, sizes: sizes, geometries: geometries)
+
+        let stem = GalleryFiles.thumbnailStem(for: source)
+        var thumbnails: [GalleryThumbnail] = []
+        for (size, image) in images {
+            let encoded: [UInt8]
+            do {
+                encoded = try image.encoded(as: settings.encodeOptions)
+            } catch {
+                throw PipelineError(.codec, path: label, "cannot encode the \(size) thumbnail: \(error)")
+            }
+            let name = "\(stem).\(size).\(settings.format.fileExtension)"
+            do {
+                try FileIO.writeAtomically(encoded, to: context.thumbnailFolder + "/" + name, durable: durable)
+            } catch let error as PipelineError {
+                throw error
+            } catch {
+                preconditionFailure("FileIO throws PipelineError only")
+            }
+            thumbnails.append(GalleryThumbnail(size: size, path: "thumbs/" + name, width: image.size.width, height: image.size.height, bytes: encoded.count))
+        }
+
+        let smallest = images.last!.image
+        let hash = ThumbHash.encode(smallest.resized(to: ThumbHash.encodingSize(for: smallest.size), filter: .box, options: resizeOptions))
+        var placeholder = ""
+        if let preview = ThumbHash.decode(hash), let png = try? preview.encoded(as: .png(PNGEncodeOptions())) {
+            placeholder = "data:image/png;base64," + Data(png).base64EncodedString()
+        }
+        let average = ThumbHash.averageColor(of: hash) ?? (0.5, 0.5, 0.5, 1)
+        func hex(_ value: Double) -> String {
+            let byte = Int((value * 255).rounded())
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }
+        return GalleryEntry(
+            source: source, file: file.relative, index: index, sha256: fileDigest, fileBytes: file.bytes,
+            modifiedNanoseconds: file.modifiedNanoseconds, format: decoded.info.format.fileExtension,
+            width: decoded.info.size.width, height: decoded.info.size.height, bytes: bytes.count, thumbnails: thumbnails,
+            thumbHash: Data(hash).base64EncodedString(), placeholder: placeholder,
+            averageColor: "#" + hex(average.red) + hex(average.green) + hex(average.blue),
+            alt: alt, original: original ?? thumbnails[0].path, settings: context.fingerprint
+        )
+    }
+
+    /// Every size from one decode, largest first; a size that would come out the same as a
+    /// larger one (a source smaller than the boxes: never enlarged) is left out.
+    func thumbnails(of decoded: DecodedImage, sizes: [Int], geometries: [ResizeGeometry]) -> [(size: Int, image: Image)] {
+        var made: [(size: Int, image: Image)] = []
+        for (size, geometry) in zip(sizes, geometries) {
+            let plan = geometry.plan(for: decoded.info.size)
+            if made.contains(where: { $0.image.size == plan.outputSize }) { continue }
+            let image: Image
+            if settings.derivation == .cascade, let previous = made.last?.image {
+                image = previous.resized(to: plan.outputSize, filter: settings.filter, options: resizeOptions)
+            } else {
+                image = geometry.apply(plan, to: decoded.image, filter: settings.filter, options: resizeOptions)
+            }
+            made.append((size, image))
+        }
+        return made
+    }
+}

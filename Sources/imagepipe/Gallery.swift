@@ -1,0 +1,243 @@
+import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: its ICU data costs ~10 ms at every process start
+#else
+import Foundation
+#endif
+import ImageCodecs
+import ImageCore
+import ImageOps
+import ImagePipeline
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension Imagepipe {
+    struct Gallery: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a browsable gallery of a folder: thumbnails in several sizes, manifest.json and index.html.",
+            discussion: """
+            Walks SRC for PNG and WebP files and saved image-API responses (recognised by their bytes; each \
+            image of a response is a source of its own) and writes OUT/thumbs/NAME.SIZE.webp, OUT/manifest.json \
+            and a self-contained OUT/index.html. Each source is decoded once; every size comes from that decode, \
+            never enlarged. Runs are incremental: unchanged sources (same size and time, else same SHA-256) with \
+            unchanged settings are skipped; --prune removes what belongs to deleted sources. Every file is \
+            written atomically, so a run killed at any moment leaves only whole files, and the next run \
+            finishes the work. A bad source is reported and the others are still done (exit status 1).
+            """
+        )
+
+        @Argument(help: "The source folder.")
+        var source: String
+
+        @Option(name: .shortAndLong, help: "The output folder (may lie inside the source folder; it is then skipped).")
+        var output: String
+
+        @Option(help: "Thumbnail sizes in pixels (the longer edge), comma-separated.")
+        var sizes: String = "512,256,128"
+
+        @Option(name: .shortAndLong, help: "Thumbnail format: webp or png.")
+        var format: ImageFormat = .webp
+
+        @Option(name: .shortAndLong, help: "WebP quality 0-100.")
+        var quality: Int = 80
+
+        @Option(help: "contain (whole image, aspect kept) or cover (crop to --aspect, default 1:1, keeping the most detailed region).")
+        var fit: ResizeGeometry.Fit = .contain
+
+        @Option(help: "Crop every thumbnail to this width:height, such as 1:1 or 4:3 (implies --fit cover).")
+        var aspect: String?
+
+        @Option(help: "Resampling filter: lanczos3 (default), mitchell, catmullRom, bilinear, box.")
+        var filter: ResamplingFilter = .lanczos3
+
+        @Option(help: "How smaller sizes are made: cascade (each from the next larger, default) or direct (each from the decoded source).")
+        var derivation: GallerySettings.Derivation = .cascade
+
+        @Flag(help: "Remove thumbnails and manifest entries of sources that are gone, and stray thumbnail files.")
+        var prune = false
+
+        @Option(help: "The page title (default: the source folder's name).")
+        var title: String?
+
+        @OptionGroup(title: "Limits")
+        var limits: LimitOptions
+
+        @Option(name: .shortAndLong, help: "Sources worked on at once (default: the number of cores).")
+        var jobs: Int?
+
+        @Flag(help: "fsync each file before renaming it into place.")
+        var durable = false
+
+        @Option(name: .customLong("manifest-interval"), help: ArgumentHelp("Seconds between manifest rewrites during the run (default 2).", visibility: .hidden))
+        var manifestInterval: Double = 2
+
+        @Flag(help: "Print the summary as JSON on stdout.")
+        var json = false
+
+        @Flag(help: "Print only errors.")
+        var quiet = false
+
+        @Flag(name: .shortAndLong, help: "Add error codes and byte offsets to error lines, and one line per file done.")
+        var verbose = false
+
+        func validate() throws {
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if let aspect, ImageSize(aspect: aspect) == nil {
+                throw ValidationError("--aspect takes W:H with positive integers, such as 1:1 or 4:3 (got \(aspect))")
+            }
+            if fit == .fill { throw ValidationError("--fit is contain or cover for a gallery") }
+            guard parsedSizes != nil else {
+                throw ValidationError("--sizes takes positive integers separated by commas, such as 512,256,128 (got \(sizes))")
+            }
+        }
+
+        var parsedSizes: [Int]? {
+            let values = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+            return values.compactMap { $0 }
+        }
+
+        func run() async throws {
+            defer { Report.resourcesIfRequested() }
+            var settings = GallerySettings()
+            settings.sizes = parsedSizes ?? settings.sizes
+            settings.format = format
+            settings.quality = quality
+            settings.fit = fit
+            settings.aspect = aspect.flatMap { ImageSize(aspect: $0) }
+            settings.filter = filter
+            settings.derivation = derivation
+            var job: GalleryJob
+            do {
+                job = try GalleryJob(source: source, output: output, settings: settings)
+            } catch let error as PipelineError {
+                throw ValidationError(error.description)
+            }
+            if let jobs { job.concurrency = jobs }
+            job.prune = prune
+            job.durable = durable
+            job.title = title
+            job.manifestInterval = .milliseconds(Int(max(0, manifestInterval) * 1000))
+            job.decoder = ImageDecoder(limits: limits.limits)
+
+            var progress = ProgressBar(enabled: isatty(2) == 1 && !quiet && !json)
+            let summary: GallerySummary
+            do {
+                summary = try await job.run { event in
+                    switch event {
+                    case .planned(let files, let unchanged):
+                        progress.start(total: files, skipped: unchanged)
+                    case .finished(let result):
+                        progress.clear()
+                        for error in result.errors { Report.error(error, verbose: verbose) }
+                        if verbose && !quiet && !json && result.status != .ignored {
+                            Report.note("\(result.path): \(result.status.rawValue)")
+                        }
+                        progress.advance()
+                    }
+                }
+            } catch let error as PipelineError {
+                progress.clear()
+                Report.error(error, verbose: verbose)
+                throw ExitCode.failure
+            }
+            progress.clear()
+            for warning in summary.warnings { Report.warn(warning) }
+            if json {
+                Report.output(jsonSummary(summary, job: job))
+            } else if !quiet || summary.failed > 0 {
+                Report.note("gallery: \(summary) -> \(job.indexPath) (\(oneDecimal(summary.seconds)) s)")
+            }
+            if summary.failed > 0 { throw ExitCode.failure }
+        }
+
+        func jsonSummary(_ summary: GallerySummary, job: GalleryJob) -> String {
+            struct Summary: Encodable {
+                var new, updated, unchanged, failed, ignored, pruned, missing, thumbnailsWritten: Int
+                var removedTemporaryFiles, removedOrphans: Int
+                var seconds: Double
+                var index, manifest: String
+                var failures: [String]
+            }
+            let value = Summary(
+                new: summary.new, updated: summary.updated, unchanged: summary.unchanged, failed: summary.failed,
+                ignored: summary.ignored, pruned: summary.pruned, missing: summary.missing, thumbnailsWritten: summary.thumbnailsWritten,
+                removedTemporaryFiles: summary.removedTemporaryFiles, removedOrphans: summary.removedOrphans,
+                seconds: (summary.seconds * 1000).rounded() / 1000, index: job.indexPath, manifest: job.manifestPath,
+                failures: summary.failures.map(\.description)
+            )
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+    }
+}
+
+extension GallerySettings.Derivation: ExpressibleByArgument {}
+
+/// `12.3`: one decimal, without Foundation's `String(format:)`.
+func oneDecimal(_ value: Double) -> String {
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(abs(tenths % 10))"
+}
+
+/// A one-line progress bar on stderr, redrawn in place with `\r`: done/total, images per second,
+/// time left. Drawn only on a terminal.
+struct ProgressBar {
+    var enabled: Bool
+    private var total = 0
+    private var done = 0
+    private var started = ContinuousClock.now
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    mutating func start(total: Int, skipped: Int) {
+        self.total = total
+        started = .now
+        if skipped > 0, enabled { Report.note("\(skipped) unchanged, skipped") }
+        draw()
+    }
+
+    mutating func advance() {
+        done += 1
+        draw()
+    }
+
+    /// Erases the bar, so that a line can be printed in its place.
+    mutating func clear() {
+        guard enabled, drawn else { return }
+        write("\r\u{1B}[K")
+        drawn = false
+    }
+
+    private mutating func draw() {
+        guard enabled, total > 0 else { return }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let remaining = rate > 0 ? Int((Double(total - done) / rate).rounded(.up)) : nil
+        let width = 24
+        let filled = total > 0 ? width * done / total : 0
+        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" + String(repeating: " ", count: width - filled - 1) : "")
+        let eta = remaining.map { $0 >= 60 ? "\($0 / 60)m\($0 % 60)s" : "\($0)s" } ?? "?"
+        write("\r[\(bar)] \(done)/\(total)  \(oneDecimal(rate)) img/s  ETA \(eta)\u{1B}[K")
+        drawn = true
+    }
+
+    private func write(_ text: String) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if count <= 0 { return }
+                offset += count
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `imagepipe gallery`, run as a user would, including a run killed with SIGKILL.
+@Suite("imagepipe gallery")
+struct GalleryCommandTests {
+    static func run(_ arguments: [String]) throws -> CommandLineTests.Run { try CommandLineTests.run(arguments) }
+    static func fixture(_ name: String) -> String { CommandLineTests.fixture(name) }
+
+    static func sourceFolder(_ files: [String: String]) throws -> String {
+        let folder = try makeScratchDirectory() + "/src"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, fixture) in files {
+            try FileManager.default.copyItem(atPath: Self.fixture(fixture), toPath: folder + "/" + name)
+        }
+        return folder
+    }
+
+    static func manifestSources(_ output: String) throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: output + "/manifest.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let sources = try #require(object["sources"] as? [[String: Any]])
+        return sources.compactMap { $0["source"] as? String }
+    }
+
+    /// Every file in the output: manifest and page whole, every thumbnail decodes (through
+    /// `imagepipe info --verify`); returns the names of temporary files found.
+    static func checkWhole(_ output: String) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: output)
+        if names.contains("manifest.json") {
+            _ = try manifestSources(output)
+        }
+        if names.contains("index.html") {
+            let html = try String(contentsOfFile: output + "/index.html", encoding: .utf8)
+            #expect(html.hasSuffix("</html>\n"))
+        }
+        let thumbs = (try? FileManager.default.contentsOfDirectory(atPath: output + "/thumbs")) ?? []
+        let images = thumbs.filter { !$0.hasPrefix(".") }.map { output + "/thumbs/" + $0 }
+        if !images.isEmpty {
+            let verify = try run(["info", "--verify"] + images)
+            #expect(verify.status == 0, "\(verify.stderr)")
+        }
+        return names.filter { $0.hasPrefix(".") } + thumbs.filter { $0.hasPrefix(".") }
+    }
+
+    @Test("a gallery: summary line, one error line per bad source, exit 1; a second run skips everything")
+    func galleryAndRerun() throws {
+        let source = try Self.sourceFolder([
+            "a.png": "gradient-rgb.png", "b.webp": "gradient-lossy.webp", "bad.png": "truncated.png", "resp.json": "response-openai.json",
+        ])
+        let output = try makeScratchDirectory() + "/site"
+        let first = try Self.run(["gallery", source, "-o", output, "--sizes", "256,128,64"])
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("error: \(source)/bad.png: "))
+        #expect(first.stderr.contains("gallery: 0 unchanged, 3 new, 0 updated, 1 failed -> \(output)/index.html"), "\(first.stderr)")
+        #expect(!first.stderr.contains("\r"), "no progress bar when stderr is not a terminal")
+        #expect(try Self.manifestSources(output) == ["a.png", "b.webp", "resp.json#0"])
+        #expect(FileManager.default.fileExists(atPath: output + "/index.html"))
+
+        try FileManager.default.removeItem(atPath: source + "/bad.png")
+        let second = try Self.run(["gallery", source, "-o", output, "--sizes", "256,128,64", "--json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect(summary["unchanged"] as? Int == 3 && summary["new"] as? Int == 0 && summary["thumbnailsWritten"] as? Int == 0)
+    }
+
+    @Test("refusals: a missing source folder, bad sizes, bad aspect")
+    func refusals() throws {
+        let missing = try Self.run(["gallery", "/nonexistent-imagepipe", "-o", "/tmp/x"])
+        #expect(missing.status != 0 && missing.stderr.contains("no such folder"))
+        let folder = try makeScratchDirectory()
+        #expect(try Self.run(["gallery", folder, "-o", folder + "/o", "--sizes", "0,12"]).status != 0)
+        #expect(try Self.run(["gallery", folder, "-o", folder + "/o", "--aspect", "square"]).status != 0)
+    }
+
+    @Test("a run killed with SIGKILL leaves only whole files, and the next run completes the work")
+    func killedRun() throws {
+        // Large sources, so that the run is still going when it is killed.
+        let scratch = try makeScratchDirectory()
+        let big = scratch + "/big.png"
+        let made = try Self.run(["convert", Self.fixture("gradient-rgb.png"), "--resize", "1400x1400", "--fit", "fill", "--enlarge", "-o", big])
+        #expect(made.status == 0, "\(made.stderr)")
+        let source = scratch + "/src"
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        let count = 16
+        for index in 0..<count {
+            try FileManager.default.copyItem(atPath: big, toPath: source + "/img\(index < 10 ? "0" : "")\(index).png")
+        }
+        let output = scratch + "/site"
+
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once the manifest has been written at least once, mid-run.
+        let deadline = Date(timeIntervalSinceNow: 120)
+        while !FileManager.default.fileExists(atPath: output + "/manifest.json") && process.isRunning && Date() < deadline {
+            usleep(5_000)
+        }
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(wasRunning, "the run ended before it could be killed; the test proves nothing")
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        _ = try Self.checkWhole(output)
+        let done = try Self.manifestSources(output).count
+        #expect(done < count)
+
+        let rerun = try Self.run(["gallery", source, "-o", output, "--json"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any])
+        #expect((summary["new"] as? Int ?? 0) + (summary["unchanged"] as? Int ?? 0) == count)
+        #expect(summary["unchanged"] as? Int == done, "the killed run's finished sources are not redone")
+        let leftovers = try Self.checkWhole(output)
+        #expect(leftovers.isEmpty, "temporary files of the killed run are removed: \(leftovers)")
+        #expect(try Self.manifestSources(output).count == count)
+    }
+}

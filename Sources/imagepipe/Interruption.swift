@@ -10,6 +10,11 @@ import Musl
 /// Ctrl-C (and SIGTERM) for long runs: the first signal cancels the work, which stops at its next
 /// stage boundary, keeps what it finished and leaves no temporary file; a second one exits at
 /// once with status 130.
+///
+/// A plain `sigaction` handler writes one byte to a pipe (all it may safely do), whichever thread
+/// the kernel picks; a waiting thread reads it and cancels the task. (A dispatch signal source is
+/// not enough on Linux: it relies on the signal being blocked in every thread, and threads that
+/// exist before it is set up, such as the HTTP client's, do not block it.)
 enum Interruption {
     private final class Flag: Sendable {
         let raised = Atomic<Bool>(false)
@@ -19,23 +24,39 @@ enum Interruption {
     ///
     /// - Returns: what `work` returned, and whether a signal arrived.
     static func cancellingOnSignals<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> (value: T, interrupted: Bool) {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return (await work(), false) }
+        interruptionPipe = ends[1]
         let task = Task { await work() }
         let flag = Flag()
-        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            var byte: UInt8 = 1
+            _ = write(interruptionPipe, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        let readEnd = ends[0]
+        DispatchQueue.global().async {
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) == 1 {
+                if byte == 0 { return }  // the run finished: stop waiting
                 if flag.raised.exchange(true, ordering: .relaxed) { _exit(130) }
                 Report.note("interrupted: stopping after the work in flight (press Ctrl-C again to quit at once)")
                 task.cancel()
             }
-            source.resume()
-            return source
         }
         let value = await task.value
-        for source in sources { source.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        var done: UInt8 = 0
+        _ = write(ends[1], &done, 1)
         return (value, flag.raised.load(ordering: .relaxed))
     }
 }
+
+/// The pipe's write end, for the signal handler (a C function pointer cannot capture context);
+/// set once before the handler is installed.
+nonisolated(unsafe) private var interruptionPipe: Int32 = -1

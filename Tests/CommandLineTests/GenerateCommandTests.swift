@@ -106,7 +106,7 @@ extension GenerateCommandTests {
         try (1...12).map { "prompt \($0)" }.joined(separator: "\n").write(toFile: prompts, atomically: true, encoding: .utf8)
         let serve = Process()
         serve.executableURL = CommandLineTests.binary
-        serve.arguments = ["serve", "--port", "0", "--latency", "400ms"]
+        serve.arguments = ["serve", "--port", "0", "--latency", "500ms"]
         let serveOutput = Pipe()
         serve.standardOutput = serveOutput
         serve.standardError = FileHandle.nullDevice
@@ -123,7 +123,10 @@ extension GenerateCommandTests {
         generate.standardError = errors
         generate.standardOutput = FileHandle.nullDevice
         try generate.run()
-        try await Task.sleep(for: .milliseconds(1100))
+        // Interrupt once the first image is saved: the run is under way (and its handler set).
+        while (try? FileManager.default.contentsOfDirectory(atPath: folder + "/out"))?.contains(where: { $0.hasSuffix(".json") }) != true {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         generate.interrupt()
         generate.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -99,6 +99,10 @@ public struct CodecBenchmark: Sendable {
             progress("base64: \(corpus.responses.count) response bodies")
             rows.append(measureResponses(corpus.responses.map(\.bytes)))
         }
+        if !corpus.pngs.isEmpty {
+            progress("SHA-256: \(corpus.pngs.count) files")
+            rows.append(measureDigest(corpus.pngs.map(\.bytes)))
+        }
         let pngImages = corpus.pngs.map { try! ImageDecoder().decode($0.bytes) }
         let webpImages = corpus.webps.map { try! ImageDecoder().decode($0.bytes) }
         if !corpus.pngs.isEmpty {
@@ -241,6 +245,19 @@ public struct CodecBenchmark: Sendable {
             },
         ])
         return row(stage, workload: "\(files.count) files, \(megapixels.fixed(1)) MP", unit: "MP/s", amount: megapixels, samples: samples, baseline: baselineName)
+    }
+
+    /// SHA-256 of whole files (the digest of every generated image's provenance): the SHA
+    /// extensions, where the CPU has them, against the portable Swift code.
+    private func measureDigest(_ files: [[UInt8]]) -> Row {
+        let total = files.reduce(0) { $0 + $1.count }
+        let samples = Measurement.interleavedSamples(rounds: rounds, [
+            { for file in files { consume(SHA256.hex(of: file)) } },
+            { for file in files { consume(SHA256.portableHex(of: file)) } },
+        ])
+        let tier = SHA256.usesHardware ? "SHA extensions" : "portable (no SHA extensions on this CPU)"
+        return row("SHA-256 (\(tier))", workload: "\(files.count) files, \((Double(total) / 1e6).fixed(1)) MB", unit: "GB/s",
+                   amount: Double(total) / 1e9, samples: samples, baseline: "portable Swift SHA-256")
     }
 
     private func measureResize(_ images: [Image]) -> Row {

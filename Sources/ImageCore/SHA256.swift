@@ -42,7 +42,7 @@ public enum SHA256 {
 
     /// Whether the SHA extensions run the compression (x86-64 since Zen and Ice Lake: about ten
     /// times the portable code's speed).
-    static let usesHardware = ipd_sha256_hardware_available() == 1
+    public static let usesHardware = ipd_sha256_hardware_available() == 1
 
     private static func digest(_ bytes: UnsafeRawBufferPointer, hardware: Bool = usesHardware) -> [UInt32] {
         if hardware { return hardwareDigest(bytes) }
@@ -91,8 +91,9 @@ public enum SHA256 {
         return state
     }
 
-    /// The digest by the portable code even where the SHA extensions exist (for tests).
-    static func portableHex(of bytes: [UInt8]) -> String {
+    /// The digest by the portable Swift code even where the SHA extensions exist (the baseline
+    /// of `imagepipe bench codecs`, and a cross-check in tests).
+    public static func portableHex(of bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { hex(digest($0, hardware: false)) }
     }
 

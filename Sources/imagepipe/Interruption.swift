@@ -38,8 +38,13 @@ enum Interruption {
         action.sa_flags = SA_RESTART
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
+        // A parent may have left the signals blocked (the mask is inherited across exec, and
+        // test runners block them): unblock them here and in the waiting thread, so at least
+        // one thread takes them.
+        unblockSignals()
         let readEnd = ends[0]
         DispatchQueue.global().async {
+            unblockSignals()
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) == 1 {
                 if byte == 0 { return }  // the run finished: stop waiting
@@ -55,6 +60,15 @@ enum Interruption {
         _ = write(ends[1], &done, 1)
         return (value, flag.raised.load(ordering: .relaxed))
     }
+}
+
+/// Unblocks SIGINT and SIGTERM in the calling thread.
+private func unblockSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
 }
 
 /// The pipe's write end, for the signal handler (a C function pointer cannot capture context);

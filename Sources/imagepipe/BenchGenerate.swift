@@ -102,52 +102,22 @@ extension Imagepipe.Bench {
 
         func run() async throws {
             let prompts = try readPrompts()
-            let environment = ProcessInfo.processInfo.environment
-            var profile: ProviderProfile
-            if let name = provider {
-                guard let named = ProviderProfile.named(name) else {
-                    throw ValidationError("unknown provider \"\(name)\": use nscale, nebius, openai, openai-compatible or sandbox")
-                }
-                profile = named
-                if named.name == ProviderProfile.openAICompatible(baseURL: nil).name {
-                    guard let baseURL else { throw ValidationError("--provider openai-compatible needs --base-url") }
-                    profile = .openAICompatible(baseURL: baseURL)
-                }
-            } else if let baseURL {
-                profile = .openAICompatible(baseURL: baseURL)
-            } else if token == nil, let detected = ProviderProfile.detect(environment: environment) {
-                profile = detected
-            } else if token != nil {
-                throw ValidationError("-t/--token needs --provider (or --base-url): which service is the token for?")
-            } else {
-                profile = .sandbox
-            }
-            let isSandbox = profile.name == ProviderProfile.sandbox.name
-            var endpoint = baseURL
-            var sandbox: SandboxServer?
-            if isSandbox && endpoint == nil {
+            let choice = try await ProviderChoice.resolve(
+                provider: provider, baseURL: baseURL, token: token, environment: ProcessInfo.processInfo.environment
+            ) {
                 var configuration = SandboxConfiguration()
-                configuration.port = 0
                 do {
                     if let sandboxLatency { configuration.latency = try SandboxLatency(parsing: sandboxLatency) }
                     for fault in sandboxFaults { configuration.faults.append(try SandboxFault(parsing: fault)) }
-                } catch {
+                } catch let error as SandboxError {
                     throw ValidationError(error.message)
                 }
-                do {
-                    let server = try await SandboxServer.start(configuration)
-                    sandbox = server
-                    endpoint = server.baseURL
-                } catch {
-                    throw ValidationError("cannot start the built-in sandbox: \(error)")
-                }
-                Report.note("benchmarking the built-in sandbox at \(endpoint!) (in this process)")
+                return configuration
+            }
+            if let sandbox = choice.sandbox {
+                Report.note("benchmarking the built-in sandbox at \(sandbox.baseURL) (in this process)")
             } else if sandboxLatency != nil || !sandboxFaults.isEmpty {
                 throw ValidationError("--sandbox-latency and --sandbox-fail apply to the in-process sandbox only")
-            }
-            let tokenValue = token ?? profile.token(in: environment)
-            if profile.requiresToken && tokenValue == nil {
-                throw ValidationError("\(profile.displayName) needs a token: set \(profile.tokenVariable ?? "the token variable") or pass -t")
             }
 
             var request = GenerationRequest(prompt: prompts[0])
@@ -155,7 +125,7 @@ extension Imagepipe.Bench {
             request.size = ImageSize(parsing: size)
             var benchmark = GenerateBenchmark(
                 prompts: prompts, request: request, requests: requests, concurrency: concurrency,
-                warmupPasses: warmup ?? (isSandbox ? 1 : 0)
+                warmupPasses: warmup ?? (choice.isSandbox ? 1 : 0)
             )
             benchmark.writer.format = format
             benchmark.writer.thumbnailEdges = try thumbnailEdges()
@@ -167,17 +137,17 @@ extension Imagepipe.Bench {
             var configuration = GenerationClient.Configuration()
             configuration.retry.maximumRetries = retries
             configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
-            let client = GenerationClient(profile: profile, token: tokenValue, baseURL: endpoint, configuration: configuration)
+            let client = GenerationClient(profile: choice.profile, token: choice.token, baseURL: choice.endpoint, configuration: configuration)
             let report: GenerateReport
             do {
                 report = try await benchmark.run(client: client) { Report.note("\($0)…") }
             } catch let error as PipelineError {
                 try? await client.shutdown()
-                await sandbox?.shutdown()
+                await choice.sandbox?.shutdown()
                 throw ValidationError(error.description)
             }
             try? await client.shutdown()
-            await sandbox?.shutdown()
+            await choice.sandbox?.shutdown()
 
             if json {
                 Report.output(try BenchOutput.json(report))

@@ -165,46 +165,11 @@ extension Imagepipe {
         func run() async throws {
             defer { Report.resourcesIfRequested() }
             let prompts = try readPrompts()
-            let environment = ProcessInfo.processInfo.environment
-            var sandbox: SandboxServer?
-            let profile: ProviderProfile
-            var tokenValue = token
-            var endpoint = baseURL
-            if let name = provider {
-                guard var named = ProviderProfile.named(name) else {
-                    throw ValidationError("unknown provider \"\(name)\": use nscale, nebius, openai, openai-compatible or sandbox")
-                }
-                if named.name == ProviderProfile.openAICompatible(baseURL: nil).name {
-                    guard let baseURL else { throw ValidationError("--provider openai-compatible needs --base-url") }
-                    named = .openAICompatible(baseURL: baseURL)
-                }
-                profile = named
-            } else if let baseURL {
-                profile = .openAICompatible(baseURL: baseURL)
-            } else if token == nil, let detected = ProviderProfile.detect(environment: environment) {
-                profile = detected
-            } else if token != nil {
-                throw ValidationError("-t/--token needs --provider (or --base-url): which service is the token for?")
-            } else {
-                profile = .sandbox
-            }
-            if profile.name == ProviderProfile.sandbox.name && endpoint == nil {
-                do {
-                    var configuration = SandboxConfiguration()
-                    configuration.port = 0  // any free port: several runs at once must not collide
-                    let server = try await SandboxServer.start(configuration)
-                    sandbox = server
-                    endpoint = server.baseURL
-                } catch {
-                    throw ValidationError("cannot start the built-in sandbox: \(error)")
-                }
-                if provider == nil {
-                    Report.note("note: no API token set (NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY, OPENAI_API_KEY): using the built-in sandbox at \(endpoint!) (procedural images; see `imagepipe generate --help`)")
-                }
-            }
-            if tokenValue == nil { tokenValue = profile.token(in: environment) }
-            if profile.requiresToken && tokenValue == nil {
-                throw ValidationError("\(profile.displayName) needs a token: set \(profile.tokenVariable ?? "the token variable") or pass -t")
+            let choice = try await ProviderChoice.resolve(
+                provider: provider, baseURL: baseURL, token: token, environment: ProcessInfo.processInfo.environment
+            )
+            if let sandbox = choice.sandbox, provider == nil {
+                Report.note("note: no API token set (NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY, OPENAI_API_KEY): using the built-in sandbox at \(sandbox.baseURL) (procedural images; see `imagepipe generate --help`)")
             }
 
             var request = GenerationRequest(prompt: prompts[0])
@@ -258,7 +223,7 @@ extension Imagepipe {
             configuration.maximumResponseBytes = maxResponseBytes
             configuration.retry.maximumRetries = retries
             configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
-            let client = GenerationClient(profile: profile, token: tokenValue, baseURL: endpoint, configuration: configuration)
+            let client = GenerationClient(profile: choice.profile, token: choice.token, baseURL: choice.endpoint, configuration: configuration)
 
             let job = GenerateJob(prompts: prompts, request: request, writer: writer, concurrency: concurrency)
             let command = self
@@ -266,7 +231,7 @@ extension Imagepipe {
                 await job.run(client: client) { command.report($0) }
             }
             try? await client.shutdown()
-            await sandbox?.shutdown()
+            await choice.sandbox?.shutdown()
             let saved = outcomes.reduce(0) { $0 + $1.images.filter { (try? $0.get()) != nil }.count }
             let cancelled = outcomes.filter { $0.requestError?.code == .cancelled }.count
             let failed = outcomes.filter { !$0.succeeded }.count - cancelled

@@ -29,64 +29,36 @@ public enum SHA256 {
         bytes.withUnsafeBytes { hex(of: $0) }
     }
 
-    private static let roundConstants: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
-
     /// Whether the SHA extensions run the compression (x86-64 since Zen and Ice Lake: about ten
     /// times the portable code's speed).
     public static let usesHardware = ipd_sha256_hardware_available() == 1
 
+    /// Pads and compresses `bytes`: whole blocks straight from the input, then the tail (the
+    /// remaining bytes, 0x80, zeros and the bit length, in one or two blocks), by the SHA
+    /// extensions or the portable code.
     private static func digest(_ bytes: UnsafeRawBufferPointer, hardware: Bool = usesHardware) -> [UInt32] {
-        if hardware { return hardwareDigest(bytes) }
-        var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-            (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-        let wholeBlocks = bytes.count / 64
-        roundConstants.withUnsafeBufferPointer { k in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-                for block in 0..<wholeBlocks {
-                    compress(UnsafeRawBufferPointer(rebasing: bytes[block * 64..<block * 64 + 64]), &state, k, w)
-                }
-                // The tail: the remaining bytes, 0x80, zeros, and the bit length, in one or two blocks.
-                var tail = [UInt8](repeating: 0, count: 128)
-                let remaining = bytes.count - wholeBlocks * 64
-                for index in 0..<remaining { tail[index] = bytes[wholeBlocks * 64 + index] }
-                tail[remaining] = 0x80
-                let tailBlocks = remaining < 56 ? 1 : 2
-                let bitLength = UInt64(bytes.count) &* 8
-                for index in 0..<8 { tail[tailBlocks * 64 - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(index))) }
-                tail.withUnsafeBytes { tail in
-                    for block in 0..<tailBlocks {
-                        compress(UnsafeRawBufferPointer(rebasing: tail[block * 64..<block * 64 + 64]), &state, k, w)
+        var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        let wholeBytes = bytes.count / 64 * 64
+        var tail = [UInt8](repeating: 0, count: 128)
+        let remaining = bytes.count - wholeBytes
+        for index in 0..<remaining { tail[index] = bytes[wholeBytes + index] }
+        tail[remaining] = 0x80
+        let tailBytes = remaining < 56 ? 64 : 128
+        let bitLength = UInt64(bytes.count) &* 8
+        for index in 0..<8 { tail[tailBytes - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(index))) }
+        state.withUnsafeMutableBufferPointer { state in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+                func compress(_ blocks: UnsafeRawBufferPointer) {
+                    guard !blocks.isEmpty else { return }
+                    if hardware {
+                        ipd_sha256_compress_hardware(state.baseAddress, blocks.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
+                    } else {
+                        compressPortably(blocks, state, schedule)
                     }
                 }
+                compress(UnsafeRawBufferPointer(rebasing: bytes[..<wholeBytes]))
+                tail.withUnsafeBytes { compress(UnsafeRawBufferPointer(rebasing: $0[..<tailBytes])) }
             }
-        }
-        return [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
-    }
-
-    private static func hardwareDigest(_ bytes: UnsafeRawBufferPointer) -> [UInt32] {
-        var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        let wholeBlocks = bytes.count / 64
-        var tail = [UInt8](repeating: 0, count: 128)
-        let remaining = bytes.count - wholeBlocks * 64
-        for index in 0..<remaining { tail[index] = bytes[wholeBlocks * 64 + index] }
-        tail[remaining] = 0x80
-        let tailBlocks = remaining < 56 ? 1 : 2
-        let bitLength = UInt64(bytes.count) &* 8
-        for index in 0..<8 { tail[tailBlocks * 64 - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(index))) }
-        state.withUnsafeMutableBufferPointer { state in
-            if wholeBlocks > 0 {
-                ipd_sha256_compress_hardware(state.baseAddress, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), wholeBlocks)
-            }
-            tail.withUnsafeBufferPointer { ipd_sha256_compress_hardware(state.baseAddress, $0.baseAddress, tailBlocks) }
         }
         return state
     }
@@ -95,6 +67,23 @@ public enum SHA256 {
     /// of `imagepipe bench codecs`, and a cross-check in tests).
     public static func portableHex(of bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { hex(digest($0, hardware: false)) }
+    }
+
+    /// The portable compression of whole 64-byte blocks into `state`.
+    private static func compressPortably(
+        _ blocks: UnsafeRawBufferPointer, _ stateWords: UnsafeMutableBufferPointer<UInt32>,
+        _ w: UnsafeMutableBufferPointer<UInt32>
+    ) {
+        var state = (stateWords[0], stateWords[1], stateWords[2], stateWords[3], stateWords[4], stateWords[5], stateWords[6], stateWords[7])
+        withUnsafePointer(to: ipd_sha256_round_constants) {
+            $0.withMemoryRebound(to: UInt32.self, capacity: 64) { constants in
+                let k = UnsafeBufferPointer(start: constants, count: 64)
+                for start in stride(from: 0, to: blocks.count, by: 64) {
+                    compress(UnsafeRawBufferPointer(rebasing: blocks[start..<start + 64]), &state, k, w)
+                }
+            }
+        }
+        (stateWords[0], stateWords[1], stateWords[2], stateWords[3], stateWords[4], stateWords[5], stateWords[6], stateWords[7]) = state
     }
 
     @inline(__always)

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The 64 round constants K of SHA-256 (FIPS 180-4 §4.2.2), for every implementation.
+extern const uint32_t ipd_sha256_round_constants[64];
+
 /// 1 when this CPU has the SHA extensions (and SSSE3/SSE4.1), else 0.
 int ipd_sha256_hardware_available(void);
 

@@ -5,33 +5,14 @@ import TestSupport
 /// Runs the built `imagepipe` binary, as a user would.
 @Suite("imagepipe command line")
 struct CommandLineTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ImagepipeRun
 
     /// The binary built beside this test bundle.
     static let binary = TestPaths.imagepipeBinary
 
     /// Runs the binary; `environment` adds or replaces variables, `removing` takes some away.
     static func run(_ arguments: [String], environment: [String: String] = [:], removing: [String] = []) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        if !environment.isEmpty || !removing.isEmpty {
-            var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            for name in removing { merged[name] = nil }
-            process.environment = merged
-        }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try runImagepipe(arguments, environment: environment, removing: removing)
     }
 
     static func fixture(_ name: String) -> String { TestPaths.fixtures.appendingPathComponent(name).path }

@@ -5,27 +5,9 @@ import TestSupport
 /// The built binary with tiny settings: what a user types.
 @Suite("imagepipe bench generate | codecs")
 struct BenchCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = TestPaths.imagepipeBinary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["NSCALE_SERVICE_TOKEN", "NEBIUS_API_KEY", "OPENAI_API_KEY"] { environment[name] = nil }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs the binary without the API token variables, so the sandbox answers.
+    static func run(_ arguments: [String]) throws -> ImagepipeRun {
+        try runImagepipe(arguments, removing: ["NSCALE_SERVICE_TOKEN", "NEBIUS_API_KEY", "OPENAI_API_KEY"])
     }
 
     @Test("bench generate on the in-process sandbox: a table, then --json with failures by class and an HTML page")

@@ -27,8 +27,9 @@ enum Interruption {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return (await work(), false) }
         interruptionPipe = ends[1]
-        let task = Task { await work() }
         let flag = Flag()
+        // The handler goes in before the work starts: a signal in between would otherwise meet
+        // the inherited disposition (ignored, under some parents) and be lost.
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
             var byte: UInt8 = 1
@@ -42,6 +43,7 @@ enum Interruption {
         // test runners block them): unblock them here and in the waiting thread, so at least
         // one thread takes them.
         unblockSignals()
+        let task = Task { await work() }
         let readEnd = ends[0]
         DispatchQueue.global().async {
             unblockSignals()

@@ -1,3 +1,5 @@
+import ImagePipeline
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -65,22 +67,8 @@ public enum HTMLReport {
         return document(title: title, body: body)
     }
 
-    /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references.
-    public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    /// Text made safe for HTML text and attribute values (``HTMLText/escaped(_:)``).
+    public static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 
     static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295"]
 

@@ -97,12 +97,10 @@ extension ImageTextMetadata {
     }
 
     private func validateKeys() throws(ImageCodecError) {
+        // The XML-name rule (ASCII letters, digits, '-', '_', '.') is stricter than PNG's keyword
+        // rule (printable Latin-1 without edge spaces), so one check serves both containers.
         for entry in entries {
-            let utf8 = Array(entry.key.utf8)
-            let printable = utf8.allSatisfy { (0x21...0x7E).contains($0) || $0 == 0x20 }
-            guard (1...79).contains(utf8.count), printable, utf8.first != 0x20, utf8.last != 0x20,
-                  xmpElementName(entry.key) != nil
-            else {
+            guard entry.key.utf8.count <= 79, xmpElementName(entry.key) != nil else {
                 throw ImageCodecError(.invalidOptions, "metadata key \"\(entry.key)\" is not usable: keys are 1–79 ASCII letters, digits, '-', '_' or '.', starting with a letter")
             }
         }

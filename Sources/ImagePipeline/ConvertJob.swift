@@ -5,6 +5,7 @@ import Foundation
 #endif
 import ImageCodecs
 import ImageCore
+import ImageGeneration
 import ImageOps
 import ImageResponses
 
@@ -170,8 +171,12 @@ public struct ConvertJob: Sendable {
                 return [ConversionResult(input: input, outcome: .failure(Self.pipelineError(error, path: input)))]
             }
         }
-        let report = await runner.run(items) { results($0).forEach(onResult) }
-        return report.items.flatMap(results)
+        var finished = [[ConversionResult]](repeating: [], count: items.count)
+        await runner.run(items) { item in
+            finished[item.index] = results(item)
+            finished[item.index].forEach(onResult)
+        }
+        return finished.flatMap { $0 }
     }
 
     static func pipelineError(_ error: any Error, path: String) -> PipelineError {
@@ -307,7 +312,7 @@ public struct ConvertJob: Sendable {
             } else if let decoded = entry.bytes {
                 bytes = .success(decoded)
             } else if let url = entry.url {
-                bytes = .failure(PipelineError(.invalidResponse, path: label, "the image is a URL (\(redactedURL(url))), not bytes; convert does not download (such URLs expire within minutes)"))
+                bytes = .failure(PipelineError(.invalidResponse, path: label, "the image is a URL (\(RedactedURL(url))), not bytes; convert does not download (such URLs expire within minutes)"))
             } else {
                 bytes = .failure(PipelineError(.invalidResponse, path: label, "the entry has neither \"b64_json\" nor \"url\""))
             }
@@ -335,12 +340,6 @@ public struct ConvertJob: Sendable {
         let base = baseName(of: name)
         let rest = name.dropFirst(base.count)
         return (path.contains("/") ? folder + "/" : "") + base + suffix + rest
-    }
-
-    /// A URL without its query string, which for signed links holds the credentials.
-    static func redactedURL(_ url: String) -> String {
-        guard let query = url.firstIndex(of: "?") else { return url }
-        return String(url[..<query]) + "?…"
     }
 }
 

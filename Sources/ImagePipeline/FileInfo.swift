@@ -38,7 +38,11 @@ public struct FileInfo: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``PipelineError`` when the file cannot be read or its container is damaged.
     public mutating func readMetadata(maxBytes: Int) throws {
-        let bytes = try FileIO.readFile(path, maxBytes: maxBytes)
+        try readMetadata(from: FileIO.readFile(path, maxBytes: maxBytes))
+    }
+
+    /// Reads the embedded text metadata from the file's bytes, already in memory.
+    mutating func readMetadata(from bytes: [UInt8]) throws {
         do {
             let entries = try ImageTextMetadata.read(from: bytes).entries
             metadata = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -51,17 +55,21 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// walk needs more (chunks before PNG image data, frames of an animated WebP).
     ///
     /// - Throws: ``PipelineError`` naming the file.
-    public static func probe(path: String, decoder: ImageDecoder = ImageDecoder()) throws -> FileInfo {
+    /// - Parameter readingMetadata: also read the embedded text metadata (the whole file).
+    public static func probe(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws -> FileInfo {
         let size = try FileIO.fileSize(path)
         let info = try readHeader(path: path, size: size, decoder: decoder)
-        return FileInfo(path: path, info: info, bytes: size)
+        var result = FileInfo(path: path, info: info, bytes: size)
+        if readingMetadata { try result.readMetadata(maxBytes: decoder.limits.maxInputBytes) }
+        return result
     }
 
     /// Probes a file and decodes all its pixels, so that truncation, CRC and bitstream errors
     /// anywhere in the file are found (what a header probe cannot see).
     ///
     /// - Throws: ``PipelineError`` naming the file and the problem.
-    public static func verify(path: String, decoder: ImageDecoder = ImageDecoder()) throws -> FileInfo {
+    /// - Parameter readingMetadata: also read the embedded text metadata (from the same read).
+    public static func verify(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws -> FileInfo {
         let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
         let info = try bytes.withUnsafeBytes { buffer in
             do {
@@ -72,6 +80,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
         }
         var result = FileInfo(path: path, info: info, bytes: bytes.count)
         result.verified = true
+        if readingMetadata { try result.readMetadata(from: bytes) }
         return result
     }
 

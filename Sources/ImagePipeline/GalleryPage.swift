@@ -81,22 +81,8 @@ public struct GalleryPage: Sendable {
         return html
     }
 
-    /// Text made safe for HTML text and attribute values.
-    public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    /// Text made safe for HTML text and attribute values (``HTMLText/escaped(_:)``).
+    public static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 
     /// A relative path as a URL path: every byte but letters, digits, `-._~/` percent-encoded
     /// (so `#`, `?`, `%`, spaces and commas in names cannot break a link or a `srcset`).

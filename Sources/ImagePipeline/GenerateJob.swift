@@ -94,9 +94,12 @@ public struct GenerateJob: Sendable {
                 return Outcome(promptIndex: item.index, prompt: prompt, requestError: requestError, images: [], attempts: requestError.attempts)
             }
         }
-        let report = await runner.run(prompts) { onOutcome(outcome($0)) }
         var outcomes = [Outcome?](repeating: nil, count: prompts.count)
-        for item in report.items { outcomes[item.index] = outcome(item) }
+        await runner.run(prompts) { item in
+            let finished = outcome(item)
+            outcomes[item.index] = finished
+            onOutcome(finished)
+        }
         return outcomes.enumerated().map { index, outcome in
             outcome ?? Outcome(
                 promptIndex: index, prompt: prompts[index],

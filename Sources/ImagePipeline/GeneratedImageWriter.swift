@@ -210,7 +210,7 @@ public struct GeneratedImageWriter: Sendable {
                 destination: destination, several: several, durable: durable,
                 previewColumns: previewColumns, previewInColor: previewInColor
             )
-            OptionalSidecar(sidecar: writeSidecar ? WriteSidecar(durable: durable) : nil)
+            if writeSidecar { WriteSidecar(durable: durable) }
         }
     }
 
@@ -258,31 +258,7 @@ public struct GeneratedImageWriter: Sendable {
         return slug.isEmpty ? "image" : slug
     }
 
-    static func milliseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return (Double(seconds) * 1000 + Double(attoseconds) / 1e15).rounded(toPlaces: 3)
-    }
-
     static func timestamp() -> String {
         Date.now.formatted(.iso8601)
-    }
-}
-
-extension Double {
-    fileprivate func rounded(toPlaces places: Int) -> Double {
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        return (self * scale).rounded() / scale
-    }
-}
-
-/// ``WriteSidecar`` when sidecars are on; the saved image unchanged otherwise.
-struct OptionalSidecar: Stage {
-    let sidecar: WriteSidecar?
-    var name: String { "sidecar" }
-
-    func process(_ saved: SavedImage, context: inout StageContext) async throws -> SavedImage {
-        guard let sidecar else { return saved }
-        return try await sidecar.process(saved, context: &context)
     }
 }

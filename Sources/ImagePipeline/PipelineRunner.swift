@@ -43,6 +43,7 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
     ///
     /// - Returns: every finished item in input order, the per-stage totals, and whether the run
     ///   was cut short (cancelled, or stopped by ``failFast``).
+    @discardableResult
     public func run<Inputs: AsyncSequence & Sendable>(
         _ inputs: Inputs, onItem: (Item) -> Void = { _ in }
     ) async -> PipelineReport<Stages.Output> where Inputs.Element == Stages.Input {
@@ -98,6 +99,7 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
 extension PipelineRunner {
     /// Runs every element of a sequence (an array of prompts or paths); see
     /// ``run(_:onItem:)-(Inputs,_)``.
+    @discardableResult
     public func run<Inputs: Sequence & Sendable>(
         _ inputs: Inputs, onItem: (Item) -> Void = { _ in }
     ) async -> PipelineReport<Stages.Output> where Inputs.Element == Stages.Input {

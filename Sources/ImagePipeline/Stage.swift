@@ -143,6 +143,30 @@ public enum PipelineBuilder {
     ) -> Chain<Accumulated, Next> where Accumulated.Output == Next.Input {
         Chain(accumulated, next)
     }
+
+    /// A stage that runs only when a condition holds (`if writeSidecar { WriteSidecar() }`);
+    /// otherwise the value passes through unchanged.
+    public static func buildOptional<S: Stage>(_ stage: S?) -> OptionalStage<S> where S.Input == S.Output {
+        OptionalStage(stage)
+    }
+}
+
+/// A stage that may be absent: its input passes through unchanged when it is.
+public struct OptionalStage<Wrapped: Stage>: Stage where Wrapped.Input == Wrapped.Output {
+    /// The stage, or `nil` to pass values through.
+    public let wrapped: Wrapped?
+
+    /// Wraps a stage that may be absent.
+    public init(_ wrapped: Wrapped?) {
+        self.wrapped = wrapped
+    }
+
+    public var name: String { wrapped?.name ?? "skipped" }
+
+    public func process(_ input: Wrapped.Input, context: inout StageContext) async throws -> Wrapped.Output {
+        guard let wrapped else { return input }
+        return try await wrapped.process(input, context: &context)
+    }
 }
 
 /// A pipeline: a chain of stages built with ``PipelineBuilder``, itself a stage, so pipelines

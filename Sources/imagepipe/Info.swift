@@ -39,8 +39,9 @@ extension Imagepipe {
             var failed = 0
             for path in files {
                 do {
-                    var info = try verify ? FileInfo.verify(path: path, decoder: decoder) : FileInfo.probe(path: path, decoder: decoder)
-                    if metadata { try info.readMetadata(maxBytes: limits.maxInputBytes) }
+                    let info = try verify
+                        ? FileInfo.verify(path: path, decoder: decoder, readingMetadata: metadata)
+                        : FileInfo.probe(path: path, decoder: decoder, readingMetadata: metadata)
                     Report.output(json ? String(decoding: try encoder.encode(info), as: UTF8.self) : info.summary)
                     if !json, let entries = info.metadata {
                         for key in entries.keys.sorted() { Report.output("  \(key): \(entries[key]!)") }

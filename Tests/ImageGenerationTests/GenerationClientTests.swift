@@ -261,19 +261,17 @@ struct GenerationClientTests {
         #expect(server.requests[0].bodyText.contains(#""width":4096,"height":512"#))
     }
 
-    @Test("A response slower than the request timeout is a timeout, not retried")
+    @Test("A response slower than the request timeout is a timeout, not retried", .timeLimit(.minutes(3)))
     func timeout() async throws {
-        // The stub answers after 30 s; failing well before proves the timeout fired (a logical
-        // bound: a loaded machine takes seconds to start and stop the client).
-        let server = try await StubServer.start(script: [.json(200, #"{"data":[]}"#, delay: .seconds(30))])
-        let clock = ContinuousClock()
-        let (error, waited) = try await Self.withClient(server, configuration: Self.configuration(requestTimeout: .milliseconds(300))) { client in
-            let start = clock.now
-            let error = await Self.failure(client)
-            return (error, clock.now - start)
+        // The stub never answers within the test's time limit, so any failure at all can only come
+        // from the client's timeout. No wall-clock bound: under the parallel suite on two cores the
+        // test's task can wait a minute for a thread (it did in CI).
+        let server = try await StubServer.start(script: [.json(200, #"{"data":[]}"#, delay: .seconds(3600))])
+        let error = try await Self.withClient(server, configuration: Self.configuration(requestTimeout: .milliseconds(300))) {
+            await Self.failure($0)
         }
         #expect(error?.code == .timeout && error?.attempts == 1)
-        #expect(waited < .seconds(20))
+        #expect(server.requests.count == 1)
     }
 
     @Test("A body larger than the limit is refused")
@@ -327,22 +325,18 @@ struct GenerationClientTests {
         #expect(sleeps.all.count == 2)
     }
 
-    @Test("Cancelling the task stops the request promptly")
+    @Test("Cancelling the task stops the request promptly", .timeLimit(.minutes(3)))
     func cancellation() async throws {
-        // The stub answers after 30 s; an answer well before that can only come from the
-        // cancellation (a logical bound, not a speed test: loaded machines take seconds here).
-        let server = try await StubServer.start(script: [.json(200, #"{"data":[]}"#, delay: .seconds(30))])
-        let clock = ContinuousClock()
-        let (error, waited) = try await Self.withClient(server) { client in
+        // The stub never answers within the test's time limit, so the task can only end through
+        // the cancellation (no wall-clock bound: see the timeout test).
+        let server = try await StubServer.start(script: [.json(200, #"{"data":[]}"#, delay: .seconds(3600))])
+        let error = try await Self.withClient(server) { client in
             let task = Task { await Self.failure(client) }
             try await Task.sleep(for: .milliseconds(200))
-            let cancelled = clock.now
             task.cancel()
-            let error = await task.value
-            return (error, clock.now - cancelled)
+            return await task.value
         }
         #expect(error?.code == .cancelled)
-        #expect(waited < .seconds(20))
     }
 
     @Test("A provider that needs a token refuses to send without one")

@@ -12,9 +12,9 @@ import Musl
 /// once with status 130.
 ///
 /// A plain `sigaction` handler writes one byte to a pipe (all it may safely do), whichever thread
-/// the kernel picks; a waiting thread reads it and cancels the task. (A dispatch signal source is
-/// not enough on Linux: it relies on the signal being blocked in every thread, and threads that
-/// exist before it is set up, such as the HTTP client's, do not block it.)
+/// the kernel picks; a dispatch read source on the pipe reads it and cancels the task. (A
+/// dispatch signal source is not enough on Linux: it relies on the signal being blocked in every
+/// thread, and threads that exist before it is set up, such as the HTTP client's, do not block it.)
 enum Interruption {
     private final class Flag: Sendable {
         let raised = Atomic<Bool>(false)
@@ -40,26 +40,29 @@ enum Interruption {
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
         // A parent may have left the signals blocked (the mask is inherited across exec, and
-        // test runners block them): unblock them here and in the waiting thread, so at least
-        // one thread takes them.
+        // test runners block them): unblock them in this thread, so at least one thread takes
+        // them.
         unblockSignals()
         let task = Task { await work() }
         let readEnd = ends[0]
-        DispatchQueue.global().async {
-            unblockSignals()
+        // A read source, not a thread blocked in read(): on Linux the Swift tasks run on
+        // dispatch's pool of one thread per core, which does not notice a blocked thread, so a
+        // waiting read would leave the work one core fewer (half the machine on two cores).
+        let watcher = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
+        watcher.setEventHandler {
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) == 1 {
-                if byte == 0 { return }  // the run finished: stop waiting
                 if flag.raised.exchange(true, ordering: .relaxed) { _exit(130) }
                 Report.note("interrupted: stopping after the work in flight (press Ctrl-C again to quit at once)")
                 task.cancel()
             }
         }
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+        watcher.resume()
         let value = await task.value
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
-        var done: UInt8 = 0
-        _ = write(ends[1], &done, 1)
+        watcher.cancel()
         return (value, flag.raised.load(ordering: .relaxed))
     }
 }

@@ -42,9 +42,14 @@ let package = Package(
             pkgConfig: "libwebpdemux",
             providers: [.apt(["libwebp-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
         .target(
             name: "CPNGShims",
-            dependencies: ["CLibPNG"]
+            dependencies: ["CLibPNG", "CLibDeflate"]
         ),
         .target(name: "CBase64Kernels"),
         .target(name: "CDigestKernels"),

@@ -152,7 +152,14 @@ public enum PNGCodec {
     }
 
     /// ``decode(_:limits:forceRGBA:)`` that also returns what the header walk found.
-    static func decodeWithInfo(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool) throws -> DecodedImage {
+    ///
+    /// The PNGs image services return (8-bit gray, gray+alpha, RGB or RGBA, not interlaced, no
+    /// `tRNS`) take a fast path: the image data inflated in one call to libdeflate, the rows
+    /// unfiltered in C. Every other file, and every file the fast path finds anything wrong
+    /// with, is decoded by libpng, so accepted files, pixels and errors are libpng's.
+    ///
+    /// - Parameter path: which decoders may run (tests compare them).
+    static func decodeWithInfo(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, path: DecodePath = .automatic) throws -> DecodedImage {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try walkHeader(bytes)
         let info = header.info
@@ -164,6 +171,21 @@ public enum PNGCodec {
         // Ancillary chunks (iCCP, zTXt, ...) may not make libpng allocate more than the input could justify.
         let maxChunkBytes = min(max(bytes.count * 4, 1 << 20), 64 << 20)
         let image = try Image(size: info.size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
+            if path != .libpngOnly {
+                let status = ipng_decode_fast(
+                    bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
+                    UInt32(info.size.width), UInt32(info.size.height), Int32(format.channelCount),
+                    pixels.baseAddress?.assumingMemoryBound(to: UInt8.self), pixels.count
+                )
+                if status == IPNG_OK { return }
+                if status == IPNG_ERROR_OUT_OF_MEMORY {
+                    throw ImageCodecError(.outOfMemory, "out of memory decoding PNG of \(info.size.width)x\(info.size.height)")
+                }
+                if path == .fastOnly {
+                    throw ImageCodecError(.unsupportedFormat, "the fast path declined this PNG (status \(status.rawValue))")
+                }
+                // Anything else (not a case the fast path takes, or not perfectly clean): libpng.
+            }
             var consumed = 0
             var message = [CChar](repeating: 0, count: 256)
             let status = message.withUnsafeMutableBufferPointer { text in
@@ -180,6 +202,16 @@ public enum PNGCodec {
             }
         }
         return DecodedImage(info: info, image: image)
+    }
+
+    /// Which decoders ``decodeWithInfo(_:limits:forceRGBA:path:)`` may use.
+    enum DecodePath {
+        /// The fast path when it takes the file, libpng otherwise (what every caller uses).
+        case automatic
+        /// libpng alone.
+        case libpngOnly
+        /// The fast path alone; a file it declines is an `.unsupportedFormat` error.
+        case fastOnly
     }
 
     static func decodeError(status: ipng_status, libpngMessage: String, consumed: Int, total: Int) -> ImageCodecError {

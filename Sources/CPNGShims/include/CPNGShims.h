@@ -27,6 +27,9 @@ typedef enum {
     IPNG_ERROR_OUT_OF_MEMORY = 4,
     /// The caller passed arguments that cannot be honoured.
     IPNG_ERROR_ARGUMENT = 5,
+    /// ipng_decode_fast only: the file is not one the fast path handles, or not perfectly
+    /// clean; decode it with ipng_decode, which gives libpng's pixels or error.
+    IPNG_FAST_UNSUPPORTED = 6,
 } ipng_status;
 
 /// Decodes a whole PNG held in memory into 8-bit interleaved pixels.
@@ -48,6 +51,16 @@ ipng_status ipng_decode(const uint8_t *data, size_t size,
                         uint8_t *pixels, size_t pixels_size,
                         size_t max_chunk_bytes, size_t *consumed,
                         char *message, size_t message_capacity);
+
+/// Decodes the PNGs image services return without libpng: 8-bit gray, gray+alpha, RGB or RGBA,
+/// not interlaced, no tRNS, every critical chunk intact, the image data inflated in one call to
+/// libdeflate. Same arguments and output layout as ipng_decode (the caller has probed the header
+/// and checked its limits). Returns IPNG_FAST_UNSUPPORTED for anything else, including every
+/// damaged file, so that libpng decodes it and reports its own error; the pixels are then
+/// undefined until ipng_decode fills them.
+ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
+                             uint32_t width, uint32_t height, int channels,
+                             uint8_t *pixels, size_t pixels_size);
 
 /// A growable output buffer filled by ipng_encode; free it with ipng_buffer_free.
 typedef struct {

@@ -1,0 +1,245 @@
+// The fast path for the PNGs image services return: 8-bit gray, gray+alpha, RGB or RGBA, not
+// interlaced, without tRNS. The image data is inflated in one call to libdeflate (SIMD Adler-32,
+// a decoder built for whole buffers) instead of zlib's streaming inflate, and the rows are
+// unfiltered with each filter's left neighbour carried in registers.
+//
+// It is an accelerator, never a second opinion: anything it does not handle, or that is not
+// perfectly clean (a CRC mismatch, a chunk out of place, a stream that is short, long or damaged),
+// makes it return IPNG_FAST_UNSUPPORTED, and the caller decodes the file with libpng, which then
+// gives the canonical pixels or error. So the set of files accepted, and every error message,
+// stay libpng's.
+
+#include "CPNGShims.h"
+
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t fast_u32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+static int fast_is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+static int fast_type_is(const uint8_t *type, const char *name) { return memcmp(type, name, 4) == 0; }
+
+/// A chunk's stored CRC against the one computed over its type and data.
+static int fast_crc_ok(const uint8_t *chunk, uint32_t length) {
+    uint32_t computed = libdeflate_crc32(0, chunk + 4, (size_t)length + 4);
+    return computed == fast_u32(chunk + 8 + length);
+}
+
+static inline uint8_t fast_paeth(int a, int b, int c) {
+    int pa = b - c, pb = a - c;
+    int pc = pa + pb;
+    pa = pa < 0 ? -pa : pa;
+    pb = pb < 0 ? -pb : pb;
+    pc = pc < 0 ? -pc : pc;
+    return (uint8_t)(pa <= pb && pa <= pc ? a : (pb <= pc ? b : c));
+}
+
+// Unfilters one row in place. `prior` is the previous unfiltered row (all zeros for the first).
+// BPP is a compile-time constant in each instantiation, so the per-channel loops unroll and the
+// left neighbours stay in registers instead of being read back from the row just written.
+#define FAST_UNFILTER(BPP)                                                                          \
+    static int fast_unfilter_##BPP(uint8_t filter, uint8_t *row, const uint8_t *prior, size_t n) {  \
+        switch (filter) {                                                                           \
+        case 0:                                                                                     \
+            return 1;                                                                               \
+        case 1:                                                                                     \
+            for (size_t i = BPP; i < n; i++) row[i] = (uint8_t)(row[i] + row[i - BPP]);             \
+            return 1;                                                                               \
+        case 2:                                                                                     \
+            for (size_t i = 0; i < n; i++) row[i] = (uint8_t)(row[i] + prior[i]);                   \
+            return 1;                                                                               \
+        case 3: {                                                                                   \
+            uint8_t left[BPP];                                                                      \
+            for (int k = 0; k < BPP; k++) left[k] = row[k] = (uint8_t)(row[k] + (prior[k] >> 1));   \
+            for (size_t i = BPP; i < n; i += BPP) {                                                 \
+                for (int k = 0; k < BPP; k++) {                                                     \
+                    left[k] = (uint8_t)(row[i + k] + ((left[k] + prior[i + k]) >> 1));             \
+                    row[i + k] = left[k];                                                           \
+                }                                                                                   \
+            }                                                                                       \
+            return 1;                                                                               \
+        }                                                                                           \
+        case 4: {                                                                                   \
+            uint8_t left[BPP], upperLeft[BPP];                                                      \
+            for (int k = 0; k < BPP; k++) {                                                         \
+                left[k] = row[k] = (uint8_t)(row[k] + prior[k]);                                    \
+                upperLeft[k] = prior[k];                                                            \
+            }                                                                                       \
+            for (size_t i = BPP; i < n; i += BPP) {                                                 \
+                for (int k = 0; k < BPP; k++) {                                                     \
+                    uint8_t up = prior[i + k];                                                      \
+                    left[k] = (uint8_t)(row[i + k] + fast_paeth(left[k], up, upperLeft[k]));        \
+                    upperLeft[k] = up;                                                              \
+                    row[i + k] = left[k];                                                           \
+                }                                                                                   \
+            }                                                                                       \
+            return 1;                                                                               \
+        }                                                                                           \
+        default:                                                                                    \
+            return 0;                                                                               \
+        }                                                                                           \
+    }
+
+FAST_UNFILTER(1)
+FAST_UNFILTER(2)
+FAST_UNFILTER(3)
+FAST_UNFILTER(4)
+
+/// Copies one unfiltered row of `source_channels` samples per pixel to the caller's layout:
+/// gray replicated to RGB, alpha 255 added where the output has alpha and the image has none.
+static void fast_store_row(const uint8_t *row, int source_channels, uint8_t *out, int channels, uint32_t width) {
+    if (source_channels == channels) {
+        memcpy(out, row, (size_t)width * (size_t)channels);
+        return;
+    }
+    switch (source_channels * 8 + channels) {
+    case 1 * 8 + 3:
+        for (uint32_t x = 0; x < width; x++, out += 3) out[0] = out[1] = out[2] = row[x];
+        break;
+    case 1 * 8 + 4:
+        for (uint32_t x = 0; x < width; x++, out += 4) {
+            out[0] = out[1] = out[2] = row[x];
+            out[3] = 0xFF;
+        }
+        break;
+    case 2 * 8 + 4:
+        for (uint32_t x = 0; x < width; x++, out += 4, row += 2) {
+            out[0] = out[1] = out[2] = row[0];
+            out[3] = row[1];
+        }
+        break;
+    case 3 * 8 + 4:
+        for (uint32_t x = 0; x < width; x++, out += 4, row += 3) {
+            out[0] = row[0];
+            out[1] = row[1];
+            out[2] = row[2];
+            out[3] = 0xFF;
+        }
+        break;
+    }
+}
+
+ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
+                             uint32_t width, uint32_t height, int channels,
+                             uint8_t *pixels, size_t pixels_size) {
+    if (channels != 3 && channels != 4) return IPNG_ERROR_ARGUMENT;
+    if ((size_t)width * height * (size_t)channels != pixels_size) return IPNG_ERROR_ARGUMENT;
+    if (data == NULL || size < 45 || fast_u32(data + 8) != 13 || !fast_type_is(data + 12, "IHDR")) return IPNG_FAST_UNSUPPORTED;
+    const uint8_t *ihdr = data + 16;
+    if (fast_u32(ihdr) != width || fast_u32(ihdr + 4) != height) return IPNG_ERROR_MISMATCH;
+    uint8_t depth = ihdr[8], color_type = ihdr[9];
+    if (depth != 8 || ihdr[10] != 0 || ihdr[11] != 0 || ihdr[12] != 0 || !fast_crc_ok(data + 8, 13)) return IPNG_FAST_UNSUPPORTED;
+    int source_channels;
+    switch (color_type) {
+    case 0: source_channels = 1; break;
+    case 2: source_channels = 3; break;
+    case 4: source_channels = 2; break;
+    case 6: source_channels = 4; break;
+    default: return IPNG_FAST_UNSUPPORTED;  // palettes, and invalid types for libpng to report
+    }
+    if ((color_type & 4) && channels != 4) return IPNG_ERROR_ARGUMENT;
+
+    // Walk every chunk to IEND. The image data must be one run of IDAT chunks; critical chunks
+    // are checked as libpng checks them, ancillary ones skipped as libpng skips what it does not
+    // use (it only warns about their CRCs).
+    size_t offset = 33, idat_first = 0, idat_bytes = 0, idat_chunks = 0;
+    int idat_run_ended = 0, seen_end = 0;
+    while (!seen_end) {
+        if (size - offset < 12) return IPNG_FAST_UNSUPPORTED;
+        uint32_t length = fast_u32(data + offset);
+        const uint8_t *type = data + offset + 4;
+        if (length > 0x7FFFFFFFu || (size_t)length > size - offset - 12) return IPNG_FAST_UNSUPPORTED;
+        if (!fast_is_letter(type[0]) || !fast_is_letter(type[1]) || !fast_is_letter(type[2]) || !fast_is_letter(type[3])) {
+            return IPNG_FAST_UNSUPPORTED;
+        }
+        int critical = !(type[0] & 0x20);
+        if (fast_type_is(type, "IDAT")) {
+            if (idat_run_ended || !fast_crc_ok(data + offset, length)) return IPNG_FAST_UNSUPPORTED;
+            if (idat_chunks == 0) idat_first = offset;
+            idat_chunks++;
+            idat_bytes += length;
+        } else {
+            if (idat_chunks > 0) idat_run_ended = 1;
+            if (fast_type_is(type, "IEND")) {
+                if (length != 0 || !fast_crc_ok(data + offset, 0)) return IPNG_FAST_UNSUPPORTED;
+                seen_end = 1;
+            } else if (fast_type_is(type, "tRNS")) {
+                return IPNG_FAST_UNSUPPORTED;  // transparency to expand: libpng's job
+            } else if (critical) {
+                // A PLTE is a suggested palette in a truecolor image before the data; anything
+                // else critical (a second IHDR, an unknown critical chunk) is for libpng to refuse.
+                if (!fast_type_is(type, "PLTE") || !(color_type & 2) || idat_chunks > 0 || !fast_crc_ok(data + offset, length)) {
+                    return IPNG_FAST_UNSUPPORTED;
+                }
+            }
+        }
+        offset += 12 + (size_t)length;
+    }
+    if (idat_chunks == 0) return IPNG_FAST_UNSUPPORTED;
+
+    size_t row_bytes = (size_t)width * (size_t)source_channels;
+    size_t filtered_size = (row_bytes + 1) * (size_t)height;
+    // One buffer for the filtered rows, then (when the data spans several chunks) the data
+    // gathered from them.
+    size_t gathered = idat_chunks > 1 ? idat_bytes : 0;
+    uint8_t *scratch = (uint8_t *)malloc(filtered_size + gathered + row_bytes);
+    if (scratch == NULL) return IPNG_ERROR_OUT_OF_MEMORY;
+    uint8_t *filtered = scratch;
+    uint8_t *zero_row = scratch + filtered_size + gathered;
+    memset(zero_row, 0, row_bytes);
+    const uint8_t *stream;
+    if (idat_chunks == 1) {
+        stream = data + idat_first + 8;
+    } else {
+        uint8_t *into = scratch + filtered_size;
+        size_t at = idat_first;
+        for (size_t chunk = 0; chunk < idat_chunks; chunk++) {
+            uint32_t length = fast_u32(data + at);
+            memcpy(into, data + at + 8, length);
+            into += length;
+            at += 12 + (size_t)length;
+        }
+        stream = scratch + filtered_size;
+    }
+
+    struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
+    if (decompressor == NULL) {
+        free(scratch);
+        return IPNG_ERROR_OUT_OF_MEMORY;
+    }
+    // No actual-size pointer: the stream must fill the rows exactly (shorter or longer data is
+    // left to libpng, which reports or tolerates it).
+    enum libdeflate_result result = libdeflate_zlib_decompress(decompressor, stream, idat_bytes, filtered, filtered_size, NULL);
+    libdeflate_free_decompressor(decompressor);
+    if (result != LIBDEFLATE_SUCCESS) {
+        free(scratch);
+        return IPNG_FAST_UNSUPPORTED;
+    }
+
+    const uint8_t *prior = zero_row;
+    size_t stride = (size_t)width * (size_t)channels;
+    for (uint32_t y = 0; y < height; y++) {
+        uint8_t *line = filtered + (size_t)y * (row_bytes + 1);
+        uint8_t filter = line[0];
+        uint8_t *row = line + 1;
+        int ok;
+        switch (source_channels) {
+        case 1: ok = fast_unfilter_1(filter, row, prior, row_bytes); break;
+        case 2: ok = fast_unfilter_2(filter, row, prior, row_bytes); break;
+        case 3: ok = fast_unfilter_3(filter, row, prior, row_bytes); break;
+        default: ok = fast_unfilter_4(filter, row, prior, row_bytes); break;
+        }
+        if (!ok) {
+            free(scratch);
+            return IPNG_FAST_UNSUPPORTED;  // an invalid filter type: libpng's error
+        }
+        fast_store_row(row, source_channels, pixels + stride * y, channels, width);
+        prior = row;
+    }
+    free(scratch);
+    return IPNG_OK;
+}

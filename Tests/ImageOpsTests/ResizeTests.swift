@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodecs
 import ImageCore
-import ImageOps
+@testable import ImageOps
 import Testing
 import TestSupport
 
@@ -165,6 +165,21 @@ struct BoxShrinkTests {
         #expect(rgba.boxShrunk(by: 2).bytes == [255, 0, 0, 128])
         let transparent = try Image(size: ImageSize(width: 2, height: 2), format: .grayAlpha8, copying: [9, 0, 9, 0, 9, 0, 9, 0])
         #expect(transparent.boxShrunk(by: 2).bytes == [0, 0])
+    }
+
+    @Test("halving an opaque image gives the general code's values, odd edges included", arguments: PixelFormat.allCases.filter { !$0.hasAlpha })
+    func halvingMatchesGeneral(_ format: PixelFormat) throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for (width, height) in [(1, 1), (2, 2), (3, 2), (2, 5), (17, 9), (64, 33)] {
+            let bytes = (0..<width * height * format.bytesPerPixel).map { _ -> UInt8 in
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                return UInt8(truncatingIfNeeded: state)
+            }
+            let source = try Image(size: ImageSize(width: width, height: height), format: format, copying: bytes)
+            let halved = source.boxShrunk(by: 2)
+            #expect(halved == source.boxShrunkGeneral(by: 2), "\(format) \(width)x\(height)")
+            #expect(halved.size == ImageSize(width: (width + 1) / 2, height: (height + 1) / 2))
+        }
     }
 
     @Test("every format, factors up to the image size", arguments: PixelFormat.allCases)

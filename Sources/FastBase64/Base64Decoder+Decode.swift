@@ -5,6 +5,7 @@ private enum ASCII {
     static let backslash: UInt8 = 0x5C
     static let comma: UInt8 = 0x2C
     static let slash: UInt8 = 0x2F
+    static let lineFeed: UInt8 = 0x0A
 
     /// WHATWG "ASCII whitespace"; must match `ipb64_is_ascii_whitespace` in CBase64Kernels.
     @inline(__always)
@@ -24,6 +25,13 @@ private enum ASCII {
 }
 
 extension Base64Decoder {
+    /// Whether the first `count` bytes at `start` hold a line feed.
+    private static func hasLineFeed(_ start: UnsafeRawPointer, _ count: Int) -> Bool {
+        let bytes = start.assumingMemoryBound(to: UInt8.self)
+        for offset in 0..<max(count, 0) where bytes[offset] == ASCII.lineFeed { return true }
+        return false
+    }
+
     /// The whole decode: fast kernels over clean stretches, and one byte at a time (here) for
     /// whitespace, escapes, padding, the end and every error. The kernels only ever consume whole
     /// clean quanta, so every byte that needs judgement is judged here, by the same code for every
@@ -54,13 +62,21 @@ extension Base64Decoder {
 
         var index = options.allowsDataURLPrefix ? try dataURLPrefixLength(source, end) : 0
         var written = 0
+        // MIME-style input (a line feed within the first line's reach) goes to the AVX2 kernel
+        // even on the AVX-512 tier: its line-by-line loop decodes such input at twice the speed
+        // of the AVX-512 kernel's compaction (20 against 10.5 GB/s measured on Zen 5), and every
+        // AVX-512 VBMI CPU has AVX2.
+        var kernel = tier.kind
+        if kernel == .avx512VBMI && skipsWhitespace && Self.hasLineFeed(source + index, min(end - index, 132)) {
+            kernel = .avx2
+        }
         // The quantum being assembled: `pending` sextets (0...3) in the low bits of `bits`.
         var bits: UInt32 = 0
         var pending = 0
 
         while true {
             if pending == 0 {
-                switch tier.kind {
+                switch kernel {
                 case .avx2 where end - index >= 32 && capacity - written >= 32:
                     let progress = ipb64_decode_avx2(
                         sourceBytes + index, end - index, destinationBytes + written, capacity - written, kernelFlags)

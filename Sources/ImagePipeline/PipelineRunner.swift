@@ -4,7 +4,9 @@
 ///   next input is pulled from the sequence only when one finishes, so a slow pipeline never
 ///   makes the runner read ahead (a prompt file of a million lines costs one line at a time).
 /// - **Failures per item**: an item that throws is reported and the others go on, unless
-///   ``failFast`` is set (then the items in flight are cancelled and no new one starts).
+///   ``failFast`` is set (then the items in flight are cancelled and no new one starts). An input
+///   sequence that throws ends the inputs; the items already started finish, and the error is
+///   ``PipelineReport/inputError``.
 /// - **Cancellation**: cancelling the task that runs the runner (Ctrl-C in the CLI) stops pulling
 ///   inputs and cancels the items in flight at their next stage boundary. Outputs already
 ///   written stay; no temporary file is left, because every write is atomic.
@@ -49,6 +51,7 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
     ) async -> PipelineReport<Stages.Output> where Inputs.Element == Stages.Input {
         var items: [Item] = []
         var stopped = false
+        var inputError: (any Error)?
         let start = ContinuousClock.now
         await withTaskGroup(of: Item.self) { group in
             var iterator = inputs.makeAsyncIterator()
@@ -58,7 +61,14 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
             func startNext() async {
                 guard !exhausted, !stopped, !Task.isCancelled else { return }
                 let input: Stages.Input?
-                do { input = try await iterator.next() } catch { input = nil }
+                do {
+                    input = try await iterator.next()
+                } catch {
+                    // A failing input sequence (a file of prompts that cannot be read further)
+                    // ends the inputs; the items in flight finish and the report carries it.
+                    inputError = error
+                    input = nil
+                }
                 guard let input else {
                     exhausted = true
                     return
@@ -92,7 +102,10 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
             }
         }
         items.sort { $0.index < $1.index }
-        return PipelineReport(items: items, elapsed: ContinuousClock.now - start, wasStopped: stopped || Task.isCancelled)
+        return PipelineReport(
+            items: items, elapsed: ContinuousClock.now - start,
+            wasStopped: stopped || inputError != nil || Task.isCancelled, inputError: inputError
+        )
     }
 }
 
@@ -125,13 +138,17 @@ public struct PipelineReport<Output: Sendable>: Sendable {
     public var items: [PipelineItem<Output>]
     /// Wall-clock time of the run.
     public var elapsed: Duration
-    /// Whether the run stopped before the inputs ran out (cancelled, or a failure with fail-fast).
+    /// Whether the run stopped before the inputs ran out (cancelled, a failure with fail-fast, or
+    /// an input sequence that threw).
     public var wasStopped: Bool
+    /// The error the input sequence threw, if it did: no input after it was started.
+    public var inputError: (any Error)?
 
-    init(items: [PipelineItem<Output>], elapsed: Duration, wasStopped: Bool) {
+    init(items: [PipelineItem<Output>], elapsed: Duration, wasStopped: Bool, inputError: (any Error)? = nil) {
         self.items = items
         self.elapsed = elapsed
         self.wasStopped = wasStopped
+        self.inputError = inputError
     }
 
     /// The items that failed.

@@ -141,6 +141,22 @@ struct PipelineRunnerTests {
         #expect(report.failures.count == 1)
     }
 
+    @Test("an input sequence that throws ends the inputs: the items before it finish, the report carries the error")
+    func failingInputs() async throws {
+        struct Unreadable: Error {}
+        let inputs = AsyncThrowingStream<Int, any Error> { continuation in
+            for value in 1...3 { continuation.yield(value) }
+            continuation.finish(throwing: Unreadable())
+        }
+        let report = await PipelineRunner(Double_(), concurrency: 2).run(inputs)
+        #expect(report.items.compactMap { try? $0.result.get() } == [2, 4, 6])
+        #expect(report.inputError is Unreadable)
+        #expect(report.wasStopped)
+
+        let clean = await PipelineRunner(Double_(), concurrency: 2).run(Array(1...3))
+        #expect(clean.inputError == nil && !clean.wasStopped)
+    }
+
     @Test("cancelling the run stops pulling inputs and cancels items in flight", .timeLimit(.minutes(1)))
     func cancellation() async throws {
         let gauge = Gauge()

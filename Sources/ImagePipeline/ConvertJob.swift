@@ -206,7 +206,7 @@ public struct ConvertJob: Sendable {
                 throw PipelineError(.outputConflict, path: item.input, "its output \(item.output) is already the output of \(first); rename one of them")
             }
             let bytes = try FileIO.readFile(item.input, maxBytes: job.decoder.limits.maxInputBytes)
-            if ImageFormat.sniff(bytes) == nil, ConvertJob.looksLikeJSON(bytes) {
+            if InputInfo.isResponse(bytes) {
                 return try ConvertJob.responseImages(item, body: bytes)
             }
             return [PendingImage(label: item.input, output: item.output, format: item.format, bytes: .success(bytes))]

@@ -58,9 +58,33 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// - Parameter readingMetadata: also read the embedded text metadata (the whole file).
     public static func probe(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws -> FileInfo {
         let size = try FileIO.fileSize(path)
-        let info = try readHeader(path: path, size: size, decoder: decoder)
+        let prefix = try FileIO.readPrefix(path, count: headerReadLength)
+        return try probe(path: path, size: size, prefix: prefix, decoder: decoder, readingMetadata: readingMetadata)
+    }
+
+    /// How much of a file a header probe reads first.
+    static let headerReadLength = 64 << 10
+
+    /// Probes a file whose first bytes (up to ``headerReadLength``) are already read.
+    static func probe(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
+        let info = try readHeader(path: path, size: size, prefix: prefix, decoder: decoder)
         var result = FileInfo(path: path, info: info, bytes: size)
         if readingMetadata { try result.readMetadata(maxBytes: decoder.limits.maxInputBytes) }
+        return result
+    }
+
+    /// Probes an image already in memory (one embedded in an API response).
+    ///
+    /// - Parameter path: what to call the image in reports and errors (`response.json data[0]`).
+    static func probe(path: String, bytes: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
+        let info: ImageInfo
+        do {
+            info = try decoder.probe(bytes)
+        } catch let error as ImageCodecError {
+            throw PipelineError(path: path, codecError: error)
+        }
+        var result = FileInfo(path: path, info: info, bytes: bytes.count)
+        if readingMetadata { try result.readMetadata(from: bytes) }
         return result
     }
 
@@ -71,6 +95,14 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// - Parameter readingMetadata: also read the embedded text metadata (from the same read).
     public static func verify(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws -> FileInfo {
         let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+        return try verify(path: path, bytes: bytes, decoder: decoder, readingMetadata: readingMetadata)
+    }
+
+    /// Decodes all the pixels of an image already in memory (a whole file, or one embedded in an
+    /// API response).
+    ///
+    /// - Parameter path: what to call the image in reports and errors.
+    static func verify(path: String, bytes: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
         let info = try bytes.withUnsafeBytes { buffer in
             do {
                 return try decoder.decodeWithInfo(buffer).info
@@ -113,8 +145,8 @@ public struct FileInfo: Sendable, Hashable, Codable {
         self.verified = verified
     }
 
-    private static func readHeader(path: String, size: Int, decoder: ImageDecoder) throws -> ImageInfo {
-        var bytes = try FileIO.readPrefix(path, count: 64 << 10)
+    private static func readHeader(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder) throws -> ImageInfo {
+        var bytes = prefix
         var info: ImageInfo
         do {
             info = try decoder.probe(bytes)
@@ -138,13 +170,16 @@ public struct FileInfo: Sendable, Hashable, Codable {
     }
 
     /// One line for people: `photo.png: PNG 1024x768 rgb 8-bit deflate, 1057622 bytes`.
-    public var summary: String {
+    public var summary: String { "\(path): \(details)" }
+
+    /// The summary without the path: `PNG 1024x768 rgb 8-bit deflate, 1057622 bytes`.
+    public var details: String {
         var parts = ["\(ImageFormat(fileExtension: format)?.description ?? format) \(width)x\(height) \(colorModel) \(bitDepth)-bit \(compression)"]
         if hasAlpha && colorModel != "rgba" && colorModel != "grayAlpha" { parts.append("transparency") }
         if interlaced { parts.append("interlaced") }
         if animated { parts.append("animated, \(frameCount.map(String.init) ?? "?") frames") }
         parts.append("\(bytes) bytes")
         if verified == true { parts.append("pixels verified") }
-        return "\(path): " + parts.joined(separator: ", ")
+        return parts.joined(separator: ", ")
     }
 }

@@ -11,10 +11,12 @@ extension Imagepipe {
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show what the header of each image says, without decoding its pixels (or with --verify, decoding them all).",
-            discussion: "Formats are recognised by their first bytes. With --json, one JSON object per line (JSON Lines); a file that cannot be read gives an object with an \"error\" field. Exit status 1 if any file failed."
+            discussion: """
+                Formats are recognised by their first bytes. A saved images API response (JSON, as convert reads it) is described image by image: the real format and header of each embedded image, or its link with the query hidden (not downloaded). With --json, one JSON object per line (JSON Lines); a file that cannot be read gives an object with an "error" field, a response an object with "kind": "response" and an "images" array. Exit status 1 if any file or embedded image failed, or a response holds the provider's error.
+                """
         )
 
-        @Argument(help: "Image files.")
+        @Argument(help: "Image files, or saved API responses (recognised by their bytes, not their names).")
         var files: [String]
 
         @Flag(help: "One JSON object per file, one per line.")
@@ -23,7 +25,7 @@ extension Imagepipe {
         @Flag(help: "Decode every pixel too, to find truncation and corruption past the header.")
         var verify = false
 
-        @Flag(help: "Also print the text metadata embedded in the file (PNG text chunks, WebP XMP): the provenance that generate records.")
+        @Flag(help: "Also print the text metadata embedded in the file, or in each image of a response (PNG text chunks, WebP XMP): the provenance that generate records.")
         var metadata = false
 
         @OptionGroup(title: "Limits")
@@ -36,26 +38,58 @@ extension Imagepipe {
             let decoder = ImageDecoder(limits: limits.limits)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            func jsonLine(_ value: some Encodable) throws -> String {
+                String(decoding: try encoder.encode(value), as: UTF8.self)
+            }
             var failed = 0
             for path in files {
                 do {
-                    let info = try verify
-                        ? FileInfo.verify(path: path, decoder: decoder, readingMetadata: metadata)
-                        : FileInfo.probe(path: path, decoder: decoder, readingMetadata: metadata)
-                    Report.output(json ? String(decoding: try encoder.encode(info), as: UTF8.self) : info.summary)
-                    if !json, let entries = info.metadata {
-                        for key in entries.keys.sorted() { Report.output("  \(key): \(entries[key]!)") }
+                    switch try InputInfo.read(path: path, decoder: decoder, verifying: verify, readingMetadata: metadata) {
+                    case .image(let info):
+                        Report.output(json ? try jsonLine(info) : info.summary)
+                        if !json { printMetadata(info.metadata, indent: "  ") }
+                    case .response(let response):
+                        if json {
+                            Report.output(try jsonLine(response))
+                        } else {
+                            Report.output(response.summary)
+                            for image in response.images {
+                                Report.output("  " + image.summary)
+                                printMetadata(image.image?.metadata, indent: "    ")
+                            }
+                        }
+                        let failures = response.failures
+                        for failure in failures { Report.error(failure, verbose: verbose) }
+                        if !failures.isEmpty { failed += 1 }
                     }
                 } catch let error as PipelineError {
                     failed += 1
-                    if json {
-                        let object = ["path": path, "error": error.message, "code": error.underlying?.code.description ?? error.code.description]
-                        Report.output(String(decoding: try encoder.encode(object), as: UTF8.self))
-                    }
+                    if json { Report.output(try jsonLine(FailedFile(path: path, error: error))) }
                     Report.error(error, verbose: verbose)
                 }
             }
             if failed > 0 { throw ExitCode.failure }
+        }
+
+        private func printMetadata(_ entries: [String: String]?, indent: String) {
+            guard let entries else { return }
+            for key in entries.keys.sorted() { Report.output("\(indent)\(key): \(entries[key]!)") }
+        }
+    }
+
+    /// The JSON object of a file that could not be described: `path`, `error` (the message),
+    /// `code` (the codec's when a codec refused it), and `byteOffset` when known.
+    private struct FailedFile: Encodable {
+        var path: String
+        var error: String
+        var code: String
+        var byteOffset: Int?
+
+        init(path: String, error: PipelineError) {
+            self.path = path
+            self.error = error.message
+            code = error.underlying?.code.description ?? error.code.description
+            byteOffset = error.byteOffset
         }
     }
 }

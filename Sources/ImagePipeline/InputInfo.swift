@@ -1,0 +1,56 @@
+import ImageCodecs
+import ImageCore
+
+/// What `imagepipe info` finds in one file: an image, or a saved images API response.
+///
+/// The two are told apart by content, as `convert` tells them: bytes that no image format claims
+/// and that start (after whitespace) with `{` are read as a response; anything else as an image.
+///
+/// ```swift
+/// switch try InputInfo.read(path: "out/response.json") {
+/// case .image(let file): print(file.summary)
+/// case .response(let response): print(response.summary)
+/// }
+/// ```
+public enum InputInfo: Sendable {
+    /// An image file: what its header says.
+    case image(FileInfo)
+    /// A saved images API response: its fields and each embedded image's header.
+    case response(ResponseInfo)
+
+    /// Reads a file's header, or for a saved response its body and each embedded image's header.
+    ///
+    /// An image file is read as ``FileInfo/probe(path:decoder:readingMetadata:)`` (or
+    /// ``FileInfo/verify(path:decoder:readingMetadata:)``) reads it; a response is read whole,
+    /// within ``DecodeLimits/maxInputBytes``.
+    ///
+    /// - Parameters:
+    ///   - decoder: probes or decodes the images, under its limits.
+    ///   - verifying: decode every pixel, to find damage past the header.
+    ///   - readingMetadata: also read the text metadata embedded in the image(s).
+    /// - Throws: ``PipelineError`` naming the file: it cannot be read, is no supported image, or
+    ///   is a response that is malformed (with the byte offset) or holds only the provider's
+    ///   error. Failures of single images in a response are in its entries instead.
+    public static func read(path: String, decoder: ImageDecoder = ImageDecoder(), verifying: Bool = false, readingMetadata: Bool = false) throws -> InputInfo {
+        if verifying {
+            let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+            if isResponse(bytes) {
+                return .response(try ResponseInfo(path: path, body: bytes, decoder: decoder, verifying: true, readingMetadata: readingMetadata))
+            }
+            return .image(try FileInfo.verify(path: path, bytes: bytes, decoder: decoder, readingMetadata: readingMetadata))
+        }
+        let size = try FileIO.fileSize(path)
+        let prefix = try FileIO.readPrefix(path, count: FileInfo.headerReadLength)
+        if isResponse(prefix) {
+            let body = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+            return .response(try ResponseInfo(path: path, body: body, decoder: decoder, readingMetadata: readingMetadata))
+        }
+        return .image(try FileInfo.probe(path: path, size: size, prefix: prefix, decoder: decoder, readingMetadata: readingMetadata))
+    }
+
+    /// Whether a file's bytes (or its first bytes) are read as a saved response rather than an
+    /// image: no image format's magic bytes, and a JSON object. `convert` applies the same test.
+    static func isResponse(_ bytes: [UInt8]) -> Bool {
+        ImageFormat.sniff(bytes) == nil && ConvertJob.looksLikeJSON(bytes)
+    }
+}

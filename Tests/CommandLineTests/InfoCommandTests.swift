@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `imagepipe info` on saved images API responses, run as a user would.
+@Suite("imagepipe info on saved responses")
+struct InfoCommandTests {
+    static func run(_ arguments: [String]) throws -> CommandLineTests.Run { try CommandLineTests.run(arguments) }
+    static func fixture(_ name: String) -> String { CommandLineTests.fixture(name) }
+
+    static func jsonObjects(_ stdout: String) throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+        }
+    }
+
+    /// A response file in a scratch folder whose `data` holds these files' bytes as `b64_json`.
+    static func response(embedding fixtures: [String]) throws -> String {
+        let entries = try fixtures.map { name in
+            ["b64_json": try Data(contentsOf: URL(fileURLWithPath: Self.fixture(name))).base64EncodedString()]
+        }
+        let path = try makeScratchDirectory() + "/saved.json"
+        try JSONSerialization.data(withJSONObject: ["created": 1_700_000_000, "data": entries]).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("text: a header line per response, then every image with its real format and size; links redacted")
+    func text() throws {
+        let run = try Self.run(["info", Self.fixture("response-nscale.json"), Self.fixture("response-openai.json"), Self.fixture("response-nebius-url.json")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\n").map(String.init) == [
+            "\(Self.fixture("response-nscale.json")): images API response, 2 images, created 2023-11-14T22:13:20Z, 1671 bytes",
+            "  data[0]: PNG 32x32 gray 8-bit deflate, 452 bytes",
+            "  data[1]: WebP 48x48 rgba 8-bit lossy, 752 bytes",
+            "\(Self.fixture("response-openai.json")): images API response, 1 image, created 2024-04-23T00:53:48Z, 976 bytes",
+            "  data[0]: PNG 32x32 gray 8-bit deflate, 452 bytes, revised prompt “A café \"sign\" ☕”",
+            "\(Self.fixture("response-nebius-url.json")): images API response, 1 image, id text2img-0a1b2c, 102 bytes",
+            "  data[0]: https://example.invalid/img/abc.png?… (not downloaded)",
+        ])
+        #expect(!run.stdout.contains("secret") && !run.stderr.contains("secret"), "the signed query is never shown")
+    }
+
+    @Test("--json: one object per file, kind response, an images array with the fields of a file's object")
+    func json() throws {
+        let run = try Self.run(["info", "--json", Self.fixture("response-nscale.json"), Self.fixture("response-nebius-url.json"), Self.fixture("gray.png")])
+        #expect(run.status == 0, "\(run.stderr)")
+        let objects = try Self.jsonObjects(run.stdout)
+        try #require(objects.count == 3)
+        #expect(objects[0]["kind"] as? String == "response")
+        #expect(objects[0]["path"] as? String == Self.fixture("response-nscale.json"))
+        #expect(objects[0]["created"] as? Int == 1_700_000_000 && objects[0]["bytes"] as? Int == 1671)
+        let images = try #require(objects[0]["images"] as? [[String: Any]])
+        #expect(images.map { $0["index"] as? Int } == [0, 1])
+        #expect(images.map { $0["format"] as? String } == ["png", "webp"])
+        #expect(images.map { $0["width"] as? Int } == [32, 48])
+        #expect(images.map { $0["colorModel"] as? String } == ["gray", "rgba"])
+        #expect(images.map { $0["bytes"] as? Int } == [452, 752])
+        // An embedded image has the keys of the same image as a file, but `path`, plus `index`.
+        var fileKeys = Set(objects[2].keys)
+        fileKeys.remove("path")
+        #expect(Set(images[0].keys) == fileKeys.union(["index"]))
+        let link = try #require((objects[1]["images"] as? [[String: Any]])?.first)
+        #expect(link["url"] as? String == "https://example.invalid/img/abc.png?…")
+        #expect(objects[1]["id"] as? String == "text2img-0a1b2c")
+        #expect(!run.stdout.contains("secret"))
+        #expect(objects[2]["kind"] == nil && objects[2]["format"] as? String == "png", "image files keep their object")
+    }
+
+    @Test("an error response exits 1 with the provider's message; the other files are still described")
+    func providerError() throws {
+        let credit = Self.fixture("response-error-credit.json"), nebius = Self.fixture("response-error-nebius-422.json")
+        let run = try Self.run(["info", credit, Self.fixture("gray.png"), nebius])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("error: \(credit): the response holds an error from the provider: Insufficient credit to run this request (type: INSUFFICIENT_CREDIT, code: 429)"))
+        #expect(run.stderr.contains("error: \(nebius): the response holds an error from the provider: width: ensure this value is less than or equal to 2048"))
+        #expect(run.stdout == "\(Self.fixture("gray.png")): PNG 32x32 gray 8-bit deflate, 452 bytes\n")
+        let json = try Self.run(["info", "--json", credit])
+        #expect(json.status == 1)
+        let object = try #require(try Self.jsonObjects(json.stdout).first)
+        #expect(object["code"] as? String == "providerError")
+        #expect((object["error"] as? String)?.contains("Insufficient credit") == true)
+    }
+
+    @Test("an invalid payload or malformed JSON is named with its byte offset; the good images are still listed")
+    func invalidResponses() throws {
+        let bad = Self.fixture("response-bad-payload.json"), truncated = Self.fixture("response-truncated.json")
+        let run = try Self.run(["info", "-v", bad, truncated, Self.fixture("gray.png")])
+        #expect(run.status == 1)
+        // Byte 754 is the '*' inside data[1]'s payload (counted independently of the scanner).
+        #expect(run.stderr.contains("error: \(bad): data[1].b64_json is not valid base64: invalid character at byte 754 of the body [invalidResponse at byte 754]"))
+        #expect(run.stderr.contains("error: \(truncated): malformed JSON: the string for data[0].b64_json starting at byte 33 never ends"))
+        #expect(run.stdout.contains("\(bad): images API response, 2 images"))
+        #expect(run.stdout.contains("  data[0]: PNG 32x32 gray 8-bit deflate, 452 bytes\n  data[1]: failed: data[1].b64_json is not valid base64"))
+        #expect(run.stdout.contains("\(Self.fixture("gray.png")): PNG 32x32"))
+        #expect(!run.stdout.contains(truncated))
+        let json = try Self.jsonObjects(try Self.run(["info", "--json", bad, truncated]).stdout)
+        try #require(json.count == 2)
+        let failed = try #require((json[0]["images"] as? [[String: Any]])?.last)
+        #expect(failed["byteOffset"] as? Int == 754 && failed["code"] as? String == "invalidResponse" && failed["format"] == nil)
+        #expect(json[1]["byteOffset"] as? Int == 33 && json[1]["path"] as? String == truncated)
+    }
+
+    @Test("--verify decodes each embedded image and names the one that is damaged")
+    func verify() throws {
+        let good = try Self.run(["info", "--verify", Self.fixture("response-nscale.json")])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("  data[1]: WebP 48x48 rgba 8-bit lossy, 752 bytes, pixels verified"))
+        let saved = try Self.response(embedding: ["gradient-rgb.png", "bad-crc.png"])
+        let header = try Self.run(["info", saved])
+        #expect(header.status == 0, "the header of bad-crc.png is intact: \(header.stderr)")
+        let verified = try Self.run(["info", "--verify", saved])
+        #expect(verified.status == 1)
+        #expect(verified.stdout.contains("  data[0]: PNG 64x48 rgb 8-bit deflate, 8494 bytes, pixels verified"))
+        #expect(verified.stdout.contains("  data[1]: failed: PNG checksum mismatch"))
+        #expect(verified.stderr.contains("error: \(saved) data[1]: PNG checksum mismatch: IDAT: CRC error"))
+        #expect(!verified.stderr.contains("data[0]"))
+    }
+
+    @Test("limits apply to each embedded image as to a file")
+    func limits() throws {
+        let pixels = try Self.run(["info", "--verify", "--max-pixels", "2000", Self.fixture("response-nscale.json")])
+        #expect(pixels.status == 1)
+        #expect(pixels.stdout.contains("  data[0]: PNG 32x32 gray 8-bit deflate, 452 bytes, pixels verified"), "1024 pixels are within 2000")
+        #expect(pixels.stderr.contains("response-nscale.json data[1]: image is 48x48"))
+        let bytes = try Self.run(["info", "--max-input-bytes", "1000", Self.fixture("response-nscale.json")])
+        #expect(bytes.status == 1)
+        #expect(bytes.stderr.contains("response-nscale.json: file is 1671 bytes, over the input limit of 1000 bytes"))
+    }
+}

@@ -204,6 +204,12 @@ public enum PNGCodec {
         return DecodedImage(info: info, image: image)
     }
 
+    /// Lets the fast path use its SSE4.1 Paeth loop where the CPU has it (the default), or makes
+    /// it use the scalar loop: tests check both on the same files.
+    static func allowVectorPaeth(_ allowed: Bool) {
+        ipng_fast_set_vector_paeth(allowed ? 1 : 0)
+    }
+
     /// Which decoders ``decodeWithInfo(_:limits:forceRGBA:path:)`` may use.
     enum DecodePath {
         /// The fast path when it takes the file, libpng otherwise (what every caller uses).

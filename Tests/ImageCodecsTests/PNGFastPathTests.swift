@@ -96,6 +96,30 @@ struct PNGFastPathTests {
         }
     }
 
+    @Test("the vector and the scalar Paeth loops give libpng's pixels, RGB and RGBA, awkward widths and photos")
+    func paethLoops() throws {
+        var generator = SplitMix(seed: 4)
+        var files: [(String, [UInt8])] = []
+        for colorType: UInt8 in [2, 6] {
+            for width in [1, 2, 5, 64, 131] {
+                let rows = (0..<9).map { _ in [4] + (0..<width * CraftedPNG.channels(colorType)).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+                files.append(("Paeth rows, color type \(colorType), width \(width)", CraftedPNG(width: width, height: rows.count, colorType: colorType, filteredRows: rows).bytes()))
+            }
+        }
+        if let corpus = TestPaths.corpus {
+            for name in ["512x512-astronaut-rgb.png", "512x512-twowings-rgba.png"] {
+                if let bytes = try? readBytes(corpus.appendingPathComponent("png/" + name)) { files.append((name, bytes)) }
+            }
+        }
+        defer { PNGCodec.allowVectorPaeth(true) }
+        for allowed in [true, false] {
+            PNGCodec.allowVectorPaeth(allowed)
+            for (name, bytes) in files {
+                #expect(Self.expectSameAsLibpng(bytes, "\(name), vector Paeth \(allowed)"))
+            }
+        }
+    }
+
     @Test("damaged or unusual files: libpng's answer, never the fast path's")
     func damagedFiles() throws {
         var generator = SplitMix(seed: 99)

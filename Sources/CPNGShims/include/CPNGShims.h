@@ -62,6 +62,10 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
                              uint32_t width, uint32_t height, int channels,
                              uint8_t *pixels, size_t pixels_size);
 
+/// Lets ipng_decode_fast use its SSE4.1 Paeth loop where the CPU has it (the default, 1) or
+/// makes it use the scalar loop (0): for tests, which check both on the same files.
+void ipng_fast_set_vector_paeth(int allowed);
+
 /// A growable output buffer filled by ipng_encode; free it with ipng_buffer_free.
 typedef struct {
     uint8_t *data;

@@ -7,8 +7,9 @@ import Foundation
 /// Which provider's request and response shape a generation request speaks.
 ///
 /// Detected from the request's fields, in this order:
-/// 1. ``nebius`` when it has `width`, `height`, `response_extension`, `num_inference_steps`,
-///    `negative_prompt`, `guidance_scale` or `seed`;
+/// 1. ``nebius`` when it has `width` or `height`, or, without a `size`, `response_extension`,
+///    `num_inference_steps`, `negative_prompt`, `guidance_scale` or `seed` (a request with a
+///    `size` and a seed, as the sandbox profile sends, asks for that size: Nebius has no `size`);
 /// 2. ``openAI`` when `model` starts with `gpt-image` or `dall-e`, or it has `output_format`,
 ///    `quality`, `background`, `moderation` or `output_compression`;
 /// 3. ``nscale`` otherwise.
@@ -29,7 +30,8 @@ public enum SandboxDialect: String, Hashable, Sendable, CaseIterable {
 
     /// The dialect of a request with these top-level fields and model.
     static func detect(fields: some Collection<String>, model: String?) -> SandboxDialect {
-        if fields.contains(where: nebiusFields.contains) { return .nebius }
+        if fields.contains(where: { $0 == "width" || $0 == "height" }) { return .nebius }
+        if !fields.contains("size"), fields.contains(where: nebiusFields.contains) { return .nebius }
         if let model, model.hasPrefix("gpt-image") || model.hasPrefix("dall-e") { return .openAI }
         if fields.contains(where: openAIFields.contains) { return .openAI }
         return .nscale

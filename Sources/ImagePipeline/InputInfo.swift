@@ -1,15 +1,18 @@
 import ImageCodecs
 import ImageCore
 
-/// What `imagepipe info` finds in one file: an image, or a saved images API response.
+/// What `imagepipe info` finds in one file: an image, a saved images API response, or a sidecar
+/// that `generate` wrote.
 ///
-/// The two are told apart by content, as `convert` tells them: bytes that no image format claims
-/// and that start (after whitespace) with `{` are read as a response; anything else as an image.
+/// They are told apart by content, as `convert` tells them: bytes that no image format claims
+/// and that start (after whitespace) with `{` are read as a response (or, when they are no
+/// response, as a sidecar); anything else as an image.
 ///
 /// ```swift
 /// switch try InputInfo.read(path: "out/response.json") {
 /// case .image(let file): print(file.summary)
 /// case .response(let response): print(response.summary)
+/// case .sidecar(let sidecar): print(sidecar.summary)
 /// }
 /// ```
 public enum InputInfo: Sendable {
@@ -17,6 +20,8 @@ public enum InputInfo: Sendable {
     case image(FileInfo)
     /// A saved images API response: its fields and each embedded image's header.
     case response(ResponseInfo)
+    /// A JSON sidecar written by `generate`: the provenance it records.
+    case sidecar(SidecarInfo)
 
     /// Reads a file's header, or for a saved response its body and each embedded image's header.
     ///
@@ -35,7 +40,7 @@ public enum InputInfo: Sendable {
         if verifying {
             let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
             if isResponse(bytes) {
-                return .response(try ResponseInfo(path: path, body: bytes, decoder: decoder, verifying: true, readingMetadata: readingMetadata))
+                return try readJSON(path: path, body: bytes, decoder: decoder, verifying: true, readingMetadata: readingMetadata)
             }
             return .image(try FileInfo.verify(path: path, bytes: bytes, decoder: decoder, readingMetadata: readingMetadata))
         }
@@ -43,9 +48,20 @@ public enum InputInfo: Sendable {
         let prefix = try FileIO.readPrefix(path, count: FileInfo.headerReadLength)
         if isResponse(prefix) {
             let body = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
-            return .response(try ResponseInfo(path: path, body: body, decoder: decoder, readingMetadata: readingMetadata))
+            return try readJSON(path: path, body: body, decoder: decoder, verifying: false, readingMetadata: readingMetadata)
         }
         return .image(try FileInfo.probe(path: path, size: size, prefix: prefix, decoder: decoder, readingMetadata: readingMetadata))
+    }
+
+    /// A JSON object: a saved response, else one of `generate`'s sidecars; when it is neither,
+    /// the response reader's error (which names what the object holds instead).
+    private static func readJSON(path: String, body: [UInt8], decoder: ImageDecoder, verifying: Bool, readingMetadata: Bool) throws -> InputInfo {
+        do {
+            return .response(try ResponseInfo(path: path, body: body, decoder: decoder, verifying: verifying, readingMetadata: readingMetadata))
+        } catch let error as PipelineError where error.code == .invalidResponse {
+            if let sidecar = SidecarInfo(path: path, body: body) { return .sidecar(sidecar) }
+            throw error
+        }
     }
 
     /// Whether a file's bytes (or its first bytes) are read as a saved response rather than an

@@ -12,7 +12,7 @@ extension Imagepipe {
         static let configuration = CommandConfiguration(
             abstract: "Show what the header of each image says, without decoding its pixels (or with --verify, decoding them all).",
             discussion: """
-                Formats are recognised by their first bytes. A saved images API response (JSON, as convert reads it) is described image by image: the real format and header of each embedded image, or its link with the query hidden (not downloaded). With --json, one JSON object per line (JSON Lines); a file that cannot be read gives an object with an "error" field, a response an object with "kind": "response" and an "images" array. Exit status 1 if any file or embedded image failed, or a response holds the provider's error.
+                Formats are recognised by their first bytes. A saved images API response (JSON, as convert reads it) is described image by image: the real format and header of each embedded image, or its link with the query hidden (not downloaded). With --json, one JSON object per line (JSON Lines); a file that cannot be read gives an object with an "error" field, a response an object with "kind": "response" and an "images" array, a sidecar written by generate an object with "kind": "sidecar" and its "provenance". Exit status 1 if any file or embedded image failed, or a response holds the provider's error.
                 """
         )
 
@@ -61,6 +61,11 @@ extension Imagepipe {
                         let failures = response.failures
                         for failure in failures { Report.error(failure, verbose: verbose) }
                         if !failures.isEmpty { failed += 1 }
+                    case .sidecar(let sidecar):
+                        Report.output(json ? try jsonLine(sidecar) : sidecar.summary)
+                        if !json {
+                            for warning in sidecar.provenance.warnings { Report.output("  warning: \(warning)") }
+                        }
                     }
                 } catch let error as PipelineError {
                     failed += 1

@@ -40,6 +40,31 @@ struct InfoCommandTests {
         #expect(!run.stdout.contains("secret") && !run.stderr.contains("secret"), "the signed query is never shown")
     }
 
+    @Test("generate's output folder: the image, its thumbnail and its sidecar all described; another JSON object is an error")
+    func generatedFolder() throws {
+        let folder = try makeScratchDirectory() + "/out"
+        let made = try GenerateCommandTests.generate(["a red fox", "-z", "96x64", "--seed", "7", "--thumbnail", "32", "-o", folder + "/", "--quiet"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
+        #expect(files.map { ($0 as NSString).pathExtension }.sorted() == ["json", "png", "webp"])
+        let run = try Self.run(["info"] + files)
+        #expect(run.status == 0, "\(run.stderr)")
+        let sidecarLine = try #require(run.stdout.split(separator: "\n").first { $0.contains("imagepipe sidecar") })
+        #expect(sidecarLine.contains("“a red fox”, sandbox") && sidecarLine.contains("seed 7, png 96x64") && sidecarLine.contains("1 thumbnail"), "\(sidecarLine)")
+
+        let json = try Self.run(["info", "--json"] + files.filter { $0.hasSuffix(".json") })
+        let object = try #require(try Self.jsonObjects(json.stdout).first)
+        #expect(object["kind"] as? String == "sidecar")
+        let provenance = try #require(object["provenance"] as? [String: Any])
+        #expect(provenance["prompt"] as? String == "a red fox" && provenance["seed"] as? Int == 7)
+
+        let other = try makeScratchDirectory() + "/settings.json"
+        try Data(#"{"software": "something else", "prompt": "x"}"#.utf8).write(to: URL(fileURLWithPath: other))
+        let refused = try Self.run(["info", other])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(other) && refused.stderr.contains("no \"data\""), "\(refused.stderr)")
+    }
+
     @Test("--json: one object per file, kind response, an images array with the fields of a file's object")
     func json() throws {
         let run = try Self.run(["info", "--json", Self.fixture("response-nscale.json"), Self.fixture("response-nebius-url.json"), Self.fixture("gray.png")])

@@ -42,6 +42,23 @@ struct SandboxServerTests {
         }
     }
 
+    @Test("a size with Nebius's extras (seed, steps, negative prompt), as the sandbox profile sends them, keeps the size and the seed")
+    func sizeWithSeed() async throws {
+        try await withSandbox { client in
+            let request: [String: Any] = ["prompt": "a fox", "size": "96x64", "seed": 7, "num_inference_steps": 4, "negative_prompt": "blur"]
+            let reply = try await client.post(request)
+            #expect(reply.status == 200, "\(reply.text.prefix(300))")
+            #expect(Set(reply.json.keys) == ["created", "data"])
+            let image = try #require(reply.images.first)
+            #expect(try decodeImage(image).image.size == ImageSize(width: 96, height: 64))
+            let again = try await client.post(request)
+            #expect(again.images.first == image, "the same seed gives the same image")
+            var otherSeed = request
+            otherSeed["seed"] = 8
+            #expect(try await client.post(otherSeed).images.first != image)
+        }
+    }
+
     @Test("Nebius shape: data + id gen-…, no created; response_extension picks the format")
     func nebiusShape() async throws {
         try await withSandbox { client in

@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport", "CLibWebP"]),
         .testTarget(name: "ImagePipelineTests", dependencies: ["ImagePipeline", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
-        .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64"]),
+        .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64", "TestSupport"]),
         .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),
         .testTarget(
             name: "ImageGenerationTests",

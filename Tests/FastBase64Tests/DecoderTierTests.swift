@@ -1,6 +1,7 @@
 import FastBase64
 import Foundation
 import Testing
+import TestSupport
 
 /// Every tier this CPU runs, against Foundation and against each other.
 @Suite struct DecoderTierTests {

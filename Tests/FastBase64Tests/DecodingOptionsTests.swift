@@ -1,6 +1,7 @@
 import FastBase64
 import Foundation
 import Testing
+import TestSupport
 
 /// Whitespace, JSON escapes, data URLs and padding, on every tier this CPU runs.
 @Suite struct DecodingOptionsTests {

@@ -1,6 +1,7 @@
 import FastBase64
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct EncoderTests {
     @Test func rfc4648TestVectors() throws {

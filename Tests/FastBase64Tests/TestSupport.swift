@@ -1,25 +1,6 @@
 import FastBase64
 import Foundation
-
-/// Deterministic generator, so a failing random case can be reproduced from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var generator = SplitMix64(seed: seed)
-    var bytes = [UInt8](repeating: 0, count: count)
-    for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
-    return bytes
-}
+import TestSupport
 
 /// Base64 from Foundation, the baseline both ways.
 func foundationEncoded(_ bytes: [UInt8]) -> [UInt8] {

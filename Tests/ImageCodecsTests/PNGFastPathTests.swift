@@ -86,11 +86,11 @@ struct PNGFastPathTests {
 
     @Test("every filter type on every color type and awkward widths, written with stored deflate blocks", arguments: [0, 2, 4, 6])
     func filtersAndWidths(colorType: UInt8) throws {
-        var generator = SplitMix(seed: UInt64(colorType) + 7)
+        var generator = SplitMix64(seed: UInt64(colorType) + 7)
         for width in [1, 2, 3, 7, 33, 130] {
             let channels = CraftedPNG.channels(colorType)
             // Rows cycle through the filter types, so each filter meets each predecessor.
-            let rows = (0..<11).map { y in [UInt8(y % 5)] + (0..<width * channels).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            let rows = (0..<11).map { y in [UInt8(y % 5)] + randomBytes(width * channels, using: &generator) }
             let png = CraftedPNG(width: width, height: rows.count, colorType: colorType, filteredRows: rows)
             #expect(Self.expectSameAsLibpng(png.bytes(), "color type \(colorType), width \(width)"))
         }
@@ -98,11 +98,11 @@ struct PNGFastPathTests {
 
     @Test("the vector and the scalar Paeth loops give libpng's pixels, RGB and RGBA, awkward widths and photos")
     func paethLoops() throws {
-        var generator = SplitMix(seed: 4)
+        var generator = SplitMix64(seed: 4)
         var files: [(String, [UInt8])] = []
         for colorType: UInt8 in [2, 6] {
             for width in [1, 2, 5, 64, 131] {
-                let rows = (0..<9).map { _ in [4] + (0..<width * CraftedPNG.channels(colorType)).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+                let rows = (0..<9).map { _ in [4] + randomBytes(width * CraftedPNG.channels(colorType), using: &generator) }
                 files.append(("Paeth rows, color type \(colorType), width \(width)", CraftedPNG(width: width, height: rows.count, colorType: colorType, filteredRows: rows).bytes()))
             }
         }
@@ -122,9 +122,9 @@ struct PNGFastPathTests {
 
     @Test("damaged or unusual files: libpng's answer, never the fast path's")
     func damagedFiles() throws {
-        var generator = SplitMix(seed: 99)
+        var generator = SplitMix64(seed: 99)
         let width = 16, height = 8
-        let rows = (0..<height).map { y in [UInt8(y % 5)] + (0..<width * 3).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        let rows = (0..<height).map { y in [UInt8(y % 5)] + randomBytes(width * 3, using: &generator) }
         let clean = CraftedPNG(width: width, height: height, colorType: 2, filteredRows: rows)
         #expect(Self.expectSameAsLibpng(clean.bytes(), "clean"))
 
@@ -251,18 +251,5 @@ struct CraftedPNG {
             b = (b + a) % 65_521
         }
         return b << 16 | a
-    }
-}
-
-/// A small seeded generator, so the crafted rows are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

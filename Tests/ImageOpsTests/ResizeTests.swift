@@ -169,12 +169,9 @@ struct BoxShrinkTests {
 
     @Test("halving an opaque image gives the general code's values, odd edges included", arguments: PixelFormat.allCases.filter { !$0.hasAlpha })
     func halvingMatchesGeneral(_ format: PixelFormat) throws {
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        var generator = SplitMix64(seed: 0x2545_F491_4F6C_DD1D)
         for (width, height) in [(1, 1), (2, 2), (3, 2), (2, 5), (17, 9), (64, 33)] {
-            let bytes = (0..<width * height * format.bytesPerPixel).map { _ -> UInt8 in
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17
-                return UInt8(truncatingIfNeeded: state)
-            }
+            let bytes = randomBytes(width * height * format.bytesPerPixel, using: &generator)
             let source = try Image(size: ImageSize(width: width, height: height), format: format, copying: bytes)
             let halved = source.boxShrunk(by: 2)
             #expect(halved == source.boxShrunkGeneral(by: 2), "\(format) \(width)x\(height)")

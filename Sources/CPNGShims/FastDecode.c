@@ -1,7 +1,8 @@
 // The fast path for the PNGs image services return: 8-bit gray, gray+alpha, RGB or RGBA, not
 // interlaced, without tRNS. The image data is inflated in one call to libdeflate (SIMD Adler-32,
 // a decoder built for whole buffers) instead of zlib's streaming inflate, and the rows are
-// unfiltered with each filter's left neighbour carried in registers.
+// unfiltered with each filter's left neighbour carried in registers (Paeth rows of RGB and RGBA
+// with SSE4.1 where the CPU has it).
 //
 // It is an accelerator, never a second opinion: anything it does not handle, or that is not
 // perfectly clean (a CRC mismatch, a chunk out of place, a stream that is short, long or damaged),
@@ -142,6 +143,25 @@ static void fast_paeth_sse41(uint8_t *row, const uint8_t *prior, size_t n, int b
 
 #endif
 
+/// Unfilters one row in place with the loop for its filter and pixel size; 0 for an invalid
+/// filter type.
+static int fast_unfilter_row(uint8_t filter, uint8_t *row, const uint8_t *prior, size_t n, int bpp, int vector_paeth) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (filter == 4 && bpp >= 3 && vector_paeth) {
+        fast_paeth_sse41(row, prior, n, bpp);
+        return 1;
+    }
+#else
+    (void)vector_paeth;
+#endif
+    switch (bpp) {
+    case 1: return fast_unfilter_1(filter, row, prior, n);
+    case 2: return fast_unfilter_2(filter, row, prior, n);
+    case 3: return fast_unfilter_3(filter, row, prior, n);
+    default: return fast_unfilter_4(filter, row, prior, n);
+    }
+}
+
 /// Copies one unfiltered row of `source_channels` samples per pixel to the caller's layout:
 /// gray replicated to RGB, alpha 255 added where the output has alpha and the image has none.
 static void fast_store_row(const uint8_t *row, int source_channels, uint8_t *out, int channels, uint32_t width) {
@@ -276,31 +296,17 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
 
     const uint8_t *prior = zero_row;
     size_t stride = (size_t)width * (size_t)channels;
+    int vector_paeth = 0;
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-    const int vector_paeth = __atomic_load_n(&fast_vector_paeth_allowed, __ATOMIC_RELAXED)
+    vector_paeth = __atomic_load_n(&fast_vector_paeth_allowed, __ATOMIC_RELAXED)
         && __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1");
 #endif
     for (uint32_t y = 0; y < height; y++) {
         uint8_t *line = filtered + (size_t)y * (row_bytes + 1);
         uint8_t filter = line[0];
         uint8_t *row = line + 1;
-        int ok;
-#if defined(__x86_64__) || defined(__i386__)
-        if (filter == 4 && source_channels >= 3 && vector_paeth) {
-            fast_paeth_sse41(row, prior, row_bytes, source_channels);
-            fast_store_row(row, source_channels, pixels + stride * y, channels, width);
-            prior = row;
-            continue;
-        }
-#endif
-        switch (source_channels) {
-        case 1: ok = fast_unfilter_1(filter, row, prior, row_bytes); break;
-        case 2: ok = fast_unfilter_2(filter, row, prior, row_bytes); break;
-        case 3: ok = fast_unfilter_3(filter, row, prior, row_bytes); break;
-        default: ok = fast_unfilter_4(filter, row, prior, row_bytes); break;
-        }
-        if (!ok) {
+        if (!fast_unfilter_row(filter, row, prior, row_bytes, source_channels, vector_paeth)) {
             free(scratch);
             return IPNG_FAST_UNSUPPORTED;  // an invalid filter type: libpng's error
         }

@@ -121,6 +121,7 @@ extension Image {
                         let sum = UInt16(top[first]) &+ UInt16(top[second]) &+ UInt16(bottom[first]) &+ UInt16(bottom[second])
                         return UInt8(truncatingIfNeeded: (sum &+ 2) >> 2)
                     }
+                    // RGB, the common case, spelt out; every other channel count in one loop.
                     switch channels {
                     case 3:
                         for x in 0..<fullColumns {
@@ -129,8 +130,6 @@ extension Image {
                             out[o + 1] = mean(left + 1, left + 4)
                             out[o + 2] = mean(left + 2, left + 5)
                         }
-                    case 1:
-                        for x in 0..<fullColumns { out[x] = mean(2 * x, 2 * x + 1) }
                     default:
                         for x in 0..<fullColumns {
                             for channel in 0..<channels {

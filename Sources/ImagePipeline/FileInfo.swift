@@ -66,10 +66,19 @@ public struct FileInfo: Sendable, Hashable, Codable {
     static let headerReadLength = 64 << 10
 
     /// Probes a file whose first bytes (up to ``headerReadLength``) are already read.
+    ///
+    /// When `prefix` is the whole file (`prefix.count == size`), nothing more is read.
     static func probe(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
-        let info = try readHeader(path: path, size: size, prefix: prefix, decoder: decoder)
+        let (info, bytes) = try readHeader(path: path, size: size, prefix: prefix, decoder: decoder)
         var result = FileInfo(path: path, info: info, bytes: size)
-        if readingMetadata { try result.readMetadata(maxBytes: decoder.limits.maxInputBytes) }
+        if readingMetadata {
+            // The header walk may have read the whole file already (the limit still applies).
+            if bytes.count == size && size <= decoder.limits.maxInputBytes {
+                try result.readMetadata(from: bytes)
+            } else {
+                try result.readMetadata(maxBytes: decoder.limits.maxInputBytes)
+            }
+        }
         return result
     }
 
@@ -77,15 +86,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
     ///
     /// - Parameter path: what to call the image in reports and errors (`response.json data[0]`).
     static func probe(path: String, bytes: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
-        let info: ImageInfo
-        do {
-            info = try decoder.probe(bytes)
-        } catch let error as ImageCodecError {
-            throw PipelineError(path: path, codecError: error)
-        }
-        var result = FileInfo(path: path, info: info, bytes: bytes.count)
-        if readingMetadata { try result.readMetadata(from: bytes) }
-        return result
+        try probe(path: path, size: bytes.count, prefix: bytes, decoder: decoder, readingMetadata: readingMetadata)
     }
 
     /// Probes a file and decodes all its pixels, so that truncation, CRC and bitstream errors
@@ -145,7 +146,9 @@ public struct FileInfo: Sendable, Hashable, Codable {
         self.verified = verified
     }
 
-    private static func readHeader(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder) throws -> ImageInfo {
+    /// The header's findings, and the bytes they were read from (the prefix, or the whole file
+    /// when the walk needed more).
+    private static func readHeader(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder) throws -> (ImageInfo, [UInt8]) {
         var bytes = prefix
         var info: ImageInfo
         do {
@@ -166,7 +169,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
                 throw PipelineError(path: path, codecError: error)
             }
         }
-        return info
+        return (info, bytes)
     }
 
     /// One line for people: `photo.png: PNG 1024x768 rgb 8-bit deflate, 1057622 bytes`.

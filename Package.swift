@@ -60,7 +60,7 @@ let package = Package(
         // MARK: Swift modules
         .target(name: "ImageCore", dependencies: ["CDigestKernels"]),
         .target(name: "FastBase64", dependencies: ["CBase64Kernels"]),
-        .executableTarget(name: "Base64Fuzz", dependencies: ["FastBase64"]),
+        .executableTarget(name: "Base64Fuzz", dependencies: ["FastBase64", "FuzzSupport"]),
         .target(
             name: "ImageCodecs",
             dependencies: ["ImageCore", "CPNGShims", "CLibWebP"]
@@ -101,6 +101,18 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // MARK: Fuzz targets (scripts/fuzz.sh; a plain build makes replayers)
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "ImageFuzz", dependencies: ["ImageCodecs", "ImageCore", "ImageResponses", "FastBase64", "FuzzSupport"]),
+        // Its own executable: the sandbox brings Hummingbird and NIO, which the image targets do without.
+        .executableTarget(
+            name: "SandboxFuzz",
+            dependencies: [
+                "ImagePipeSandbox", "ImageResponses", "ImageCore", "FuzzSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
         .executableTarget(
             name: "imagepipe",
             dependencies: [
@@ -144,6 +156,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "FuzzTargetTests", dependencies: ["ImageFuzz", "SandboxFuzz", "Base64Fuzz", "FuzzSupport", "TestSupport"]),
         .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "ImageCodecs", "TestSupport"]),
         .testTarget(
             name: "GenerateTests",

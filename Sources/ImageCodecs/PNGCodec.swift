@@ -158,8 +158,8 @@ public enum PNGCodec {
     /// unfiltered in C. Every other file, and every file the fast path finds anything wrong
     /// with, is decoded by libpng, so accepted files, pixels and errors are libpng's.
     ///
-    /// - Parameter path: which decoders may run (tests compare them).
-    static func decodeWithInfo(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, path: DecodePath = .automatic) throws -> DecodedImage {
+    /// - Parameter path: which decoders may run (tests and the `ImageFuzz png` target compare them).
+    package static func decodeWithInfo(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, path: DecodePath = .automatic) throws -> DecodedImage {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try walkHeader(bytes)
         let info = header.info
@@ -205,13 +205,13 @@ public enum PNGCodec {
     }
 
     /// Lets the fast path use its SSE4.1 Paeth loop where the CPU has it (the default), or makes
-    /// it use the scalar loop: tests check both on the same files.
-    static func allowVectorPaeth(_ allowed: Bool) {
+    /// it use the scalar loop: tests and the fuzz target check both on the same files.
+    package static func allowVectorPaeth(_ allowed: Bool) {
         ipng_fast_set_vector_paeth(allowed ? 1 : 0)
     }
 
     /// Which decoders ``decodeWithInfo(_:limits:forceRGBA:path:)`` may use.
-    enum DecodePath {
+    package enum DecodePath {
         /// The fast path when it takes the file, libpng otherwise (what every caller uses).
         case automatic
         /// libpng alone.

@@ -13,7 +13,7 @@ import Hummingbird
 /// | unavailable (503) | `server_error` / `service_unavailable` | `SERVICE_UNAVAILABLE` | `detail` |
 /// | server error (500) | `server_error` / `null` | `INTERNAL_SERVER_ERROR` | `detail` |
 /// | other status | `invalid_request_error` or `server_error` / `null` | `HTTP_<status>` | `detail` |
-struct ErrorReply {
+package struct ErrorReply {
     enum Kind {
         case invalidRequest(param: String?, code: String)
         case modelNotFound
@@ -37,7 +37,7 @@ struct ErrorReply {
         self.retryAfter = retryAfter
     }
 
-    init(problem: RequestProblem) {
+    package init(problem: RequestProblem) {
         if problem.code == "model_not_found" {
             self.init(status: 404, message: problem.message, kind: .modelNotFound)
         } else {
@@ -45,7 +45,7 @@ struct ErrorReply {
         }
     }
 
-    init(fault: SandboxFault) {
+    package init(fault: SandboxFault) {
         let retryAfter = fault.effectiveRetryAfter
         switch fault.kind {
         case .insufficientCredit:
@@ -73,12 +73,20 @@ struct ErrorReply {
         return ErrorReply(status: 401, message: message, kind: .unauthorized)
     }
 
-    func response(in dialect: SandboxDialect) -> Response {
+    package func response(in dialect: SandboxDialect) -> Response {
         var headers: HTTPFields = [:]
         if let retryAfter {
             headers[.retryAfter] = String(retryAfter)
             headers[HTTPField.Name("retry-after-ms")!] = String(retryAfter * 1000)
         }
+        let (status, body) = statusAndBody(in: dialect)
+        headers[.contentType] = "application/json"
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// The status and JSON body of the answer in `dialect` (Nebius answers a validation problem
+    /// with 422, whatever the problem's status).
+    package func statusAndBody(in dialect: SandboxDialect) -> (status: Int, body: ByteBuffer) {
         var text = JSONText()
         var status = status
         switch dialect {
@@ -116,8 +124,7 @@ struct ErrorReply {
                 text.raw("}")
             }
         }
-        headers[.contentType] = "application/json"
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: text.buffer))
+        return (status, text.buffer)
     }
 
     private var param: String? {

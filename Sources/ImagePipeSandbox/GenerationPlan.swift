@@ -1,19 +1,19 @@
 import ImageCore
 
 /// A validated generation request: what to render and how to answer.
-struct GenerationPlan {
-    var dialect: SandboxDialect
-    var prompt: String
+package struct GenerationPlan {
+    package var dialect: SandboxDialect
+    package var prompt: String
     /// The effective seed of the first image; image `i` uses `seed + i`.
-    var seed: Int
-    var count: Int
-    var requestedSize: ImageSize
+    package var seed: Int
+    package var count: Int
+    package var requestedSize: ImageSize
     /// The size rendered: the requested one, or half of it in wrong-size mode.
-    var renderSize: ImageSize
-    var format: SandboxImageFormat
-    var returnsURL: Bool
+    package var renderSize: ImageSize
+    package var format: SandboxImageFormat
+    package var returnsURL: Bool
 
-    static let sides = 64...4096
+    package static let sides = 64...4096
 
     /// Validates `request` in its dialect's rules.
     ///
@@ -79,6 +79,25 @@ struct GenerationPlan {
         var seed = try request.integer("seed")
         if seed == -1 { seed = nil }
         self.seed = SandboxRenderer.effectiveSeed(seed, prompt: prompt)
+    }
+
+    /// Parses a request body and validates it as the server does before rendering (leaving out
+    /// latency, the token check and injected faults), for the `SandboxFuzz` target and tests.
+    ///
+    /// - Returns: the dialect an answer is written in (OpenAI when the body is not a JSON object)
+    ///   and the plan, or the problem the answer reports.
+    package static func validate(body: [UInt8], configuration: SandboxConfiguration) -> (dialect: SandboxDialect, plan: Result<GenerationPlan, RequestProblem>) {
+        let request: GenerationRequest
+        do {
+            request = try GenerationRequest(body: body)
+        } catch {
+            return (.openAI, .failure(error))
+        }
+        do {
+            return (request.dialect, .success(try GenerationPlan(request, configuration: configuration)))
+        } catch {
+            return (request.dialect, .failure(error))
+        }
     }
 
     /// A Nebius `width` or `height`: default 1024, 64…4096, a multiple of 8.

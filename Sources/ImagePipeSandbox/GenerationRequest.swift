@@ -79,12 +79,12 @@ enum JSONValue: Decodable, Sendable {
 }
 
 /// A validation failure: the field and what is wrong with it.
-struct RequestProblem: Error {
-    var field: String?
-    var message: String
+package struct RequestProblem: Error {
+    package var field: String?
+    package var message: String
     /// The OpenAI `code` (also picks the HTTP status: `model_not_found` is 404).
-    var code: String = "invalid_value"
-    var status: Int = 400
+    package var code: String = "invalid_value"
+    package var status: Int = 400
 }
 
 /// A generation request, decoded leniently and validated for its dialect.

@@ -1,0 +1,20 @@
+// libFuzzer targets for the image parsers and the response scanner, in one executable so that
+// one sanitizer build serves them all: `ImageFuzz png|webp|pam|metadata|response`.
+// `scripts/fuzz.sh` builds and runs them; a plain `swift build` builds the replayer.
+
+import FuzzSupport
+
+@main
+enum ImageFuzz {
+    static let targets = [
+        FuzzTarget("png", check: checkPNG),
+        FuzzTarget("webp", check: checkWebP),
+        FuzzTarget("pam", check: checkPAM),
+        FuzzTarget("metadata", check: checkMetadata),
+        FuzzTarget("response", check: checkResponse),
+    ]
+
+    static func main() {
+        fuzzMain(targets)
+    }
+}

@@ -31,6 +31,25 @@ def gradient_rows(width, height):
             for y in range(height)]
 
 
+def apng():
+    """An APNG of 3 frames: the default image (IDAT, the gradient) is the first, so decoders
+    without APNG show it; an 8x8 red square at (4, 4) and a 16x16 blue frame follow in fdAT."""
+    def fctl(sequence, width, height, x, y):
+        return chunk(b"fcTL", struct.pack(">IIIIIHHBB", sequence, width, height, x, y, 1, 10, 0, 0))
+
+    def fdat(sequence, width, height, pixel):
+        raw = b"".join(b"\x00" + bytes(pixel) * width for _ in range(height))
+        return chunk(b"fdAT", struct.pack(">I", sequence) + zlib.compress(raw, 9))
+
+    ihdr = struct.pack(">IIBBBBB", 16, 16, 8, 2, 0, 0, 0)
+    raw = b"".join(b"\x00" + bytes(row) for row in gradient_rows(16, 16))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"acTL", struct.pack(">II", 3, 0))
+            + fctl(0, 16, 16, 0, 0) + chunk(b"IDAT", zlib.compress(raw, 9))
+            + fctl(1, 8, 8, 4, 4) + fdat(2, 8, 8, (255, 0, 0))
+            + fctl(3, 16, 16, 0, 0) + fdat(4, 16, 16, (0, 0, 255))
+            + chunk(b"IEND", b""))
+
+
 def disc_rows(size):
     rows = []
     c = (size - 1) / 2
@@ -53,9 +72,7 @@ def main():
     write("opaque-rgba.png", png(40, 30, 6, [[v for x in range(40) for v in (x * 6, y * 8, 100, 255)] for y in range(30)]))
     write("one-pixel.png", png(1, 1, 6, [[10, 20, 30, 128]]))
     write("strip-1000x1.png", png(1000, 1, 2, [[(x * 7) % 256 for x in range(3000)]]))
-    # An APNG: acTL says 3 frames; the default image (IDAT) is what decoders without APNG show.
-    actl = chunk(b"acTL", struct.pack(">II", 3, 0))
-    write("animated.png", png(16, 16, 2, gradient_rows(16, 16), extra_chunks=[actl]))
+    write("animated.png", apng())
 
     # Corrupt and refused inputs.
     idat = grad.index(b"IDAT")

@@ -13,6 +13,12 @@ typedef struct {
     char *message;
     size_t message_capacity;
     ipng_buffer *out;
+    // Decoding only: the header, and the state of the check on image data after the rows.
+    uint32_t width, height;
+    int color_type, bit_depth, interlaced;
+    size_t rows_total, rows_read, tail_threshold, tail_bytes, scan_at;
+    int last_row, tail_checked;
+    ipng_inflate_report *report;
 } ipng_context;
 
 static void ipng_copy_message(ipng_context *context, const char *text) {
@@ -30,13 +36,6 @@ static void ipng_on_error(png_structp png, png_const_charp text) {
     png_longjmp(png, 1);
 }
 
-static void ipng_on_warning(png_structp png, png_const_charp text) {
-    // Benign problems (an ancillary chunk with a bad CRC, extra IDAT bytes) are warnings in
-    // libpng 1.6: the pixels are still right, so they are not reported as failures.
-    (void)png;
-    (void)text;
-}
-
 /// Fails the operation from inside a libpng callback or after a check, with our own status.
 static void ipng_fail(png_structp png, ipng_context *context, ipng_status status, const char *text) {
     context->status = status;
@@ -44,8 +43,108 @@ static void ipng_fail(png_structp png, ipng_context *context, ipng_status status
     png_longjmp(png, 1);
 }
 
+static uint32_t ipng_u32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/// The first run of IDAT chunks (the only image data libpng reads): start of its first chunk,
+/// end of its last. 0, 0 when there is none.
+static void ipng_idat_run(const uint8_t *data, size_t size, size_t *start, size_t *end) {
+    *start = *end = 0;
+    size_t offset = 8;
+    while (size >= 12 && offset <= size - 12) {
+        size_t length = ipng_u32(data + offset);
+        int is_idat = memcmp(data + offset + 4, "IDAT", 4) == 0;
+        if (*end != 0 && !is_idat) return;
+        if (length > size - offset - 12) length = size - offset - 12;  // a cut chunk: what is there
+        if (is_idat) {
+            if (*end == 0) *start = offset;
+            *end = offset + 12 + length;
+        }
+        offset += 12 + length;
+    }
+}
+
+/// Once the rows are read, checks that the IDAT run does not inflate far past them, and fails
+/// the decode if it does; any other problem with the stream is left to libpng, which reports it
+/// or tolerates it. Runs at most once.
+static void ipng_check_tail(png_structp png, ipng_context *context) {
+    context->tail_checked = 1;
+    size_t start, end;
+    ipng_idat_run(context->data, context->size, &start, &end);
+    if (end == 0) return;
+    size_t count = 0;
+    for (size_t at = start; at < end; at += 12 + (size_t)ipng_u32(context->data + at)) count++;
+    size_t *pieces = (size_t *)malloc(2 * count * sizeof(size_t));
+    if (pieces == NULL) ipng_fail(png, context, IPNG_ERROR_OUT_OF_MEMORY, "out of memory checking the image data");
+    size_t index = 0;
+    for (size_t at = start; at < end; index++) {
+        size_t length = ipng_u32(context->data + at);
+        pieces[index] = at + 8;
+        pieces[count + index] = length < end - at - 12 ? length : end - at - 12;
+        at += 12 + length;
+    }
+    size_t expected = ipng_filtered_size(context->width, context->height, context->color_type, context->bit_depth, context->interlaced);
+    char text[200];
+    ipng_inflate_report report;
+    ipng_status status = ipng_check_stream(context->data, pieces, pieces + count, count,
+                                           context->width, context->height, context->color_type, context->bit_depth,
+                                           context->interlaced, expected + IPNG_INFLATE_SLACK, &report, text, sizeof text);
+    free(pieces);
+    if (status == IPNG_ERROR_TOO_MUCH_DATA) {
+        if (context->report) *context->report = report;
+        ipng_fail(png, context, IPNG_ERROR_TOO_MUCH_DATA, text);
+    }
+}
+
+static void ipng_on_warning(png_structp png, png_const_charp text) {
+    // Benign problems (an ancillary chunk with a bad CRC, extra IDAT bytes) are warnings in
+    // libpng 1.6: the pixels are still right, so they are not reported as failures. Extra image
+    // data after the rows is tolerated only up to the slack.
+    (void)text;
+    ipng_context *context = (ipng_context *)png_get_error_ptr(png);
+    if (context != NULL && context->last_row && !context->tail_checked) ipng_check_tail(png, context);
+}
+
+/// How many of bytes [offset, offset + length) of the file are IDAT chunk data (not a chunk
+/// header or CRC, which libpng reads after the rows of every file). Reads come in file order,
+/// so the walk resumes where the last one stopped.
+static size_t ipng_idat_data_in(ipng_context *context, size_t offset, size_t length) {
+    const uint8_t *data = context->data;
+    size_t size = context->size, total = 0;
+    if (context->scan_at < 8) context->scan_at = 8;
+    for (size_t at = context->scan_at; size >= 12 && at <= size - 12 && at < offset + length;) {
+        size_t chunk_length = ipng_u32(data + at);
+        if (chunk_length > size - at - 12) chunk_length = size - at - 12;
+        size_t next = at + 12 + chunk_length;
+        if (memcmp(data + at + 4, "IDAT", 4) == 0) {
+            size_t from = at + 8 > offset ? at + 8 : offset;
+            size_t to = at + 8 + chunk_length < offset + length ? at + 8 + chunk_length : offset + length;
+            if (to > from) total += to - from;
+        }
+        if (next <= offset) context->scan_at = next;
+        at = next;
+    }
+    return total;
+}
+
+/// Counts the rows libpng delivers, to know when the last one is being read: from then on,
+/// image data is counted, as what follows the last row is what a zlib bomb inflates.
+static void ipng_on_row(png_structp png, png_uint_32 row, int pass) {
+    (void)row;
+    (void)pass;
+    ipng_context *context = (ipng_context *)png_get_io_ptr(png);
+    if (++context->rows_read + 1 >= context->rows_total) context->last_row = 1;
+}
+
 static void ipng_read_from_memory(png_structp png, png_bytep out, size_t length) {
     ipng_context *context = (ipng_context *)png_get_io_ptr(png);
+    // Past the last row's share of the image data (and libpng's read-ahead), libpng is
+    // inflating data the image has no room for: measure the stream before it inflates it all.
+    if (context->last_row && !context->tail_checked) {
+        context->tail_bytes += ipng_idat_data_in(context, context->offset, length);
+        if (context->tail_bytes > context->tail_threshold) ipng_check_tail(png, context);
+    }
     if (length > context->size - context->offset) {
         ipng_fail(png, context, IPNG_ERROR_TRUNCATED, "data ends in the middle of a chunk");
     }
@@ -56,9 +155,9 @@ static void ipng_read_from_memory(png_structp png, png_bytep out, size_t length)
 ipng_status ipng_decode(const uint8_t *data, size_t size,
                         uint32_t width, uint32_t height, int channels,
                         uint8_t *pixels, size_t pixels_size,
-                        size_t max_chunk_bytes, size_t *consumed,
+                        size_t max_chunk_bytes, size_t *consumed, ipng_inflate_report *report,
                         char *message, size_t message_capacity) {
-    ipng_context context = {data, size, 0, IPNG_OK, message, message_capacity, NULL};
+    ipng_context context = {data, size, 0, IPNG_OK, message, message_capacity, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, report};
     if (message && message_capacity) message[0] = '\0';
     if (consumed) *consumed = 0;
     if (channels != 3 && channels != 4) return IPNG_ERROR_ARGUMENT;
@@ -93,6 +192,11 @@ ipng_status ipng_decode(const uint8_t *data, size_t size,
     }
     int color_type = png_get_color_type(png, info);
     int bit_depth = png_get_bit_depth(png, info);
+    context.width = width;
+    context.height = height;
+    context.color_type = color_type;
+    context.bit_depth = bit_depth;
+    context.interlaced = png_get_interlace_type(png, info) != PNG_INTERLACE_NONE;
     int has_alpha = (color_type & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS);
     if (has_alpha && channels == 3) {
         ipng_fail(png, &context, IPNG_ERROR_ARGUMENT, "image has alpha but RGB output was requested");
@@ -114,6 +218,12 @@ ipng_status ipng_decode(const uint8_t *data, size_t size,
     size_t stride = (size_t)width * (size_t)channels;
     for (uint32_t y = 0; y < height; y++) rows[y] = pixels + stride * y;
 
+    context.rows_total = ipng_filtered_rows(width, height, context.interlaced, &context.tail_threshold);
+    // The last row's data, libpng's read-ahead (8 KiB) twice over, and room for a slow encoder's
+    // block boundaries: a real file never reads that much image data after its last row begins.
+    context.tail_threshold = 2 * context.tail_threshold + 16384;
+    context.last_row = context.rows_total <= 1;
+    png_set_read_status_fn(png, ipng_on_row);
     png_read_image(png, rows);
     // Reading to IEND checks the CRCs and zlib stream end of everything after the pixels too, so
     // a file cut short after its image data is reported, not silently accepted.
@@ -159,7 +269,7 @@ ipng_status ipng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, 
                         int input_channels, int color_type, int level, int filters,
                         const ipng_text *texts, int text_count,
                         ipng_buffer *out, char *message, size_t message_capacity) {
-    ipng_context context = {NULL, 0, 0, IPNG_OK, message, message_capacity, out};
+    ipng_context context = {NULL, 0, 0, IPNG_OK, message, message_capacity, out, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL};
     if (message && message_capacity) message[0] = '\0';
     int channels = ipng_color_type_channels(color_type);
     if (channels == 0 || (input_channels != channels && input_channels != channels + 1)) return IPNG_ERROR_ARGUMENT;

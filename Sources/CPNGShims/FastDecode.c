@@ -196,9 +196,46 @@ static void fast_store_row(const uint8_t *row, int source_channels, uint8_t *out
     }
 }
 
+static int fast_source_channels(int color_type) {
+    switch (color_type) {
+    case 0: return 1;
+    case 2: return 3;
+    case 4: return 2;
+    case 6: return 4;
+    default: return 0;  // palettes, and invalid types for libpng to report
+    }
+}
+
+// The buffer layout. The filtered rows (row_bytes + 1 each) are inflated into the caller's
+// pixel buffer at `base`, so that unfiltering row by row and storing each row at its final place
+// (stride bytes each) never overwrites a filtered row not yet read:
+// - same sample count (stride == row_bytes): base 0, and row y moves back y + 1 bytes;
+// - more output samples (gray to RGB, an alpha added: stride >= row_bytes + width): the filtered
+//   rows sit at the end, base = height * (stride - row_bytes - 1), and output row y ends at or
+//   before filtered row y + 1 begins.
+// IPNG_INFLATE_SLACK bytes follow the filtered rows, so that a stream that inflates a little
+// long is measured, not cut off, and 16 bytes of padding the vector Paeth loop may read.
+static size_t fast_layout(uint32_t width, uint32_t height, int source_channels, int channels, size_t *base) {
+    size_t row_bytes, stride, filtered, pixels, total;
+    if (__builtin_mul_overflow((size_t)width, (size_t)source_channels, &row_bytes)) return SIZE_MAX;
+    if (__builtin_mul_overflow((size_t)width, (size_t)channels, &stride)) return SIZE_MAX;
+    if (__builtin_mul_overflow(row_bytes + 1, (size_t)height, &filtered)) return SIZE_MAX;
+    if (__builtin_mul_overflow(stride, (size_t)height, &pixels)) return SIZE_MAX;
+    size_t span = pixels > filtered ? pixels : filtered;
+    if (__builtin_add_overflow(span, (size_t)IPNG_INFLATE_SLACK + 16, &total)) return SIZE_MAX;
+    if (base) *base = span - filtered;
+    return total;
+}
+
+size_t ipng_fast_buffer_size(uint32_t width, uint32_t height, int color_type, int channels) {
+    int source_channels = fast_source_channels(color_type);
+    if (source_channels == 0 || (channels != 3 && channels != 4)) return (size_t)width * height * (size_t)(channels > 0 ? channels : 4);
+    return fast_layout(width, height, source_channels, channels, NULL);
+}
+
 ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
                              uint32_t width, uint32_t height, int channels,
-                             uint8_t *pixels, size_t pixels_size) {
+                             uint8_t *pixels, size_t pixels_size, size_t capacity) {
     if (channels != 3 && channels != 4) return IPNG_ERROR_ARGUMENT;
     if ((size_t)width * height * (size_t)channels != pixels_size) return IPNG_ERROR_ARGUMENT;
     if (data == NULL || size < 45 || fast_u32(data + 8) != 13 || !fast_type_is(data + 12, "IHDR")) return IPNG_FAST_UNSUPPORTED;
@@ -206,15 +243,11 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
     if (fast_u32(ihdr) != width || fast_u32(ihdr + 4) != height) return IPNG_ERROR_MISMATCH;
     uint8_t depth = ihdr[8], color_type = ihdr[9];
     if (depth != 8 || ihdr[10] != 0 || ihdr[11] != 0 || ihdr[12] != 0 || !fast_crc_ok(data + 8, 13)) return IPNG_FAST_UNSUPPORTED;
-    int source_channels;
-    switch (color_type) {
-    case 0: source_channels = 1; break;
-    case 2: source_channels = 3; break;
-    case 4: source_channels = 2; break;
-    case 6: source_channels = 4; break;
-    default: return IPNG_FAST_UNSUPPORTED;  // palettes, and invalid types for libpng to report
-    }
+    int source_channels = fast_source_channels(color_type);
+    if (source_channels == 0) return IPNG_FAST_UNSUPPORTED;
     if ((color_type & 4) && channels != 4) return IPNG_ERROR_ARGUMENT;
+    size_t base = 0;
+    if (capacity < fast_layout(width, height, source_channels, channels, &base)) return IPNG_ERROR_ARGUMENT;
 
     // Walk every chunk to IEND. The image data must be one run of IDAT chunks; critical chunks
     // are checked as libpng checks them, ancillary ones skipped as libpng skips what it does not
@@ -255,21 +288,23 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
     if (idat_chunks == 0) return IPNG_FAST_UNSUPPORTED;
 
     size_t row_bytes = (size_t)width * (size_t)source_channels;
+    size_t stride = (size_t)width * (size_t)channels;
     size_t filtered_size = (row_bytes + 1) * (size_t)height;
-    // One buffer for the filtered rows, then (when the data spans several chunks) the data
-    // gathered from them.
-    size_t gathered = idat_chunks > 1 ? idat_bytes : 0;
-    // 16 bytes of padding at the end: the vector Paeth loop reads 4 bytes for a 3-byte pixel.
-    uint8_t *scratch = (uint8_t *)malloc(filtered_size + gathered + row_bytes + 16);
-    if (scratch == NULL) return IPNG_ERROR_OUT_OF_MEMORY;
-    uint8_t *filtered = scratch;
-    uint8_t *zero_row = scratch + filtered_size + gathered;
-    memset(zero_row, 0, row_bytes + 16);
+    // Deflate stores incompressible data at 5 bytes per 64 KiB block and a legal stream can do
+    // little worse; more data than twice the rows is garbage or a bomb, which libpng measures
+    // and refuses without this path gathering it first.
+    if (idat_bytes / 2 > filtered_size + IPNG_INFLATE_SLACK) return IPNG_FAST_UNSUPPORTED;
+
+    // libdeflate wants the stream in one piece: the chunk's data when there is one IDAT, a copy
+    // gathered from the chunks otherwise.
+    uint8_t *gathered = NULL;
     const uint8_t *stream;
     if (idat_chunks == 1) {
         stream = data + idat_first + 8;
     } else {
-        uint8_t *into = scratch + filtered_size;
+        gathered = (uint8_t *)malloc(idat_bytes);
+        if (gathered == NULL) return IPNG_ERROR_OUT_OF_MEMORY;
+        uint8_t *into = gathered;
         size_t at = idat_first;
         for (size_t chunk = 0; chunk < idat_chunks; chunk++) {
             uint32_t length = fast_u32(data + at);
@@ -277,42 +312,50 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
             into += length;
             at += 12 + (size_t)length;
         }
-        stream = scratch + filtered_size;
+        stream = gathered;
     }
-
+    uint8_t *filtered = pixels + base;
     struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
     if (decompressor == NULL) {
-        free(scratch);
+        free(gathered);
         return IPNG_ERROR_OUT_OF_MEMORY;
     }
-    // No actual-size pointer: the stream must fill the rows exactly (shorter or longer data is
-    // left to libpng, which reports or tolerates it).
-    enum libdeflate_result result = libdeflate_zlib_decompress(decompressor, stream, idat_bytes, filtered, filtered_size, NULL);
+    // Room for the slack past the rows: a stream that inflates past that stops there
+    // (INSUFFICIENT_SPACE). A stream that is short, long or damaged is left to libpng, which
+    // reports it, tolerates it, or refuses it as too long by the same measure.
+    size_t inflated = 0;
+    enum libdeflate_result result = libdeflate_zlib_decompress(decompressor, stream, idat_bytes, filtered,
+                                                               filtered_size + IPNG_INFLATE_SLACK, &inflated);
     libdeflate_free_decompressor(decompressor);
-    if (result != LIBDEFLATE_SUCCESS) {
-        free(scratch);
-        return IPNG_FAST_UNSUPPORTED;
-    }
+    free(gathered);
+    if (result != LIBDEFLATE_SUCCESS || inflated != filtered_size) return IPNG_FAST_UNSUPPORTED;
 
-    const uint8_t *prior = zero_row;
-    size_t stride = (size_t)width * (size_t)channels;
     int vector_paeth = 0;
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     vector_paeth = __atomic_load_n(&fast_vector_paeth_allowed, __ATOMIC_RELAXED)
         && __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1");
 #endif
-    for (uint32_t y = 0; y < height; y++) {
+    // The row above the first is zeros; with more output samples than stored ones, the unfiltered
+    // row is also kept here, as output rows overwrite the filtered ones. 16 bytes of padding for
+    // the vector Paeth loop.
+    uint8_t *prior_row = (uint8_t *)calloc(row_bytes + 16, 1);
+    if (prior_row == NULL) return IPNG_ERROR_OUT_OF_MEMORY;
+    int clean = 1;
+    for (uint32_t y = 0; y < height && clean; y++) {
         uint8_t *line = filtered + (size_t)y * (row_bytes + 1);
-        uint8_t filter = line[0];
         uint8_t *row = line + 1;
-        if (!fast_unfilter_row(filter, row, prior, row_bytes, source_channels, vector_paeth)) {
-            free(scratch);
-            return IPNG_FAST_UNSUPPORTED;  // an invalid filter type: libpng's error
+        uint8_t *out = pixels + stride * y;
+        if (stride == row_bytes) {
+            const uint8_t *prior = y == 0 ? prior_row : out - stride;
+            clean = fast_unfilter_row(line[0], row, prior, row_bytes, source_channels, vector_paeth);
+            memmove(out, row, row_bytes);
+        } else {
+            clean = fast_unfilter_row(line[0], row, prior_row, row_bytes, source_channels, vector_paeth);
+            memcpy(prior_row, row, row_bytes);
+            fast_store_row(prior_row, source_channels, out, channels, width);
         }
-        fast_store_row(row, source_channels, pixels + stride * y, channels, width);
-        prior = row;
     }
-    free(scratch);
-    return IPNG_OK;
+    free(prior_row);
+    return clean ? IPNG_OK : IPNG_FAST_UNSUPPORTED;  // an invalid filter type: libpng's error
 }

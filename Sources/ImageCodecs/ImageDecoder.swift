@@ -85,7 +85,7 @@ public struct ImageDecoder: Sendable {
     ) throws -> DecodedImage {
         switch try decodableFormat(of: bytes) {
         case .png:
-            try PNGCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
+            try PNGCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation)
         case .webp:
             try WebPCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation) { info in
                 guard !info.isAnimated, let minimum = minimumSize(info) else { return nil }

@@ -32,6 +32,8 @@ public enum PNGCodec {
         var info: ImageInfo
         /// Whether the walk reached the first IDAT chunk.
         var reachedImageData: Bool
+        /// Whether an `acTL` chunk (APNG) comes before the image data.
+        var hasAnimationControl = false
     }
 
     static func walkHeader(_ bytes: UnsafeRawBufferPointer) throws -> Header {
@@ -83,6 +85,7 @@ public enum PNGCodec {
         )
         // Walk the chunks between IHDR and the first IDAT: that is where tRNS and APNG's acTL live.
         var offset = 33
+        var hasAnimationControl = false
         while offset + 8 <= bytes.count {
             let length = Int(bytes.uint32BigEndian(at: offset))
             guard length <= 0x7FFF_FFFF else {
@@ -90,7 +93,7 @@ public enum PNGCodec {
             }
             if bytes.matches("IDAT", at: offset + 4) {
                 if info.frameCount == nil { info.frameCount = 1 }
-                return Header(info: info, reachedImageData: true)
+                return Header(info: info, reachedImageData: true, hasAnimationControl: hasAnimationControl)
             }
             if bytes.matches("IEND", at: offset + 4) {
                 throw ImageCodecError(.corruptData, "PNG has no IDAT chunk: IEND at byte \(offset) comes before any image data", at: offset)
@@ -99,13 +102,14 @@ public enum PNGCodec {
                 info.hasAlpha = true
             }
             if bytes.matches("acTL", at: offset + 4), length >= 8, offset + 16 <= bytes.count {
+                hasAnimationControl = true
                 let frames = Int(bytes.uint32BigEndian(at: offset + 8))
                 info.isAnimated = frames > 1
                 info.frameCount = frames
             }
             offset += 12 + length
         }
-        return Header(info: info, reachedImageData: false)
+        return Header(info: info, reachedImageData: false, hasAnimationControl: hasAnimationControl)
     }
 
     private static func checkSignature(_ bytes: UnsafeRawBufferPointer) throws {
@@ -130,7 +134,7 @@ public enum PNGCodec {
         return matching >= 5 || bytes.matches("IHDR", at: 12) || bytes.matches("IHDR", at: 11) || bytes.matches("IHDR", at: 13)
     }
 
-    private static func crc32OfChunk(_ bytes: UnsafeRawBufferPointer, typeOffset: Int, dataLength: Int) -> UInt32 {
+    static func crc32OfChunk(_ bytes: UnsafeRawBufferPointer, typeOffset: Int, dataLength: Int) -> UInt32 {
         let start = bytes.baseAddress!.advanced(by: typeOffset).assumingMemoryBound(to: UInt8.self)
         return UInt32(truncatingIfNeeded: crc32(0, start, UInt32(4 + dataLength)))
     }
@@ -159,7 +163,12 @@ public enum PNGCodec {
     /// with, is decoded by libpng, so accepted files, pixels and errors are libpng's.
     ///
     /// - Parameter path: which decoders may run (tests and the `ImageFuzz png` target compare them).
-    package static func decodeWithInfo(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, path: DecodePath = .automatic) throws -> DecodedImage {
+    /// - Parameter animation: whether an APNG is refused, or decoded to its default image (the
+    ///   first frame) after every frame is checked (``verifyFrames(_:info:)``).
+    package static func decodeWithInfo(
+        _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, animation: AnimationPolicy = .firstFrame,
+        path: DecodePath = .automatic
+    ) throws -> DecodedImage {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try walkHeader(bytes)
         let info = header.info
@@ -167,15 +176,28 @@ public enum PNGCodec {
             throw ImageCodecError(.truncated, "PNG ends at byte \(bytes.count) before its image data (no IDAT chunk found)", at: bytes.count)
         }
         try limits.enforce(info.size)
+        if header.hasAnimationControl {
+            if animation == .reject && info.isAnimated {
+                throw ImageCodecError(.animationRefused, "animated PNG (\(info.frameCount.map { "\($0) frames" } ?? "several frames")) refused: only still images are accepted here")
+            }
+            try verifyFrames(bytes, info: info)
+        }
         let format: PixelFormat = forceRGBA || info.hasAlpha ? .rgba8 : .rgb8
         // Ancillary chunks (iCCP, zTXt, ...) may not make libpng allocate more than the input could justify.
         let maxChunkBytes = min(max(bytes.count * 4, 1 << 20), 64 << 20)
-        let image = try Image(size: info.size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
+        // The fast path inflates the filtered rows into the image's own buffer (one byte a row
+        // longer than the pixels, and some slack) and unfilters them there.
+        let capacity = ipng_fast_buffer_size(UInt32(info.size.width), UInt32(info.size.height), Int32(info.colorModel.pngColorType), Int32(format.channelCount))
+        guard capacity < Int.max else {
+            throw ImageCodecError(.limitExceeded, "PNG of \(info.size.width)x\(info.size.height) is too large to address")
+        }
+        let image = try Image(size: info.size, format: format, capacity: Int(capacity)) { (buffer: UnsafeMutableRawBufferPointer) throws -> Void in
+            let pixelCount = info.size.width * info.size.height * format.channelCount
             if path != .libpngOnly {
                 let status = ipng_decode_fast(
                     bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
                     UInt32(info.size.width), UInt32(info.size.height), Int32(format.channelCount),
-                    pixels.baseAddress?.assumingMemoryBound(to: UInt8.self), pixels.count
+                    buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), pixelCount, buffer.count
                 )
                 if status == IPNG_OK { return }
                 if status == IPNG_ERROR_OUT_OF_MEMORY {
@@ -187,14 +209,18 @@ public enum PNGCodec {
                 // Anything else (not a case the fast path takes, or not perfectly clean): libpng.
             }
             var consumed = 0
+            var report = ipng_inflate_report()
             var message = [CChar](repeating: 0, count: 256)
             let status = message.withUnsafeMutableBufferPointer { text in
                 ipng_decode(
                     bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
                     UInt32(info.size.width), UInt32(info.size.height), Int32(format.channelCount),
-                    pixels.baseAddress?.assumingMemoryBound(to: UInt8.self), pixels.count,
-                    maxChunkBytes, &consumed, text.baseAddress, text.count
+                    buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), pixelCount,
+                    maxChunkBytes, &consumed, &report, text.baseAddress, text.count
                 )
+            }
+            if status == IPNG_ERROR_TOO_MUCH_DATA {
+                throw tooMuchData("IDAT", of: info, size: info.size, report: report, total: bytes.count)
             }
             guard status == IPNG_OK else {
                 let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -218,6 +244,16 @@ public enum PNGCodec {
         case libpngOnly
         /// The fast path alone; a file it declines is an `.unsupportedFormat` error.
         case fastOnly
+    }
+
+    /// The error for image data that inflates far past what the rows need (a zlib bomb):
+    /// `IDAT inflates past the 1040 bytes a 16x16 8-bit RGBA image needs (stopped at 66577 bytes, at byte 8312 of 4000120)`.
+    static func tooMuchData(_ what: String, of info: ImageInfo, size: ImageSize, report: ipng_inflate_report, total: Int) -> ImageCodecError {
+        ImageCodecError(
+            .corruptData,
+            "\(what) inflates past the \(report.expected) bytes a \(size.width)x\(size.height) \(info.bitDepth)-bit \(info.colorModel.name) image needs (stopped at \(report.produced) bytes, at byte \(report.stopped_at) of \(total))",
+            at: report.stopped_at
+        )
     }
 
     static func decodeError(status: ipng_status, libpngMessage: String, consumed: Int, total: Int) -> ImageCodecError {
@@ -309,6 +345,30 @@ public enum PNGCodec {
 
     /// The version of the system libpng in use, e.g. `"1.6.39"`.
     public static var libraryVersion: String { String(cString: ipng_libpng_version()) }
+}
+
+extension ImageInfo.ColorModel {
+    /// The IHDR color type of this color model.
+    var pngColorType: UInt8 {
+        switch self {
+        case .gray: 0
+        case .rgb: 2
+        case .palette: 3
+        case .grayAlpha: 4
+        case .rgba: 6
+        }
+    }
+
+    /// How messages name it: `RGBA`, `gray+alpha`.
+    var name: String {
+        switch self {
+        case .gray: "gray"
+        case .grayAlpha: "gray+alpha"
+        case .rgb: "RGB"
+        case .rgba: "RGBA"
+        case .palette: "palette"
+        }
+    }
 }
 
 /// Options for ``PNGCodec/encode(_:options:)``.

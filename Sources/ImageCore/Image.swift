@@ -60,6 +60,32 @@ public struct Image: Sendable {
         self.storage = storage
     }
 
+    /// Creates an image whose pixels are written by `initializer` into a buffer of at least
+    /// `capacity` bytes, of which the image keeps the first `rowBytes * height`.
+    ///
+    /// For decoders that need working room in the same allocation (a PNG's filtered rows are one
+    /// byte a row longer than its pixels, and are unfiltered in place): the image then costs
+    /// one allocation instead of two. The bytes past the pixels stay allocated while the
+    /// storage lives, and are never read.
+    ///
+    /// - Complexity: O(1) besides the initializer.
+    public init<E: Error>(
+        size: ImageSize,
+        format: PixelFormat,
+        capacity: Int,
+        uninitializedBytesWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
+        let byteCount: Int
+        do { byteCount = try Self.byteCount(for: size, format: format) } catch {
+            preconditionFailure(error.message)
+        }
+        let storage = PixelStorage(byteCount: byteCount, capacity: capacity)
+        try initializer(storage.allocation)
+        self.size = size
+        self.format = format
+        self.storage = storage
+    }
+
     /// Creates an image by copying `bytes`, which must hold exactly `rowBytes * height` bytes.
     public init(size: ImageSize, format: PixelFormat, copying bytes: some Collection<UInt8>) throws(ImageError) {
         let byteCount = try Self.byteCount(for: size, format: format)
@@ -128,12 +154,16 @@ internal final class PixelStorage: @unchecked Sendable {
     @usableFromInline
     let bytes: UnsafeMutableRawBufferPointer
 
+    /// The whole allocation: `bytes` and any working room after them.
+    let allocation: UnsafeMutableRawBufferPointer
+
     @usableFromInline
     var byteCount: Int { bytes.count }
 
-    init(byteCount: Int) {
+    init(byteCount: Int, capacity: Int = 0) {
         // 64-byte alignment keeps SIMD loads in the resampler and kernels on whole cache lines.
-        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
+        allocation = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, capacity), alignment: 64)
+        bytes = UnsafeMutableRawBufferPointer(rebasing: allocation[0..<byteCount])
     }
 
     @usableFromInline
@@ -144,7 +174,7 @@ internal final class PixelStorage: @unchecked Sendable {
     }
 
     deinit {
-        bytes.deallocate()
+        allocation.deallocate()
     }
 }
 

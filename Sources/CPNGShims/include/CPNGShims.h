@@ -30,7 +30,52 @@ typedef enum {
     /// ipng_decode_fast only: the file is not one the fast path handles, or not perfectly
     /// clean; decode it with ipng_decode, which gives libpng's pixels or error.
     IPNG_FAST_UNSUPPORTED = 6,
+    /// The image data inflates to more than the image needs plus IPNG_INFLATE_SLACK: inflating
+    /// stopped there (a zlib bomb, or garbage after the rows). The report says where.
+    IPNG_ERROR_TOO_MUCH_DATA = 7,
+    /// A zlib stream checked by ipng_check_stream is damaged, or its rows are (a filter type
+    /// over 4); the message says how.
+    IPNG_ERROR_CORRUPT = 8,
 } ipng_status;
+
+/// How many bytes past what an image needs its image data may inflate to and still be
+/// accepted: libpng tolerates a little extra data after the rows (with a warning), a zlib bomb
+/// is refused once past it. 64 KiB takes microseconds to inflate.
+enum { IPNG_INFLATE_SLACK = 65536 };
+
+/// Where a bounded inflate stopped, for the caller's message.
+typedef struct {
+    /// Bytes the rows need: filter bytes and packed samples, every interlace pass.
+    size_t expected;
+    /// Bytes inflated when the check stopped (at most expected + IPNG_INFLATE_SLACK + 1).
+    size_t produced;
+    /// Offset in the file of the compressed byte the check had reached.
+    size_t stopped_at;
+} ipng_inflate_report;
+
+/// The bytes a PNG image's (or APNG frame's) filtered rows take once inflated: one filter byte
+/// per row plus the packed samples, summed over the Adam7 passes when interlaced. SIZE_MAX when
+/// that does not fit in a size_t, 0 for an invalid color type or bit depth.
+size_t ipng_filtered_size(uint32_t width, uint32_t height, int color_type, int bit_depth, int interlaced);
+
+/// The rows libpng delivers for an image (every Adam7 pass's when interlaced), and in
+/// `widest_row` the largest filtered row in bytes at 64 bits a pixel (an upper bound for any
+/// color type).
+size_t ipng_filtered_rows(uint32_t width, uint32_t height, int interlaced, size_t *widest_row);
+
+/// Inflates a zlib stream split over pieces of a file (the data of a run of IDAT chunks, or of
+/// one APNG frame's fdAT chunks after their sequence numbers) without keeping the output, and
+/// checks it: the stream is intact (Adler-32 included), every row's filter type is 0-4, and it
+/// inflates to at least `expected` bytes and at most `limit`. Inflating stops at limit + 1.
+///
+/// - file/offsets/lengths/count: the pieces, in order.
+/// - width/height/color_type/bit_depth/interlaced: the rows' layout (for the filter bytes).
+/// - Returns IPNG_OK, IPNG_ERROR_TOO_MUCH_DATA, IPNG_ERROR_TRUNCATED (the pieces end before
+///   the stream, or the stream before the rows), IPNG_ERROR_CORRUPT, IPNG_ERROR_OUT_OF_MEMORY;
+///   `message` says what, `report` where.
+ipng_status ipng_check_stream(const uint8_t *file, const size_t *offsets, const size_t *lengths, size_t count,
+                              uint32_t width, uint32_t height, int color_type, int bit_depth, int interlaced,
+                              size_t limit, ipng_inflate_report *report, char *message, size_t message_capacity);
 
 /// Decodes a whole PNG held in memory into 8-bit interleaved pixels.
 ///
@@ -45,22 +90,39 @@ typedef enum {
 /// - pixels/pixels_size: the caller's buffer, exactly width*height*channels bytes.
 /// - max_chunk_bytes: largest ancillary chunk libpng may allocate for (zTXt, iCCP, ...).
 /// - consumed: on return, how many input bytes libpng read (the offset where it stopped).
+/// - report: filled when the status is IPNG_ERROR_TOO_MUCH_DATA.
 /// - message/message_capacity: receives libpng's error text, NUL-terminated.
+///
+/// libpng inflates whatever image data follows the rows through a 1 KiB buffer until the
+/// stream ends, and only warns. So once the rows are read, the first time libpng asks for more
+/// image data, or warns, the IDAT run is checked with ipng_check_stream, which stops at the
+/// image's size plus IPNG_INFLATE_SLACK: a zlib bomb costs at most libpng's read-ahead
+/// (8 KiB of input) and that bounded check, then fails with IPNG_ERROR_TOO_MUCH_DATA.
 ipng_status ipng_decode(const uint8_t *data, size_t size,
                         uint32_t width, uint32_t height, int channels,
                         uint8_t *pixels, size_t pixels_size,
-                        size_t max_chunk_bytes, size_t *consumed,
+                        size_t max_chunk_bytes, size_t *consumed, ipng_inflate_report *report,
                         char *message, size_t message_capacity);
 
 /// Decodes the PNGs image services return without libpng: 8-bit gray, gray+alpha, RGB or RGBA,
 /// not interlaced, no tRNS, every critical chunk intact, the image data inflated in one call to
 /// libdeflate. Same arguments and output layout as ipng_decode (the caller has probed the header
 /// and checked its limits). Returns IPNG_FAST_UNSUPPORTED for anything else, including every
-/// damaged file, so that libpng decodes it and reports its own error; the pixels are then
-/// undefined until ipng_decode fills them.
+/// damaged file and every stream that inflates past the image (stopping there), so that libpng
+/// decodes it and reports its own error; the pixels are then undefined until ipng_decode fills
+/// them.
+///
+/// The rows are inflated into the pixel buffer itself and unfiltered there, so `pixels` must
+/// hold `capacity` bytes, at least ipng_fast_buffer_size(...); the image is its first
+/// `pixels_size` bytes.
 ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
                              uint32_t width, uint32_t height, int channels,
-                             uint8_t *pixels, size_t pixels_size);
+                             uint8_t *pixels, size_t pixels_size, size_t capacity);
+
+/// The buffer ipng_decode_fast needs for an image of this size and IHDR color type, decoded to
+/// `channels` (3 or 4) samples a pixel: the larger of the pixels and the filtered rows, plus
+/// IPNG_INFLATE_SLACK and a little padding. SIZE_MAX on overflow.
+size_t ipng_fast_buffer_size(uint32_t width, uint32_t height, int color_type, int channels);
 
 /// Lets ipng_decode_fast use its SSE4.1 Paeth loop where the CPU has it (the default, 1) or
 /// makes it use the scalar loop (0): for tests, which check both on the same files.

@@ -371,9 +371,11 @@ public struct ConvertedFile: Sendable, Hashable {
     public var imageIndex: Int? = nil
     /// The size written (differs from the source's when resized).
     public var outputSize: ImageSize? = nil
-    /// For animated inputs, how many frames were dropped (only the first is converted).
+    /// For animated inputs that were re-encoded, how many frames were dropped (only the first is
+    /// converted); `nil` for still images and for animations copied unchanged, which keep every
+    /// frame.
     public var droppedFrames: Int? {
-        guard source.isAnimated else { return nil }
+        guard source.isAnimated, !wasCopied else { return nil }
         return source.frameCount.map { $0 - 1 }
     }
 }

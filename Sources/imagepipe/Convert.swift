@@ -73,6 +73,8 @@ extension Imagepipe {
                     if !quiet { Report.output(Report.line(for: file)) }
                     if let dropped = file.droppedFrames, dropped > 0 {
                         Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")
+                    } else if file.wasCopied && file.source.isAnimated && !quiet {
+                        Report.note("\(file.input): animated, all \(file.source.frameCount.map(String.init) ?? "its") frames kept (copied unchanged)")
                     }
                 case .failure(let error):
                     Report.error(error, verbose: verbose)

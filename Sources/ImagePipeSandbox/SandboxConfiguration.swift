@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// How a ``SandboxServer`` behaves: where it listens, and which real-service behaviours it emulates.
 ///
 /// The defaults answer every valid request at once with a correct PNG:
@@ -35,6 +41,20 @@ public struct SandboxConfiguration: Sendable {
     /// The most bytes (encoded image plus its base64 text) the image cache keeps; the oldest
     /// entries are evicted past it.
     public var cacheByteLimit: Int
+    /// When set, only the first this-many generation requests are answered; later ones are held
+    /// open without an answer, as a service that stopped responding would, until the client gives
+    /// up or the server shuts down (then they get 503). Tests use it to interrupt or time out a
+    /// batch at a known point instead of racing a clock.
+    public var answeredRequests: Int?
+    /// The most images rendered at once (default: one fewer than the cores, at least one). Renders
+    /// past it wait without holding a thread, so a burst of large requests leaves a thread free
+    /// for `/health`, cache hits and downloads.
+    public var concurrentRenders: Int
+    /// Called on the rendering thread before each render: a test hook that can hold renders.
+    package var beforeRender: (@Sendable () -> Void)?
+    /// How long a connection may sit without sending a complete request part (default 30 s): a
+    /// client that opens connections and trickles or never sends its headers is disconnected.
+    public var idleTimeout: Duration
 
     /// Creates a configuration; the defaults listen on `127.0.0.1:8080`, answer at once, inject no
     /// faults, need no token, serve PNG, accept bodies up to 1 MiB and cache up to 512 MiB.
@@ -49,7 +69,10 @@ public struct SandboxConfiguration: Sendable {
         defaultFormat: SandboxImageFormat = .png,
         seed: UInt64 = 0,
         maximumBodySize: Int = 1 << 20,
-        cacheByteLimit: Int = 512 << 20
+        cacheByteLimit: Int = 512 << 20,
+        answeredRequests: Int? = nil,
+        concurrentRenders: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1),
+        idleTimeout: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -62,6 +85,9 @@ public struct SandboxConfiguration: Sendable {
         self.seed = seed
         self.maximumBodySize = maximumBodySize
         self.cacheByteLimit = cacheByteLimit
+        self.answeredRequests = answeredRequests
+        self.concurrentRenders = concurrentRenders
+        self.idleTimeout = idleTimeout
     }
 }
 

@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ImageCore
+import ServiceLifecycle
 import Synchronization
 
 /// The models `GET /v1/models` lists and generation requests accept; the first is the default.
@@ -44,7 +45,10 @@ final class SandboxResponder: Sendable {
 
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
-        cache = ImageCache(byteLimit: configuration.cacheByteLimit)
+        cache = ImageCache(
+            byteLimit: configuration.cacheByteLimit, concurrentRenders: configuration.concurrentRenders,
+            beforeRender: configuration.beforeRender
+        )
         state = Mutex(State(random: SeededGenerator(seed: configuration.seed)))
     }
 
@@ -142,6 +146,9 @@ final class SandboxResponder: Sendable {
         } catch {
             return tooLarge()
         }
+        if let answered = configuration.answeredRequests, ordinal >= answered {
+            return await held()
+        }
         let parsed: GenerationRequest
         do {
             parsed = try GenerationRequest(body: body)
@@ -161,13 +168,23 @@ final class SandboxResponder: Sendable {
         }
         do {
             let plan = try GenerationPlan(parsed, configuration: configuration)
-            return try respond(plan, request: request)
+            return try await respond(plan, request: request)
         } catch let problem as RequestProblem {
             return ErrorReply(problem: problem).response(in: dialect)
         } catch {
             return ErrorReply(status: 500, message: "The sandbox failed to encode an image: \(error)", kind: .server)
                 .response(in: dialect)
         }
+    }
+
+    /// A request past ``SandboxConfiguration/answeredRequests``: no answer until the server shuts
+    /// down (or the handler is cancelled), then 503, so a graceful shutdown never waits on it.
+    private func held() async -> Response {
+        _ = try? await cancelWhenGracefulShutdown {
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+        return ErrorReply(status: 503, message: "The sandbox is shutting down; this request was held unanswered.", kind: .server)
+            .response(in: .openAI)
     }
 
     private func tooLarge() -> Response {
@@ -202,7 +219,7 @@ final class SandboxResponder: Sendable {
         }
     }
 
-    private func respond(_ plan: GenerationPlan, request: Request) throws -> Response {
+    private func respond(_ plan: GenerationPlan, request: Request) async throws -> Response {
         var images: [CachedImage] = []
         images.reserveCapacity(plan.count)
         for index in 0..<plan.count {
@@ -210,7 +227,7 @@ final class SandboxResponder: Sendable {
                 prompt: plan.prompt, seed: plan.seed &+ index, size: plan.renderSize,
                 format: plan.format, black: configuration.blackImages
             )
-            images.append(try cache.image(for: key))
+            images.append(try await cache.image(for: key))
         }
         let authority = request.head.authority ?? fallbackAuthority.withLock { $0 }
         let payload = images.reduce(0) { $0 + $1.base64.count }

@@ -62,6 +62,10 @@ public final class SandboxServer: Sendable {
         let (started, continuation) = AsyncStream.makeStream(of: Result<Int, SandboxError>.self)
         let application = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(
+                configuration.idleTimeout.components.seconds * 1_000_000_000
+                    + configuration.idleTimeout.components.attoseconds / 1_000_000_000
+            ))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "imagepipe-sandbox"
@@ -143,6 +147,15 @@ public final class SandboxServer: Sendable {
         }
         if case .fixed(let duration) = configuration.latency, duration < .zero {
             throw SandboxError(.invalidConfiguration, "latency \(duration) must not be negative")
+        }
+        guard configuration.concurrentRenders > 0 else {
+            throw SandboxError(.invalidConfiguration, "concurrent renders \(configuration.concurrentRenders) must be at least 1")
+        }
+        guard configuration.idleTimeout > .zero else {
+            throw SandboxError(.invalidConfiguration, "idle timeout \(configuration.idleTimeout) must be positive")
+        }
+        if let answered = configuration.answeredRequests, answered < 0 {
+            throw SandboxError(.invalidConfiguration, "answered-requests count \(answered) must not be negative")
         }
         for fault in configuration.faults {
             if case .status(let code) = fault.kind, !(400...599).contains(code) {

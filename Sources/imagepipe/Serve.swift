@@ -66,10 +66,17 @@ extension Imagepipe {
         @Option(help: "Seed for the random choices (latency within a range, fault rates, ids).")
         var seed: UInt64 = 0
 
+        @Option(name: .customLong("answer-first"), help: ArgumentHelp(
+            "Answer only the first N generation requests; hold later ones open unanswered until the client gives up or the server stops (then 503). For testing interrupts and timeouts.",
+            valueName: "N"
+        ))
+        var answerFirst: Int?
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
             if token != nil, tokenEnvironment != nil { throw ValidationError("give --token or --token-env, not both") }
             if let retryAfter, retryAfter < 0 { throw ValidationError("--retry-after must not be negative") }
+            if let answerFirst, answerFirst < 0 { throw ValidationError("--answer-first must not be negative") }
         }
 
         func run() async throws {
@@ -78,6 +85,7 @@ extension Imagepipe {
             configuration.blackImages = black
             configuration.defaultFormat = format.format
             configuration.seed = seed
+            configuration.answeredRequests = answerFirst
             do {
                 if let latency { configuration.latency = try SandboxLatency(parsing: latency) }
                 for fault in faults {

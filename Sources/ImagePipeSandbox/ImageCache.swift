@@ -25,8 +25,10 @@ struct CachedImage: Sendable {
 
 /// Rendered images by key, bounded by total bytes; the oldest inserted are evicted first.
 ///
-/// Rendering happens outside the lock, so two identical requests arriving together may both render
-/// (the second insert is dropped): harmless, and it keeps the lock short.
+/// Renders pass through a ``RenderGate`` that admits fewer renders at once than there are cores,
+/// so a burst of large requests never takes every thread of the cooperative pool: `/health`,
+/// cache hits and file downloads keep being answered. A render that waited at the gate looks in
+/// the cache again first, so identical requests queued together render once.
 final class ImageCache: Sendable {
     private struct State {
         var entries: [ImageKey: CachedImage] = [:]
@@ -39,20 +41,34 @@ final class ImageCache: Sendable {
 
     private let state = Mutex(State())
     private let byteLimit: Int
+    private let gate: RenderGate
+    private let beforeRender: (@Sendable () -> Void)?
 
-    init(byteLimit: Int) {
+    init(byteLimit: Int, concurrentRenders: Int, beforeRender: (@Sendable () -> Void)? = nil) {
         self.byteLimit = byteLimit
+        gate = RenderGate(width: concurrentRenders)
+        self.beforeRender = beforeRender
     }
 
     /// The cached image for `key`, rendering and encoding it on a miss.
-    func image(for key: ImageKey) throws(SandboxError) -> CachedImage {
-        if let hit = state.withLock({ state -> CachedImage? in
+    func image(for key: ImageKey) async throws(SandboxError) -> CachedImage {
+        if let hit = cached(key) { return hit }
+        return try await gate.run { () throws(SandboxError) -> CachedImage in
+            if let hit = cached(key) { return hit }
+            return try render(key)
+        }
+    }
+
+    private func cached(_ key: ImageKey) -> CachedImage? {
+        state.withLock { state -> CachedImage? in
             guard let hit = state.entries[key] else { return nil }
             state.hits += 1
             return hit
-        }) {
-            return hit
         }
+    }
+
+    private func render(_ key: ImageKey) throws(SandboxError) -> CachedImage {
+        beforeRender?()
         let pixels = key.black
             ? try! Image(size: key.size, format: .rgb8)
             : SandboxRenderer.image(prompt: key.prompt, effectiveSeed: key.seed, size: key.size)
@@ -83,5 +99,60 @@ final class ImageCache: Sendable {
     /// Images rendered so far, cache hits so far, and bytes held now.
     var counters: (renders: Int, hits: Int, bytes: Int) {
         state.withLock { ($0.renders, $0.hits, $0.bytes) }
+    }
+}
+
+/// Admits at most `width` bodies at once; the others wait their turn, in order, without holding
+/// a thread.
+final class RenderGate: Sendable {
+    private struct State {
+        var available: Int
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var nextWaiting = 0
+    }
+
+    private let state: Mutex<State>
+
+    /// A gate for `width` bodies at once (at least one).
+    init(width: Int) {
+        state = Mutex(State(available: max(1, width)))
+    }
+
+    /// Waits for a place, runs `body`, and gives the place to the next in line.
+    func run<Result, Failure: Error>(_ body: () throws(Failure) -> Result) async throws(Failure) -> Result {
+        await enter()
+        defer { leave() }
+        return try body()
+    }
+
+    private func enter() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = state.withLock { state -> Bool in
+                if state.available > 0 {
+                    state.available -= 1
+                    return true
+                }
+                state.waiting.append(continuation)
+                return false
+            }
+            if admitted { continuation.resume() }
+        }
+    }
+
+    private func leave() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.nextWaiting < state.waiting.count else {
+                state.available += 1
+                return nil
+            }
+            let next = state.waiting[state.nextWaiting]
+            state.nextWaiting += 1
+            if state.nextWaiting == state.waiting.count {
+                state.waiting.removeAll(keepingCapacity: true)
+                state.nextWaiting = 0
+            }
+            return next
+        }
+        next?.resume()
     }
 }

@@ -31,7 +31,9 @@ public enum FileIO {
 
     /// Opens a regular file for reading; the caller closes the descriptor.
     private static func openRegularFile(_ path: String) throws -> (descriptor: Int32, size: Int) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer; it is
+        // refused below as not a regular file, and regular files ignore the flag.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw PipelineError(.readFailed, path: path, "cannot open: \(errorText())") }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
@@ -41,9 +43,21 @@ public enum FileIO {
         }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
-            throw PipelineError(.notAFile, path: path, (status.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "is not a regular file")
+            throw PipelineError(.notAFile, path: path, "is \(describeFileType(status.st_mode)), not a regular file")
         }
         return (descriptor, Int(status.st_size))
+    }
+
+    /// What kind of file a `st_mode` describes, for messages.
+    static func describeFileType(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "a special file"
+        }
     }
 
     /// The size in bytes of a file.

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs missing system packages, then runs the whole test suite.
+# The test command: installs missing system packages, builds the release binary exactly as users get
+# it (scripts/demo.sh's build), then runs the whole test suite with every end-to-end CLI test
+# (generate, convert, gallery, info, serve, bench) driving that release binary.
 # Conformance tests read ../shared/conformance beside the project and skip, saying so, when it is absent.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -7,5 +9,8 @@ source scripts/install-deps.sh
 # The C base64 kernels against a scalar model of their contract: AVX2 natively, AVX-512 VBMI
 # through emulated intrinsics (its only check on CPUs without AVX-512). A few seconds.
 sh Tests/CBase64KernelsEmulation/run.sh
+# What ships: optimised, with the Swift runtime linked statically (the README's and demo's build).
+swift build -c release --static-swift-stdlib --product imagepipe
 swift build --build-tests
-swift test --skip-build
+# The library tests run in the debug build (assertions on); the CLI tests run the release binary.
+IMAGEPIPE_BINARY="$PWD/.build/release/imagepipe" swift test --skip-build

@@ -4,7 +4,9 @@ internal import CLibWebP
 /// WebP decoding, header probing and encoding through the system libwebp.
 ///
 /// Lossy (VP8), lossless (VP8L) and extended (VP8X) files with alpha decode to RGB8 or RGBA8 with
-/// libwebp's default fancy upsampling, the output `dwebp` gives. Animated files are recognised
+/// libwebp's default fancy upsampling, the output `dwebp` gives. An image decodes to RGBA8 when
+/// it has alpha: the header says so, or (lossless) a pixel is transparent although the
+/// bitstream's alpha hint says none is. Animated files are recognised
 /// (frame count in ``ImageInfo``); decoding gives the first frame composited on the canvas, or
 /// refuses them when asked.
 public enum WebPCodec {
@@ -166,8 +168,13 @@ public enum WebPCodec {
            scaledSize.width < fullSize.width || scaledSize.height < fullSize.height {
             size = ImageSize(width: min(scaledSize.width, fullSize.width), height: min(scaledSize.height, fullSize.height))
         }
-        let format: PixelFormat = forceRGBA || features.has_alpha != 0 ? .rgba8 : .rgb8
-        let image = try Image(size: size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
+        // A lossless bitstream's alpha_is_used bit is only a hint (RFC 9649, the WebP lossless
+        // format): libwebp decodes the alpha it finds whatever the bit says, and `dwebp -pam`
+        // writes it. So a lossless image is decoded with its alpha and drops it only when every pixel
+        // proves opaque; an RGB decode would turn transparent pixels opaque.
+        let alphaHintedAway = features.format == 2 && features.has_alpha == 0
+        let format: PixelFormat = forceRGBA || features.has_alpha != 0 || alphaHintedAway ? .rgba8 : .rgb8
+        var image = try Image(size: size, format: format) { (pixels: UnsafeMutableRawBufferPointer) throws -> Void in
             var config = WebPDecoderConfig()
             guard WebPInitDecoderConfig(&config) != 0 else {
                 throw ImageCodecError(.corruptData, "libwebp decoder version mismatch")
@@ -187,6 +194,9 @@ public enum WebPCodec {
             guard status == VP8_STATUS_OK else {
                 throw error(status, stage: "decoding the WebP image", byteCount: bytes.count)
             }
+        }
+        if alphaHintedAway && !forceRGBA && image.isOpaque {
+            image = image.converted(to: .rgb8)
         }
         return DecodedImage(info: info, image: image)
     }

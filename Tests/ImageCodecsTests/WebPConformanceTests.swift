@@ -43,6 +43,26 @@ struct WebPConformanceTests {
         #expect(md5Hex(PAMCodec.encode(image)) == vector.md5)
     }
 
+    @Test("PAM of the default decode (RGB8 for opaque images, as convert decodes) has dwebp's md5", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"), arguments: vectors)
+    func defaultDecodeReproducesMD5(_ vector: Vector) throws {
+        let bytes = try readBytes(TestPaths.libwebpTestData!.appendingPathComponent(vector.file))
+        let image = try ImageDecoder().decode(bytes)
+        #expect(md5Hex(PAMCodec.encode(image)) == vector.md5)
+    }
+
+    @Test("a lossless image whose alpha hint says opaque keeps the transparent pixels it has", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"))
+    func alphaHintIsOnlyAHint() throws {
+        let bytes = try readBytes(TestPaths.libwebpTestData!.appendingPathComponent("bad_palette_index.webp"))
+        #expect(try ImageDecoder().probe(bytes).hasAlpha == false)
+        let image = try ImageDecoder().decode(bytes)
+        #expect(image.format == .rgba8)
+        let transparent = image.withUnsafeBytes { pixels in stride(from: 3, to: pixels.count, by: 4).count { pixels[$0] == 0 } }
+        #expect(transparent == 4096)
+        // An opaque lossless image with the same hint still decodes to RGB8.
+        let opaque = try readBytes(TestPaths.libwebpTestData!.appendingPathComponent("lossless_color_transform.webp"))
+        #expect(try ImageDecoder().decode(opaque).format == .rgb8)
+    }
+
     @Test("probe agrees with libwebp's WebPGetFeatures on every vector", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"), arguments: allWebPFiles)
     func probeMatchesLibwebp(_ file: String) throws {
         let bytes = try readBytes(TestPaths.libwebpTestData!.appendingPathComponent(file))

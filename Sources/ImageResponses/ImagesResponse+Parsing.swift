@@ -84,6 +84,11 @@ extension ImagesResponse {
             var image = GeneratedImage(index: index)
             try cursor.forEachMember { key, cursor throws(ImagesResponseError) in
                 if cursor.key(key, is: "b64_json") {
+                    // A repeated member replaces the earlier one (as for every other member), so
+                    // the image never keeps one payload's bytes beside another's error.
+                    image.bytes = nil
+                    image.payloadRange = nil
+                    image.payloadError = nil
                     if try cursor.consumeNull() { return }
                     let range = try cursor.stringRange(field: "data[\(index)].b64_json")
                     image.payloadRange = range

@@ -78,6 +78,21 @@ struct ImagesResponseTests {
         #expect(error.code == .invalidPayload)
     }
 
+    @Test("a repeated b64_json member replaces the earlier one: never one payload's bytes beside another's error")
+    func repeatedPayloadMember() throws {
+        func image(_ members: String) throws -> GeneratedImage {
+            try ImagesResponse(parsing: Array(#"{"data":[{\#(members)}]}"#.utf8)).images[0]
+        }
+        // Found by the response fuzz target: valid, then invalid, kept the first bytes and the second error.
+        let invalidLast = try image(#""b64_json":"QUJD","b64_json":"*QUJD""#)
+        #expect(invalidLast.bytes == nil && invalidLast.payloadError?.code == .invalidPayload)
+        #expect(invalidLast.payloadRange == 40..<45)
+        let validLast = try image(#""b64_json":"*QUJD","b64_json":"QUJD""#)
+        #expect(validLast.bytes == Array("ABC".utf8) && validLast.payloadError == nil)
+        let nullLast = try image(#""b64_json":"QUJD","b64_json":null"#)
+        #expect(nullLast.bytes == nil && nullLast.payloadRange == nil && nullLast.payloadError == nil)
+    }
+
     @Test("malformed JSON fails with the byte offset of the problem", arguments: [
         (#"{"data":[{"b64_json":"QUJD"}],}"#, 30), (#"{"data":[{"b64_json":"QUJD"} {"#, 29), (#"{"data" [] }"#, 8),
         (#"{"data":[],"created":1e}"#, 21), (#"{"created":tru}"#, 11), ("{", 1), (#"{"data":[]} x"#, 12),

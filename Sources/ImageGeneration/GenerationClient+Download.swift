@@ -16,6 +16,12 @@ extension GenerationClient {
     /// - Returns: the bytes and their format.
     /// - Throws: ``GenerationError/Code/download`` (or `.cancelled`, `.timeout`).
     public func download(_ url: String, index: Int = 0) async throws(GenerationError) -> ([UInt8], ImageFormat) {
+        // The URL, a redirect's Location and the error text all come from services that may echo
+        // the token; every message leaves through here.
+        do { return try await downloadUnscrubbed(url, index: index) } catch { throw error.scrubbed(of: token) }
+    }
+
+    private func downloadUnscrubbed(_ url: String, index: Int) async throws(GenerationError) -> ([UInt8], ImageFormat) {
         let limits = configuration.download
         let shown = RedactedURL(url)
         func failure(_ message: String) -> GenerationError {

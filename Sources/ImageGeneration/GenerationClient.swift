@@ -149,6 +149,12 @@ public final class GenerationClient: Sendable {
     ///
     /// - Throws: ``GenerationError`` with the provider's message, a hint and the attempts made.
     public func generate(_ request: GenerationRequest) async throws(GenerationError) -> GenerationResult {
+        // Every failure leaves through here, so a token that a service echoed into any text an
+        // error quotes (a message, a URL, a redirect's Location) is scrubbed in one place.
+        do { return try await generateUnscrubbed(request) } catch { throw error.scrubbed(of: token) }
+    }
+
+    private func generateUnscrubbed(_ request: GenerationRequest) async throws(GenerationError) -> GenerationResult {
         let clock = ContinuousClock()
         let start = clock.now
         guard let baseURL else {
@@ -173,7 +179,7 @@ public final class GenerationClient: Sendable {
         }
         var timings = exchange.timings
         timings.decode = clock.now - decodeStart
-        let response: ImagesResponse
+        var response: ImagesResponse
         switch parsed {
         case .success(let value): response = value
         case .failure(let error):
@@ -191,8 +197,14 @@ public final class GenerationClient: Sendable {
             throw error
         }
 
+        // Scrubbed as it enters our types, so that nothing read from the response can carry the
+        // token into a sidecar, a text chunk or a --json line; only the download itself uses a URL
+        // as the service sent it.
+        let fetchURLs = response.images.map(\.url)
+        response.scrub(token: token)
+
         let downloadStart = clock.now
-        let images = try await collectImages(response, status: exchange.status, attempts: exchange.attempts)
+        let images = try await collectImages(response, fetching: fetchURLs, status: exchange.status, attempts: exchange.attempts)
         if images.contains(where: { if case .url = $0.source { true } else { false } }) {
             timings.download = clock.now - downloadStart
         }
@@ -361,7 +373,8 @@ public final class GenerationClient: Sendable {
 
     // MARK: - Images
 
-    private func collectImages(_ response: ImagesResponse, status: Int, attempts: Int) async throws(GenerationError) -> [GenerationResult.Image] {
+    /// - Parameter fetchURLs: each entry's `url` as sent (the response's own are scrubbed).
+    private func collectImages(_ response: ImagesResponse, fetching fetchURLs: [String?], status: Int, attempts: Int) async throws(GenerationError) -> [GenerationResult.Image] {
         guard !response.images.isEmpty else {
             throw GenerationError(.invalidResponse, provider: profile.name, status: status, "the response holds no images (data is empty)", attempts: attempts)
         }
@@ -380,7 +393,7 @@ public final class GenerationClient: Sendable {
                     )
                 }
                 images[position] = GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .base64, revisedPrompt: entry.revisedPrompt)
-            } else if let url = entry.url {
+            } else if let url = fetchURLs[position] {
                 downloads.append((position, url))
             } else {
                 throw GenerationError(.invalidResponse, provider: profile.name, status: status, "data[\(entry.index)] has neither b64_json nor url", attempts: attempts)

@@ -198,12 +198,33 @@ extension GenerationError {
         }
     }
 
-    /// `text` with every occurrence of `token` replaced by `***`.
+    /// `text` with every occurrence of `token` replaced by `***`, and of its percent-encoded form
+    /// too (a token echoed inside a URL path arrives encoded when it holds `+`, `/` or `=`).
     public static func scrub(_ text: String, token: String?) -> String {
         guard let token, !token.isEmpty else { return text }
-        let needle = Array(token.utf8)
-        let haystack = Array(text.utf8)
-        guard haystack.count >= needle.count else { return text }
+        var result = Array(text.utf8)
+        let plain = Array(token.utf8)
+        var needles = [plain]
+        for digits in ["0123456789ABCDEF", "0123456789abcdef"] {
+            let encoded = percentEncoded(plain, digits: Array(digits.utf8))
+            if !needles.contains(encoded) { needles.append(encoded) }
+        }
+        for needle in needles { result = replacing(needle, in: result) }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// This error with the token scrubbed from every text that may quote a response.
+    public func scrubbed(of token: String?) -> GenerationError {
+        guard let token, !token.isEmpty else { return self }
+        var copy = self
+        copy.message = Self.scrub(message, token: token)
+        copy.providerErrorType = providerErrorType.map { Self.scrub($0, token: token) }
+        copy.hint = hint.map { Self.scrub($0, token: token) }
+        return copy
+    }
+
+    private static func replacing(_ needle: [UInt8], in haystack: [UInt8]) -> [UInt8] {
+        guard haystack.count >= needle.count else { return haystack }
         var output: [UInt8] = []
         output.reserveCapacity(haystack.count)
         var index = 0
@@ -217,6 +238,21 @@ extension GenerationError {
                 index += 1
             }
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
+    }
+
+    /// `bytes` with everything but RFC 3986's unreserved characters as `%XX`, in these hex digits.
+    private static func percentEncoded(_ bytes: [UInt8], digits hex: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.append(byte)
+            default:
+                output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return output
     }
 }

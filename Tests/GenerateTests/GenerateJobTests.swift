@@ -85,7 +85,7 @@ struct GenerateJobTests {
         let folder = try makeScratchDirectory()
         var request = Self.request(count: 2)
         request.responseFormat = .url
-        let outcomes = try await Self.withSandbox(profile: .nebius, token: "t") { _, client in
+        let outcomes = try await Self.withSandbox(profile: .nebius, token: "sandbox-token") { _, client in
             await GenerateJob(prompts: ["a red kite"], request: request, writer: GeneratedImageWriter(destination: .directory(folder))).run(client: client)
         }
         let saved = Self.savedImages(outcomes)

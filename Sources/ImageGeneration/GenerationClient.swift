@@ -236,14 +236,17 @@ public final class GenerationClient: Sendable {
     }
 
     private func post(_ body: RequestBody, model: String?) async throws(GenerationError) -> Exchange {
-        var request = HTTPClientRequest(url: endpoint)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let bytes = body.bytes
-        request.body = .bytes(ByteBuffer(bytes: bytes))
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: endpoint, method: .POST, headers: headers, body: .bytes(body.bytes))
+        } catch {
+            throw GenerationError(.invalidRequest, provider: profile.name, "the endpoint \(RedactedURL(endpoint)) is not a usable URL: \(error)")
+        }
 
         var attempt = 0
         var retryWaits = Duration.zero
@@ -281,11 +284,14 @@ public final class GenerationClient: Sendable {
                         .timeout, provider: profile.name, "no complete response within \(Self.describe(configuration.requestTimeout))",
                         hint: GenerationError.hint(for: .timeout, status: nil, profile: profile, model: model), attempts: attempt
                     )
-                case .connection(let description):
-                    failure = .connection
+                case .connection(let description, let requestSent):
+                    failure = requestSent ? .unanswered : .connection
                     finalError = GenerationError(
                         .connection, provider: profile.name,
-                        "\(GenerationError.scrub(description, token: token)) (\(RedactedURL(endpoint)))",
+                        GenerationError.scrub(description, token: token)
+                            + (requestSent ? " after the request was sent in full, before a complete response" : "")
+                            + " (\(RedactedURL(endpoint)))"
+                            + (requestSent ? ": the service may have processed it, and may bill it" : ""),
                         hint: GenerationError.hint(for: .connection, status: nil, profile: profile, model: model), attempts: attempt
                     )
                 }
@@ -301,6 +307,10 @@ public final class GenerationClient: Sendable {
                 if case .retryAfterTooLong(let wait) = reason {
                     finalError.message += " (the service asked to wait \(Self.describe(wait)), more than the \(Self.describe(configuration.retry.maximumRetryAfter)) limit)"
                 }
+                if failure == .unanswered && reason == .notRetryable {
+                    finalError.message += "; not retried"
+                    finalError.hint = "check the service's usage or billing before trying again; --retry-unanswered retries such requests"
+                }
                 throw finalError
             }
         }
@@ -308,30 +318,32 @@ public final class GenerationClient: Sendable {
 
     /// A failure below HTTP: what ``send(_:)`` throws.
     enum TransportFailure: Error {
-        case cancelled, timeout, tooLarge, connection(String)
+        /// `requestSent`: the whole request had been written when the connection failed.
+        case cancelled, timeout, tooLarge, connection(String, requestSent: Bool)
     }
 
     /// Sends one attempt and reads the whole body, within the request timeout.
-    private func send(_ request: HTTPClientRequest) async throws(TransportFailure) -> Reply {
+    private func send(_ request: HTTPClient.Request) async throws(TransportFailure) -> Reply {
         let httpClient = self.httpClient
         let timeout = configuration.requestTimeout
-        let maximumBytes = configuration.maximumResponseBytes
+        let collector = ReplyCollector(maximumBytes: configuration.maximumResponseBytes)
         do {
             return try await Self.withTimeout(timeout) {
-                let clock = ContinuousClock()
-                let start = clock.now
-                let response = try await httpClient.execute(request, deadline: .now() + TimeAmount(timeout))
-                let headTime = clock.now - start
-                let body = try await response.body.collect(upTo: maximumBytes)
-                return Reply(status: Int(response.status.code), headers: response.headers, body: body, head: headTime, bodyTime: clock.now - start - headTime)
+                let task = httpClient.execute(request: request, delegate: collector, deadline: .now() + TimeAmount(timeout))
+                return try await withTaskCancellationHandler {
+                    try await task.futureResult.get()
+                } onCancel: {
+                    task.cancel()
+                }
             }
         } catch {
-            throw Self.transportFailure(error)
+            throw Self.transportFailure(error, requestSent: collector.requestSent)
         }
     }
 
-    /// Maps an error from AsyncHTTPClient, NIO or the timeout race.
-    static func transportFailure(_ error: any Error) -> TransportFailure {
+    /// Maps an error from AsyncHTTPClient, NIO or the timeout race; `requestSent` tells a
+    /// connection lost after the whole request was written.
+    static func transportFailure(_ error: any Error, requestSent: Bool = false) -> TransportFailure {
         if Task.isCancelled || error is CancellationError { return .cancelled }
         if error is TimeoutReached { return .timeout }
         if error is NIOTooManyBytesError { return .tooLarge }
@@ -339,11 +351,12 @@ public final class GenerationClient: Sendable {
             switch error {
             case .cancelled: return .cancelled
             case .deadlineExceeded, .readTimeout, .writeTimeout: return .timeout
-            case .connectTimeout: return .connection("could not connect within the connect timeout")
-            default: return .connection(String(describing: error))
+            case .connectTimeout: return .connection("could not connect within the connect timeout", requestSent: requestSent)
+            case .remoteConnectionClosed: return .connection("the service closed the connection", requestSent: requestSent)
+            default: return .connection(String(describing: error), requestSent: requestSent)
             }
         }
-        return .connection(String(describing: error))
+        return .connection(String(describing: error), requestSent: requestSent)
     }
 
     /// The whole-attempt timer lost the race.

@@ -1,9 +1,11 @@
 /// When to try a request again and how long to wait first: pure decisions, no I/O and no clock,
 /// so every rule is testable without a server.
 ///
-/// Retried: connection failures, HTTP 408, 409, 429 rate limits (not credit or quota), and
-/// every 5xx. Never retried: final 429s (credit, quota), 400, 401, 403, 404, 422, any other
-/// status, and the whole-request timeout. The wait before retry *k* (1-based) is the server's
+/// Retried: connection failures before the request was sent in full, HTTP 408, 409, 429 rate
+/// limits (not credit or quota), and every 5xx. Never retried: final 429s (credit, quota), 400,
+/// 401, 403, 404, 422, any other status, the whole-request timeout, and (unless
+/// ``retriesUnansweredRequests``) a connection lost after the request was sent in full, which the
+/// service may have processed and billed. The wait before retry *k* (1-based) is the server's
 /// `retry-after-ms` or `Retry-After` when given (up to ``maximumRetryAfter``; a longer one stops
 /// the retries), else `min(maximumBackoff, initialBackoff × 2^(k−1))` with ``jitter``.
 ///
@@ -29,15 +31,20 @@ public struct RetryPolicy: Hashable, Sendable {
     public enum Failure: Hashable, Sendable {
         /// An HTTP response with this status; `isFinal429` when a 429 means no credit or quota.
         case status(Int, isFinal429: Bool)
-        /// The connection failed before or while the response came.
+        /// The connection failed before the request was sent in full: the service cannot have
+        /// processed it.
         case connection
+        /// The connection was lost after the request was sent in full, before a complete response:
+        /// the service may have processed it, and a retry may be billed a second time.
+        case unanswered
         /// The whole-request timeout passed.
         case timeout
     }
 
     /// Why no retry follows.
     public enum StopReason: Hashable, Sendable {
-        /// The failure is final (a client error, credit or quota, a timeout).
+        /// The failure is final (a client error, credit or quota, a timeout, a request the service may
+        /// have processed).
         case notRetryable
         /// ``maximumRetries`` retries were made.
         case attemptsExhausted
@@ -63,24 +70,29 @@ public struct RetryPolicy: Hashable, Sendable {
     public var maximumRetryAfter: Duration
     /// How the backoff is randomised (default ``Jitter/equal``).
     public var jitter: Jitter
+    /// Whether to retry ``Failure/unanswered`` too (default `false`): only for a service known not
+    /// to bill requests it did not answer, or when a second bill is acceptable.
+    public var retriesUnansweredRequests: Bool
 
     /// Creates a policy.
     public init(
         maximumRetries: Int = 2, initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(8),
-        maximumRetryAfter: Duration = .seconds(120), jitter: Jitter = .equal
+        maximumRetryAfter: Duration = .seconds(120), jitter: Jitter = .equal, retriesUnansweredRequests: Bool = false
     ) {
         self.maximumRetries = maximumRetries
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
         self.maximumRetryAfter = maximumRetryAfter
         self.jitter = jitter
+        self.retriesUnansweredRequests = retriesUnansweredRequests
     }
 
-    /// Whether a failure of this kind is worth another attempt at all.
+    /// Whether a failure of this kind is worth another attempt under the default rules
+    /// (``Failure/unanswered`` is not: see ``retriesUnansweredRequests``).
     public static func isRetryable(_ failure: Failure) -> Bool {
         switch failure {
         case .connection: true
-        case .timeout: false
+        case .unanswered, .timeout: false
         case .status(let status, let isFinal429):
             switch status {
             case 408, 409: true
@@ -116,7 +128,7 @@ public struct RetryPolicy: Hashable, Sendable {
     ///   - retryAfter: the server's requested wait (see ``retryAfter(headers:now:)``).
     ///   - random: a number in `0..<1` for the jitter.
     public func decide(after failure: Failure, attempt: Int, retryAfter: Duration?, random: Double) -> Decision {
-        guard Self.isRetryable(failure) else { return .stop(.notRetryable) }
+        guard Self.isRetryable(failure) || (failure == .unanswered && retriesUnansweredRequests) else { return .stop(.notRetryable) }
         guard attempt <= maximumRetries else { return .stop(.attemptsExhausted) }
         if let retryAfter {
             if retryAfter > maximumRetryAfter { return .stop(.retryAfterTooLong(retryAfter)) }

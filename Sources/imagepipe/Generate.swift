@@ -96,11 +96,17 @@ extension Imagepipe {
         @Option(help: "Requests in flight at once with --prompt-file (default 4).")
         var concurrency: Int = 4
 
-        @Option(help: "Retries on connection errors, 408, 409, rate-limit 429 and 5xx (default 2).")
+        @Option(help: "Retries on connection errors before the request is sent, 408, 409, rate-limit 429 and 5xx (default 2).")
         var retries: Int = 2
 
-        @Option(help: "Seconds a whole request may take (default 600).")
+        @Flag(name: .customLong("retry-unanswered"), help: "Also retry a request whose connection was lost after it was sent in full, before an answer (the service may have processed it: a retry may be billed twice).")
+        var retryUnanswered = false
+
+        @Option(help: "Seconds a whole request may take, and each URL result's download unless --download-timeout (default 600).")
         var timeout: Double = 600
+
+        @Option(name: .customLong("download-timeout"), help: "Seconds one URL result's download may take, redirects included (default: --timeout).")
+        var downloadTimeout: Double?
 
         @Option(name: .customLong("connect-timeout"), help: "Seconds to connect (default 10).")
         var connectTimeout: Double = 10
@@ -147,7 +153,7 @@ extension Imagepipe {
             guard (1...10).contains(count) else { throw ValidationError("-n must be 1…10") }
             guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
             guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
-            guard timeout > 0, connectTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+            guard timeout > 0, connectTimeout > 0, (downloadTimeout ?? 1) > 0 else { throw ValidationError("timeouts must be positive") }
             if strictSize && fixSize { throw ValidationError("--strict-size and --fix-size contradict each other") }
             if let size, ImageSize(parsing: size) == nil { throw ValidationError("--size must be WxH, such as 1024x1024 (got \"\(size)\")") }
             _ = try thumbnailEdges()
@@ -221,7 +227,9 @@ extension Imagepipe {
             configuration.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
             configuration.requestTimeout = .milliseconds(Int64(timeout * 1000))
             configuration.maximumResponseBytes = maxResponseBytes
+            configuration.download.timeout = .milliseconds(Int64((downloadTimeout ?? timeout) * 1000))
             configuration.retry.maximumRetries = retries
+            configuration.retry.retriesUnansweredRequests = retryUnanswered
             configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
             let client = GenerationClient(profile: choice.profile, token: choice.token, baseURL: choice.endpoint, configuration: configuration)
 

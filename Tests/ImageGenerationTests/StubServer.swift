@@ -24,6 +24,12 @@ struct StubResponse: Sendable {
     var body: [UInt8] = []
     /// Wait this long before answering.
     var delay: Duration = .zero
+    /// Close the connection without answering, once the whole request was read.
+    var closesConnection = false
+
+    /// Reads the whole request, then closes the connection without a word, as a service (or a
+    /// proxy in front of it) that fails while generating does.
+    static let closeWithoutAnswer = StubResponse(status: 0, closesConnection: true)
 
     static func json(_ status: Int, _ text: String, headers: [(name: String, value: String)] = [], delay: Duration = .zero) -> StubResponse {
         StubResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8), delay: delay)
@@ -122,7 +128,9 @@ private final class StubHandler: ChannelInboundHandler {
                 headers: head.headers.map { (name: $0.name, value: $0.value) }, body: body
             )
             let response = server.record(request)
-            if response.delay > .zero {
+            if response.closesConnection {
+                context.close(promise: nil)
+            } else if response.delay > .zero {
                 let (seconds, attoseconds) = response.delay.components
                 let delay = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
                 context.eventLoop.assumeIsolated().scheduleTask(in: delay) {

@@ -20,14 +20,46 @@ enum GalleryFiles {
         var modifiedNanoseconds: Int64
     }
 
-    /// Every regular file under `root`, sorted by relative path, skipping hidden names (such as
-    /// our own temporary files), symbolic links to folders (no cycles) and the folders
-    /// `excluding` (the output, when it lies inside the source).
-    static func walk(_ root: String, excluding excluded: Set<FileIdentity>) -> [SourceFile] {
+    /// A symbolic link met while walking that was not followed.
+    struct SkippedLink: Hashable, Sendable {
+        /// Why the link was not followed.
+        enum Reason: String, Sendable {
+            /// Links are followed only when asked (`--follow-links`).
+            case notFollowed = "symbolic link not followed (--follow-links follows it)"
+            /// The link leads to a folder that contains it: following it would never end.
+            case loop = "symbolic link to a folder that contains it, not followed (a loop)"
+            /// The link's target does not exist or cannot be read.
+            case dangling = "symbolic link to nothing readable"
+        }
+        /// The path relative to the source folder, `/`-separated.
+        var relative: String
+        /// The path as the source folder was given.
+        var path: String
+        var reason: Reason
+    }
+
+    /// What a walk found: the sources, and the links it did not follow.
+    struct Walk: Sendable {
         var files: [SourceFile] = []
-        func visit(_ folder: String, relative: String) {
+        var skippedLinks: [SkippedLink] = []
+    }
+
+    /// Every regular file under `root`, sorted by relative path, skipping hidden names (such as
+    /// our own temporary files) and the folders `excluding` (the output, when it lies inside the
+    /// source).
+    ///
+    /// `root` itself is followed when it is a link (the user named it). Links inside it are not,
+    /// unless `followLinks`: a link may point anywhere, and what it points to would be published
+    /// beside the source. When links are followed, a folder link to a folder being walked (an
+    /// ancestor, by device and inode) is skipped, so a loop ends.
+    static func walk(_ root: String, excluding excluded: Set<FileIdentity>, followLinks: Bool = false) -> Walk {
+        var walk = Walk()
+        var ancestors: Set<FileIdentity> = []
+        func visit(_ folder: String, relative: String, identity: FileIdentity) {
             guard let directory = opendir(folder) else { return }
             defer { closedir(directory) }
+            ancestors.insert(identity)
+            defer { ancestors.remove(identity) }
             var names: [String] = []
             while let entry = readdir(directory) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -41,26 +73,39 @@ enum GalleryFiles {
                 let relativePath = relative.isEmpty ? name : relative + "/" + name
                 var status = stat()
                 guard lstat(path, &status) == 0 else { continue }
-                var isLink = false
                 if (status.st_mode & S_IFMT) == S_IFLNK {
-                    isLink = true
-                    guard stat(path, &status) == 0 else { continue }
+                    guard followLinks else {
+                        walk.skippedLinks.append(SkippedLink(relative: relativePath, path: path, reason: .notFollowed))
+                        continue
+                    }
+                    guard stat(path, &status) == 0 else {
+                        walk.skippedLinks.append(SkippedLink(relative: relativePath, path: path, reason: .dangling))
+                        continue
+                    }
                 }
                 switch status.st_mode & S_IFMT {
                 case S_IFDIR:
-                    if isLink { continue }
-                    if excluded.contains(FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))) { continue }
-                    visit(path, relative: relativePath)
+                    let folderIdentity = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+                    if excluded.contains(folderIdentity) { continue }
+                    if ancestors.contains(folderIdentity) {
+                        walk.skippedLinks.append(SkippedLink(relative: relativePath, path: path, reason: .loop))
+                        continue
+                    }
+                    visit(path, relative: relativePath, identity: folderIdentity)
                 case S_IFREG:
                     let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
-                    files.append(SourceFile(relative: relativePath, path: path, bytes: Int(status.st_size), modifiedNanoseconds: modified))
+                    walk.files.append(SourceFile(relative: relativePath, path: path, bytes: Int(status.st_size), modifiedNanoseconds: modified))
                 default:
                     continue
                 }
             }
         }
-        visit(root, relative: "")
-        return files.sorted { $0.relative < $1.relative }
+        var rootStatus = stat()
+        guard stat(root, &rootStatus) == 0 else { return walk }
+        visit(root, relative: "", identity: FileIdentity(device: UInt64(rootStatus.st_dev), inode: UInt64(rootStatus.st_ino)))
+        walk.files.sort { $0.relative < $1.relative }
+        walk.skippedLinks.sort { $0.relative < $1.relative }
+        return walk
     }
 
     /// The stem of a source's thumbnail names: its name with `/` written `__` and anything but

@@ -53,6 +53,11 @@ public struct GalleryJob: Sendable {
     public var manifestInterval: Duration = .seconds(2)
     /// The page's title (default: the source folder's name).
     public var title: String?
+    /// Follow symbolic links found in the source folder (default: skip and report them, since a
+    /// link may point outside the folder and its target would be published). The source folder
+    /// itself is always followed. Followed folder links that lead back to a folder being walked
+    /// are skipped, so a loop ends.
+    public var followLinks = false
 
     /// The manifest's path.
     public var manifestPath: String { output + "/manifest.json" }
@@ -105,7 +110,9 @@ public struct GalleryJob: Sendable {
         }
         var current = Dictionary(grouping: previous, by: \.file)
         let excluded = Set([FileIO.fileIdentity(output), FileIO.fileIdentity(thumbnailFolder)].compactMap { $0 })
-        let files = GalleryFiles.walk(source, excluding: excluded)
+        let walk = GalleryFiles.walk(source, excluding: excluded, followLinks: followLinks)
+        let files = walk.files
+        summary.skippedLinks = walk.skippedLinks.map { "\($0.path): \($0.reason.rawValue)" }
         let context = Context(
             fingerprint: fingerprint, output: output, thumbnailFolder: thumbnailFolder,
             sourceLink: GalleryFiles.relativePath(from: outputRoot, to: sourceRoot)
@@ -310,6 +317,9 @@ public struct GallerySummary: Sendable, CustomStringConvertible {
     public var thumbnailsWritten = 0
     /// Every failure.
     public var failures: [PipelineError] = []
+    /// Symbolic links in the source folder that were not followed, each `path: why`; nothing
+    /// they lead to is published.
+    public var skippedLinks: [String] = []
     /// Things worth telling that are not failures (an unreadable manifest was replaced).
     public var warnings: [String] = []
     /// Wall-clock seconds.
@@ -325,6 +335,7 @@ public struct GallerySummary: Sendable, CustomStringConvertible {
         if pruned > 0 { parts.append("\(pruned) pruned") }
         if missing > 0 { parts.append("\(missing) missing (source gone; --prune removes them)") }
         if removedOrphans > 0 { parts.append("\(removedOrphans) stray thumbnails removed") }
+        if !skippedLinks.isEmpty { parts.append("\(skippedLinks.count) symbolic link\(skippedLinks.count == 1 ? "" : "s") skipped") }
         if removedTemporaryFiles > 0 { parts.append("\(removedTemporaryFiles) leftover temporary files removed") }
         return parts.joined(separator: ", ")
     }

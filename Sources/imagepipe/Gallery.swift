@@ -26,7 +26,8 @@ extension Imagepipe {
             never enlarged. Runs are incremental: unchanged sources (same size and time, else same SHA-256) with \
             unchanged settings are skipped; --prune removes what belongs to deleted sources. Every file is \
             written atomically, so a run killed at any moment leaves only whole files, and the next run \
-            finishes the work. A bad source is reported and the others are still done (exit status 1).
+            finishes the work. A bad source is reported and the others are still done (exit status 1). \
+            Symbolic links inside SRC are skipped and counted (-v names them) unless --follow-links is given.
             """
         )
 
@@ -59,6 +60,9 @@ extension Imagepipe {
 
         @Flag(help: "Remove thumbnails and manifest entries of sources that are gone, and stray thumbnail files.")
         var prune = false
+
+        @Flag(name: .customLong("follow-links"), help: "Follow symbolic links inside the source folder (default: skip them; a link may point outside it).")
+        var followLinks = false
 
         @Option(help: "The page title (default: the source folder's name).")
         var title: String?
@@ -121,6 +125,7 @@ extension Imagepipe {
             job.prune = prune
             job.durable = durable
             job.title = title
+            job.followLinks = followLinks
             job.manifestInterval = .milliseconds(Int(max(0, manifestInterval) * 1000))
             job.decoder = ImageDecoder(limits: limits.limits)
 
@@ -147,6 +152,9 @@ extension Imagepipe {
             }
             progress.clear()
             for warning in summary.warnings { Report.warn(warning) }
+            if verbose && !quiet && !json {
+                for link in summary.skippedLinks { Report.note(link) }
+            }
             if json {
                 Report.output(jsonSummary(summary, job: job))
             } else if !quiet || summary.failed > 0 {
@@ -159,6 +167,7 @@ extension Imagepipe {
             struct Summary: Encodable {
                 var new, updated, unchanged, failed, ignored, pruned, missing, thumbnailsWritten: Int
                 var removedTemporaryFiles, removedOrphans: Int
+                var skippedLinks: [String]
                 var seconds: Double
                 var index, manifest: String
                 var failures: [String]
@@ -167,6 +176,7 @@ extension Imagepipe {
                 new: summary.new, updated: summary.updated, unchanged: summary.unchanged, failed: summary.failed,
                 ignored: summary.ignored, pruned: summary.pruned, missing: summary.missing, thumbnailsWritten: summary.thumbnailsWritten,
                 removedTemporaryFiles: summary.removedTemporaryFiles, removedOrphans: summary.removedOrphans,
+                skippedLinks: summary.skippedLinks,
                 seconds: (summary.seconds * 1000).rounded() / 1000, index: job.indexPath, manifest: job.manifestPath,
                 failures: summary.failures.map(\.description)
             )

@@ -78,6 +78,34 @@ struct GalleryCommandTests {
         #expect(try Self.run(["gallery", folder, "-o", folder + "/o", "--aspect", "square"]).status != 0)
     }
 
+    @Test("symbolic links in the source: skipped and counted by default (-v names them), published with --follow-links")
+    func symbolicLinks() throws {
+        let source = try Self.sourceFolder(["a.png": "gradient-rgb.png"])
+        let outside = (source as NSString).deletingLastPathComponent + "/outside"
+        try FileManager.default.createDirectory(atPath: outside + "/folder", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.fixture("gray.png"), toPath: outside + "/secret.png")
+        try FileManager.default.copyItem(atPath: Self.fixture("gradient-lossy.webp"), toPath: outside + "/folder/c.webp")
+        try FileManager.default.createSymbolicLink(atPath: source + "/secret.png", withDestinationPath: outside + "/secret.png")
+        try FileManager.default.createSymbolicLink(atPath: source + "/linked", withDestinationPath: outside + "/folder")
+        try FileManager.default.createSymbolicLink(atPath: source + "/loop", withDestinationPath: ".")
+
+        let output = try makeScratchDirectory() + "/site"
+        let plain = try Self.run(["gallery", source, "-o", output, "--sizes", "64", "-v"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stderr.contains("gallery: 0 unchanged, 1 new, 0 updated, 3 symbolic links skipped -> "), "\(plain.stderr)")
+        #expect(plain.stderr.contains("\(source)/secret.png: symbolic link not followed (--follow-links follows it)\n"))
+        #expect(plain.stderr.contains("\(source)/linked: symbolic link not followed"))
+        #expect(try Self.manifestSources(output) == ["a.png"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output + "/thumbs").count == 1)
+
+        let followed = try Self.run(["gallery", source, "-o", output, "--sizes", "64", "--follow-links", "--json"])
+        #expect(followed.status == 0, "\(followed.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(followed.stdout.utf8)) as? [String: Any])
+        #expect(summary["new"] as? Int == 2 && summary["unchanged"] as? Int == 1)
+        #expect(summary["skippedLinks"] as? [String] == ["\(source)/loop: symbolic link to a folder that contains it, not followed (a loop)"])
+        #expect(try Self.manifestSources(output) == ["a.png", "linked/c.webp", "secret.png"])
+    }
+
     @Test("a run killed with SIGKILL leaves only whole files, and the next run completes the work")
     func killedRun() throws {
         // Large sources, so that the run is still going when it is killed.

@@ -221,6 +221,61 @@ struct GalleryTests {
         #expect(try Self.manifest(output).sourceRoot == "..")
     }
 
+    /// A source folder with images of its own, and symbolic links: a file and a folder outside
+    /// it, a loop (`sub/up` → the source folder) and a link to nothing.
+    static func sourceWithLinks() throws -> String {
+        let source = try Self.sourceFolder(["a.png": "gradient-rgb.png", "sub/b.png": "disc-rgba.png"])
+        let outside = (source as NSString).deletingLastPathComponent + "/outside"
+        try FileManager.default.createDirectory(atPath: outside + "/folder", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.fixture("gray.png"), toPath: outside + "/secret.png")
+        try FileManager.default.copyItem(atPath: Self.fixture("disc-lossy-alpha.webp"), toPath: outside + "/folder/c.webp")
+        try FileManager.default.createSymbolicLink(atPath: source + "/secret.png", withDestinationPath: outside + "/secret.png")
+        try FileManager.default.createSymbolicLink(atPath: source + "/linked", withDestinationPath: outside + "/folder")
+        try FileManager.default.createSymbolicLink(atPath: source + "/sub/up", withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: source + "/gone.png", withDestinationPath: outside + "/nothing.png")
+        return source
+    }
+
+    @Test("symbolic links inside the source are not followed by default: reported, nothing of them published")
+    func linksNotFollowed() async throws {
+        let source = try Self.sourceWithLinks()
+        let output = try makeScratchDirectory() + "/site"
+        let summary = try await Self.run(source, output)
+        #expect(summary.failed == 0 && summary.new == 2, "\(summary.failures)")
+        #expect(summary.skippedLinks == ["gone.png", "linked", "secret.png", "sub/up"].map {
+            "\(source)/\($0): symbolic link not followed (--follow-links follows it)"
+        })
+        #expect(summary.description.contains("4 symbolic links skipped"), "\(summary)")
+        #expect(try Self.manifest(output).entries.map(\.source) == ["a.png", "sub/b.png"])
+        let thumbnails = Self.listing(output + "/thumbs")
+        #expect(!thumbnails.isEmpty && thumbnails.allSatisfy { $0.hasPrefix("a.png-") || $0.hasPrefix("sub__b.png-") }, "\(thumbnails)")
+        let page = try String(contentsOfFile: output + "/index.html", encoding: .utf8)
+        #expect(!page.contains("secret") && !page.contains("linked") && !page.contains("c.webp"))
+    }
+
+    @Test("with followLinks, links are followed, a loop ends, a dangling link is reported; a linked source folder is followed")
+    func linksFollowed() async throws {
+        let source = try Self.sourceWithLinks()
+        let output = try makeScratchDirectory() + "/site"
+        var job = try GalleryJob(source: source, output: output, concurrency: 2)
+        job.followLinks = true
+        let summary = try await job.run()
+        #expect(summary.failed == 0 && summary.new == 4, "\(summary.failures)")
+        #expect(try Self.manifest(output).entries.map(\.source) == ["a.png", "linked/c.webp", "secret.png", "sub/b.png"])
+        #expect(summary.skippedLinks == [
+            "\(source)/gone.png: symbolic link to nothing readable",
+            "\(source)/sub/up: symbolic link to a folder that contains it, not followed (a loop)",
+        ])
+
+        // The source folder named by the caller is followed even when it is a link.
+        let named = try makeScratchDirectory() + "/named"
+        try FileManager.default.createSymbolicLink(atPath: named, withDestinationPath: source)
+        let viaLink = try makeScratchDirectory() + "/site"
+        let linked = try await Self.run(named, viaLink)
+        #expect(linked.new == 2 && linked.skippedLinks.count == 4)
+        #expect(try Self.manifest(viaLink).entries.map(\.source) == ["a.png", "sub/b.png"])
+    }
+
     @Test("a damaged manifest is replaced, with a warning")
     func damagedManifest() async throws {
         let source = try Self.sourceFolder(["a.png": "gradient-rgb.png"])

@@ -77,7 +77,9 @@ package struct ErrorReply {
         var headers: HTTPFields = [:]
         if let retryAfter {
             headers[.retryAfter] = String(retryAfter)
-            headers[HTTPField.Name("retry-after-ms")!] = String(retryAfter * 1000)
+            // Saturating: a fault built in code may carry any number of seconds.
+            let milliseconds = retryAfter.multipliedReportingOverflow(by: 1000)
+            headers[HTTPField.Name("retry-after-ms")!] = String(milliseconds.overflow ? Int.max : milliseconds.partialValue)
         }
         let (status, body) = statusAndBody(in: dialect)
         headers[.contentType] = "application/json"

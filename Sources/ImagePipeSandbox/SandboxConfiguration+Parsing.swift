@@ -37,7 +37,8 @@ extension SandboxFault {
     ///
     /// `KIND` is `429` (rate limited), `429-credit` or `credit` (insufficient credit, final),
     /// `503` (unavailable), `500` (server error), or any other status 400…599. `RATE` is 0…1
-    /// (default 1); `first=N` limits the fault to the first N generation requests.
+    /// (default 1); `first=N` limits the fault to the first N generation requests; `retry-after=S`
+    /// is 0 to 86400 seconds (one day).
     ///
     /// ```swift
     /// try SandboxFault(parsing: "503:0.2")            // one request in five gets 503
@@ -70,8 +71,8 @@ extension SandboxFault {
                 }
                 first = count
             } else if part.hasPrefix("retry-after=") {
-                guard let seconds = Int(part.dropFirst(12)), seconds >= 0 else {
-                    throw SandboxError(.invalidConfiguration, "fault '\(text)': '\(part)' needs whole seconds, such as retry-after=0")
+                guard let seconds = Int(part.dropFirst(12)), (0...86400).contains(seconds) else {
+                    throw SandboxError(.invalidConfiguration, "fault '\(text)': '\(part)' needs whole seconds from 0 to 86400, such as retry-after=0")
                 }
                 retryAfter = seconds
             } else if let value = Double(part), (0...1).contains(value) {

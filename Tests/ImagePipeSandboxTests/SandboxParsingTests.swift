@@ -24,9 +24,18 @@ struct SandboxParsingTests {
         #expect(try SandboxFault(parsing: "429:retry-after=3") == SandboxFault(.rateLimited, retryAfter: 3))
         #expect(try SandboxFault(parsing: "500") == SandboxFault(.serverError))
         #expect(try SandboxFault(parsing: "418:0.5") == SandboxFault(.status(418), rate: 0.5))
-        for bad in ["200", "oops", "503:2", "503:first=x", "503:retry-after=-1", "503:sometimes"] {
+        #expect(try SandboxFault(parsing: "503:retry-after=86400") == SandboxFault(.unavailable, retryAfter: 86400))
+        // 9223372036854775807 s made the first faulted answer trap computing retry-after-ms (fuzz target `sandbox`).
+        for bad in ["200", "oops", "503:2", "503:first=x", "503:retry-after=-1", "503:sometimes", "503:retry-after=86401",
+                    "503:retry-after=9223372036854775807"] {
             #expect(throws: SandboxError.self, "\(bad)") { try SandboxFault(parsing: bad) }
         }
+    }
+
+    @Test("a fault built in code with any Retry-After is answered, not trapped on")
+    func hugeRetryAfter() {
+        let response = ErrorReply(fault: SandboxFault(.unavailable, retryAfter: Int.max)).response(in: .openAI)
+        #expect(response.status.code == 503)
     }
 
     @Test("out-of-range configurations are refused before binding")

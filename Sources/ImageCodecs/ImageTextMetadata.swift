@@ -14,7 +14,10 @@ internal import CLibWebP
 /// ```
 ///
 /// In a PNG each entry is one uncompressed `iTXt` chunk (UTF-8 text; keyword 1–79 printable
-/// Latin-1 characters), placed just before `IEND`. In a WebP the entries become one XMP packet:
+/// Latin-1 characters), placed just before `IEND`; text chunks the file already has under a key
+/// being written (or in the namespace of a dotted one, `imagepipe.` for `imagepipe.provenance`)
+/// are kept renamed to `source.KEY`, so that what is read back under those keys is only what
+/// was embedded. In a WebP the entries become one XMP packet:
 /// `Description` as `dc:description`, `Software` as `xmp:CreatorTool`, every other key as an
 /// element of the `https://imagepipe.dev/ns/1.0/` namespace; the file is rewritten by libwebpmux
 /// (extended `VP8X` header with the XMP flag), its image chunks copied unchanged.
@@ -25,11 +28,14 @@ public struct ImageTextMetadata: Hashable, Sendable {
         public var key: String
         /// The text, any Unicode.
         public var value: String
+        /// How many stored bytes of the value were not read (a reader's cap); 0 when whole.
+        public var omittedByteCount: Int
 
         /// Creates an entry.
-        public init(key: String, value: String) {
+        public init(key: String, value: String, omittedByteCount: Int = 0) {
             self.key = key
             self.value = value
+            self.omittedByteCount = omittedByteCount
         }
     }
 
@@ -61,8 +67,10 @@ extension ImageTextMetadata {
     /// Returns the encoded image with these entries added; the pixel data is not re-encoded.
     ///
     /// - Parameter bytes: a complete PNG or WebP file.
-    /// - Returns: a new file: for PNG the same bytes with `iTXt` chunks inserted before `IEND`; for
-    ///   WebP the container rebuilt with an `XMP ` chunk (an existing XMP packet is replaced).
+    /// - Returns: a new file: for PNG the same bytes with `iTXt` chunks inserted before `IEND`, and
+    ///   existing `tEXt`/`zTXt`/`iTXt` chunks whose keys these entries claim renamed to
+    ///   `source.KEY` (dropped if that name would pass 79 bytes); for WebP the container rebuilt
+    ///   with an `XMP ` chunk (an existing XMP packet is replaced).
     /// - Throws: ``ImageCodecError`` with `.invalidOptions` for a key that cannot be a PNG keyword
     ///   or XML element name, `.unsupportedFormat` for other formats, or the container error
     ///   (`.truncated`, `.corruptData`, `.checksumMismatch`) with its byte offset.
@@ -83,17 +91,37 @@ extension ImageTextMetadata {
     /// entries of an XMP packet written by ``embedded(in:)``; other XMP yields its `dc:description`
     /// and `xmp:CreatorTool` when present).
     ///
+    /// Compressed text (`zTXt`, compressed `iTXt`) is not inflated, so a deflate bomb costs
+    /// nothing here.
+    ///
+    /// - Parameter maxValueBytes: read at most this many stored bytes of each value (cut at a
+    ///   character boundary); the rest is counted in ``Entry/omittedByteCount``, never copied. A
+    ///   display sets it so that a huge text chunk costs no more memory than the cap.
     /// - Throws: ``ImageCodecError`` when the container is damaged, with the byte offset.
-    public static func read(from bytes: [UInt8]) throws(ImageCodecError) -> ImageTextMetadata {
+    /// - Complexity: O(n) in the file for the chunk walk (text chunks' CRCs), plus O(cap) per entry.
+    public static func read(from bytes: [UInt8], maxValueBytes: Int = .max) throws(ImageCodecError) -> ImageTextMetadata {
+        precondition(maxValueBytes >= 0, "maxValueBytes must not be negative")
         switch bytes.withUnsafeBytes({ ImageFormat.sniff($0) }) {
         case .png?:
-            return try readPNG(bytes)
+            return try readPNG(bytes, maxValueBytes: maxValueBytes)
         case .webp?:
             guard let packet = try xmpPacket(in: bytes) else { return ImageTextMetadata() }
-            return ImageTextMetadata(xmp: packet)
+            return ImageTextMetadata(xmp: packet).capped(at: maxValueBytes)
         default:
             return ImageTextMetadata()
         }
+    }
+
+    /// These entries with each value cut to at most `maxValueBytes` of UTF-8.
+    private func capped(at maxValueBytes: Int) -> ImageTextMetadata {
+        ImageTextMetadata(entries.map { entry in
+            let utf8 = entry.value.utf8
+            guard utf8.count > maxValueBytes else { return entry }
+            var end = utf8.index(utf8.startIndex, offsetBy: maxValueBytes)
+            while end > utf8.startIndex, UTF8.isContinuation(utf8[end]) { end = utf8.index(before: end) }
+            let kept = utf8.distance(from: utf8.startIndex, to: end)
+            return Entry(key: entry.key, value: String(entry.value[..<end]), omittedByteCount: entry.omittedByteCount + utf8.count - kept)
+        })
     }
 
     private func validateKeys() throws(ImageCodecError) {
@@ -126,6 +154,7 @@ extension ImageTextMetadata {
             // Only text chunks are checksummed here: the decoder checks the image data's CRCs,
             // and hashing megabytes of IDAT just to find IEND would cost more than the insert.
             let isText = bytes.matches("tEXt", at: offset + 4) || bytes.matches("iTXt", at: offset + 4)
+                || bytes.matches("zTXt", at: offset + 4)
             let typeAndData = UnsafeRawBufferPointer(rebasing: bytes[offset + 4..<offset + 8 + length])
             guard !isText || CRC32.checksum(typeAndData) == bytes.uint32BigEndian(at: offset + 8 + length) else {
                 throw ImageCodecError(.checksumMismatch, "PNG chunk \(printable(bytes, offset + 4)) at byte \(offset) has a CRC mismatch", at: offset)
@@ -136,8 +165,22 @@ extension ImageTextMetadata {
         }
     }
 
+    /// The prefix given to the keyword of a text chunk already in a file when the entries being
+    /// embedded claim its key.
+    public static let sourceKeyPrefix = "source."
+
+    /// Whether an existing text chunk's keyword is claimed by these entries: the same key, or a
+    /// key in the namespace (the part up to the first `.`) of a dotted key being written.
+    func claims(keyword: some Collection<UInt8>) -> Bool {
+        entries.contains { entry in
+            let key = entry.key.utf8
+            if keyword.elementsEqual(key) { return true }
+            guard let dot = key.firstIndex(of: UInt8(ascii: ".")) else { return false }
+            return keyword.starts(with: key[...dot])
+        }
+    }
+
     private func embeddedInPNG(_ bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {
-        let end = try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in try Self.pngChunks(buffer) } }.get()
         var chunks: [UInt8] = []
         for entry in entries {
             // iTXt: keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, UTF-8 text.
@@ -146,48 +189,106 @@ extension ImageTextMetadata {
             data += Array(entry.value.utf8)
             Self.appendChunk("iTXt", data, to: &chunks)
         }
+        // Text the file already carries under a key written here (a service's own `Description`,
+        // or a forged `imagepipe.provenance`) would be read before ours or beside it: it is kept,
+        // renamed into `source.`, so that the keys written here hold only what was written here.
+        // A renamed chunk whose keyword would pass PNG's 79-byte limit is dropped.
+        var renamed: [(start: Int, end: Int, replacement: [UInt8])] = []
+        let end = try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in
+            try Self.pngChunks(buffer) { type, data in
+                guard type == "tEXt" || type == "zTXt" || type == "iTXt",
+                      let keywordEnd = data.prefix(80).firstIndex(of: 0),
+                      claims(keyword: data[..<keywordEnd])
+                else { return }
+                let start = data.baseAddress! - buffer.baseAddress! - 8
+                var replacement: [UInt8] = []
+                let prefix = Self.sourceKeyPrefix.utf8
+                if prefix.count + keywordEnd <= 79 {
+                    Self.appendChunk(type, Array(prefix) + Array(data), to: &replacement)
+                }
+                renamed.append((start, start + 12 + data.count, replacement))
+            }
+        } }.get()
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + chunks.count)
-        output += bytes[..<end]
+        output.reserveCapacity(bytes.count + chunks.count + renamed.count * Self.sourceKeyPrefix.utf8.count)
+        var copied = 0
+        for chunk in renamed {
+            output += bytes[copied..<chunk.start]
+            output += chunk.replacement
+            copied = chunk.end
+        }
+        output += bytes[copied..<end]
         output += chunks
         output += bytes[end...]
         return output
     }
 
-    private static func appendChunk(_ type: StaticString, _ data: [UInt8], to output: inout [UInt8]) {
+    private static func appendChunk(_ type: String, _ data: [UInt8], to output: inout [UInt8]) {
+        precondition(type.utf8.count == 4, "a PNG chunk type is four bytes")
         let length = UInt32(data.count)
         output += [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
         let typeStart = output.count
-        output += UnsafeRawBufferPointer(start: type.utf8Start, count: 4)
+        output += type.utf8
         output += data
         let crc = output.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[typeStart...])) }
         output += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
     }
 
-    private static func readPNG(_ bytes: [UInt8]) throws(ImageCodecError) -> ImageTextMetadata {
+    private static func readPNG(_ bytes: [UInt8], maxValueBytes: Int) throws(ImageCodecError) -> ImageTextMetadata {
         var metadata = ImageTextMetadata()
         _ = try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in
             try pngChunks(buffer) { type, data in
-                guard let keywordEnd = data.firstIndex(of: 0) else { return }
-                let key = String(decoding: data[..<keywordEnd], as: UTF8.self)
+                // A keyword is at most 79 bytes; searching further for its NUL would scan a huge value.
+                guard let keywordEnd = data.prefix(80).firstIndex(of: 0) else { return }
+                let key = latin1String(UnsafeRawBufferPointer(rebasing: data[..<keywordEnd]))
                 switch type {
                 case "tEXt":
-                    // tEXt is Latin-1: each byte is the code point of the same value.
-                    let text = String(String.UnicodeScalarView(data[(keywordEnd + 1)...].map { Unicode.Scalar($0) }))
-                    metadata.entries.append(Entry(key: key, value: text))
+                    let text = UnsafeRawBufferPointer(rebasing: data[(keywordEnd + 1)...])
+                    let kept = min(text.count, maxValueBytes)
+                    metadata.entries.append(Entry(
+                        key: key, value: latin1String(UnsafeRawBufferPointer(rebasing: text[..<(text.startIndex + kept)])),
+                        omittedByteCount: text.count - kept
+                    ))
                 case "iTXt":
                     let rest = data[(keywordEnd + 1)...]
                     guard rest.count >= 2, rest[rest.startIndex] == 0 else { return }  // compressed iTXt: not read
-                    guard let languageEnd = rest[(rest.startIndex + 2)...].firstIndex(of: 0),
-                          let translatedEnd = rest[(languageEnd + 1)...].firstIndex(of: 0)
+                    // The language tag and translated keyword are short by nature; bound their search likewise.
+                    guard let languageEnd = rest[(rest.startIndex + 2)...].prefix(256).firstIndex(of: 0),
+                          let translatedEnd = rest[(languageEnd + 1)...].prefix(1024).firstIndex(of: 0)
                     else { return }
-                    metadata.entries.append(Entry(key: key, value: String(decoding: rest[(translatedEnd + 1)...], as: UTF8.self)))
+                    let text = UnsafeRawBufferPointer(rebasing: rest[(translatedEnd + 1)...])
+                    var end = text.startIndex + min(text.count, maxValueBytes)
+                    if end < text.endIndex {
+                        while end > text.startIndex, UTF8.isContinuation(text[end]) { end -= 1 }
+                    }
+                    metadata.entries.append(Entry(
+                        key: key, value: String(decoding: text[..<end], as: UTF8.self), omittedByteCount: text.endIndex - end
+                    ))
                 default:
                     break
                 }
             }
         } }.get()
         return metadata
+    }
+
+    /// Latin-1 bytes (each byte the code point of the same value) as a string, transcoded
+    /// straight into the string's UTF-8 storage.
+    private static func latin1String(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { utf8 in
+            var count = 0
+            for byte in bytes {
+                if byte < 0x80 {
+                    utf8[count] = byte
+                    count += 1
+                } else {
+                    utf8[count] = 0xC0 | byte >> 6
+                    utf8[count + 1] = 0x80 | byte & 0x3F
+                    count += 2
+                }
+            }
+            return count
+        }
     }
 }
 
@@ -313,7 +414,7 @@ extension ImageTextMetadata {
 
     private static func xmpPacket(in bytes: [UInt8]) throws(ImageCodecError) -> String? {
         let muxer = try WebPMuxer(bytes)
-        return muxer.chunk("XMP ").map { String(decoding: $0, as: UTF8.self) }
+        return muxer.withChunk("XMP ") { String(decoding: $0, as: UTF8.self) }
     }
 }
 
@@ -354,10 +455,12 @@ private struct WebPMuxer: ~Copyable {
         }
     }
 
-    func chunk(_ fourCC: String) -> [UInt8]? {
+    /// Calls `body` with the payload of the first chunk `fourCC`, read in place (valid only
+    /// during the call), or returns `nil` when there is none.
+    func withChunk<R>(_ fourCC: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         var data = WebPData()
         guard WebPMuxGetChunk(handle, fourCC, &data) == WEBP_MUX_OK, let start = data.bytes else { return nil }
-        return Array(UnsafeBufferPointer(start: start, count: data.size))
+        return body(UnsafeBufferPointer(start: start, count: data.size))
     }
 
     func assemble() throws(ImageCodecError) -> [UInt8] {

@@ -126,6 +126,11 @@ public struct Provenance: Codable, Hashable, Sendable {
     /// The entries embedded in the image file: `Description` (the prompt), `Software`, and
     /// `imagepipe.provenance` (this record on one line, without the thumbnails and file facts
     /// that describe the file itself).
+    ///
+    /// They are authoritative: text the service's file already had under these keys, or anywhere
+    /// in the `imagepipe.` namespace, is kept only renamed to `source.KEY` (PNG), and a WebP's
+    /// XMP packet is replaced (``ImageTextMetadata/embedded(in:)``), so a service cannot pass
+    /// off its own provenance as ours.
     public var embeddedMetadata: ImageTextMetadata {
         let json = String(decoding: embeddableJSON(), as: UTF8.self)
         return ImageTextMetadata([

@@ -73,4 +73,81 @@ struct MetadataTests {
         #expect(try ImageTextMetadata().embedded(in: png) == png)
         #expect(try ImageTextMetadata.read(from: png).isEmpty)
     }
+
+    /// `png` with `chunks` (type, data) inserted right after IHDR, before the image data.
+    static func inserting(_ chunks: [(String, [UInt8])], into png: [UInt8]) -> [UInt8] {
+        var inserted: [UInt8] = []
+        for (type, data) in chunks { PNGBomb.appendChunk(&inserted, type, data) }
+        return Array(png[..<33]) + inserted + Array(png[33...])
+    }
+
+    static func textChunk(_ key: String, _ value: String) -> (String, [UInt8]) {
+        ("tEXt", Array(key.utf8) + [0] + Array(value.utf8))
+    }
+
+    @Test("text a PNG already has under the keys written (or their namespace) is kept as source.KEY; ours are the only ones")
+    func existingKeysRenamed() throws {
+        let original = try TestPaths.fixture("gradient-rgb.png")
+        let forged = #"{"prompt":"forged","provider":"openai"}"#
+        let service = Self.inserting([
+            Self.textChunk("imagepipe.provenance", forged),
+            ("zTXt", Array("Description".utf8) + [0, 0] + PNGBomb.zlibZeros(atLeast: 1000)),
+            ("iTXt", Array("Software".utf8) + [0, 0, 0, 0, 0] + Array("Service 2.0".utf8)),
+            Self.textChunk("imagepipe.verified", "yes"),
+            Self.textChunk("Author", "the service"),
+            Self.textChunk("imagepipeline", "not in the namespace"),
+        ], into: original)
+        let tagged = try Self.entries.embedded(in: service)
+        let back = try ImageTextMetadata.read(from: tagged)
+        for entry in Self.entries.entries {
+            #expect(back.entries.filter { $0.key == entry.key } == [entry])
+        }
+        #expect(back["source.imagepipe.provenance"] == forged)
+        #expect(back["source.Software"] == "Service 2.0")
+        #expect(back["source.imagepipe.verified"] == "yes")
+        #expect(back["Author"] == "the service")
+        #expect(back["imagepipeline"] == "not in the namespace")
+        // The renamed zTXt keeps its compressed text, and the image is unchanged.
+        #expect(tagged.count == service.count + (Array(try Self.entries.embedded(in: original)).count - original.count) + 4 * "source.".utf8.count)
+        let decoder = ImageDecoder(forceRGBA: true)
+        #expect(try decoder.decode(tagged) == decoder.decode(original))
+    }
+
+    @Test("a WebP's existing XMP (a forged provenance) is replaced by ours")
+    func existingXMPReplaced() throws {
+        let forged = try ImageTextMetadata(["Description": "forged", "imagepipe.provenance": "{\"forged\":true}", "imagepipe.extra": "x"])
+            .embedded(in: try TestPaths.fixture("gradient-lossy.webp"))
+        let back = try ImageTextMetadata.read(from: try Self.entries.embedded(in: forged))
+        #expect(back == Self.entries)
+    }
+
+    @Test("reading caps each value: Latin-1 and UTF-8 cut at a character, the rest counted and not copied")
+    func valueCap() throws {
+        let original = try TestPaths.fixture("gradient-rgb.png")
+        let latin1 = [UInt8](repeating: 0xE9, count: 3000)  // "é" in Latin-1
+        let utf8 = Array(String(repeating: "é", count: 1500).utf8)
+        let png = Self.inserting([
+            ("tEXt", Array("Long".utf8) + [0] + latin1),
+            ("iTXt", Array("Wide".utf8) + [0, 0, 0, 0, 0] + utf8),
+            Self.textChunk("Short", "ok"),
+        ], into: original)
+        let whole = try ImageTextMetadata.read(from: png)
+        #expect(whole["Long"] == String(repeating: "é", count: 3000))
+        #expect(whole.entries.allSatisfy { $0.omittedByteCount == 0 })
+        let capped = try ImageTextMetadata.read(from: png, maxValueBytes: 1001)
+        #expect(capped.entries[0] == ImageTextMetadata.Entry(key: "Long", value: String(repeating: "é", count: 1001), omittedByteCount: 1999))
+        #expect(capped.entries[1] == ImageTextMetadata.Entry(key: "Wide", value: String(repeating: "é", count: 500), omittedByteCount: 2000))
+        #expect(capped.entries[2] == ImageTextMetadata.Entry(key: "Short", value: "ok"))
+        let webp = try ImageTextMetadata(["Description": String(repeating: "é", count: 1500)]).embedded(in: try TestPaths.fixture("gradient-lossy.webp"))
+        #expect(try ImageTextMetadata.read(from: webp, maxValueBytes: 1001).entries == [ImageTextMetadata.Entry(key: "Description", value: String(repeating: "é", count: 500), omittedByteCount: 2000)])
+    }
+
+    @Test("a zTXt bomb is not inflated: reading it costs its own bytes, and the other entries are read")
+    func compressedTextNotInflated() throws {
+        let png = Self.inserting([
+            ("zTXt", Array("Comment".utf8) + [0, 0] + PNGBomb.zlibZeros(atLeast: 1 << 30)),
+            Self.textChunk("Title", "after the bomb"),
+        ], into: try TestPaths.fixture("gradient-rgb.png"))
+        #expect(try ImageTextMetadata.read(from: png, maxValueBytes: 1 << 20).entries == [ImageTextMetadata.Entry(key: "Title", value: "after the bomb")])
+    }
 }

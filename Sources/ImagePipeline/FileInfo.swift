@@ -30,8 +30,14 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// `true` when every pixel was decoded without error (`info --verify`); absent when not checked.
     public var verified: Bool?
     /// The text metadata embedded in the file (PNG `tEXt`/`iTXt`, WebP XMP), by key; absent when
-    /// not read (`info --metadata`).
+    /// not read (`info --metadata`). A value longer than ``metadataValueLimit`` bytes is cut
+    /// there and ends with `… (N more bytes)`; where a key appears twice, the first is kept.
     public var metadata: [String: String]?
+
+    /// How many bytes of each metadata value are read for a report (1 MiB: far more than any
+    /// prompt or provenance record, and little enough that a huge or hostile text chunk costs no
+    /// more than that; compressed text is not inflated at all).
+    public static let metadataValueLimit = 1 << 20
 
     /// Reads the file's embedded text metadata (provenance written by `generate`, among others)
     /// into ``metadata``.
@@ -44,8 +50,12 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// Reads the embedded text metadata from the file's bytes, already in memory.
     mutating func readMetadata(from bytes: [UInt8]) throws {
         do {
-            let entries = try ImageTextMetadata.read(from: bytes).entries
-            metadata = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let entries = try ImageTextMetadata.read(from: bytes, maxValueBytes: Self.metadataValueLimit).entries
+            var values: [String: String] = [:]
+            for entry in entries where values[entry.key] == nil {
+                values[entry.key] = entry.omittedByteCount == 0 ? entry.value : entry.value + "… (\(entry.omittedByteCount) more bytes)"
+            }
+            metadata = values
         } catch {
             throw PipelineError(path: path, codecError: error)
         }
@@ -170,6 +180,49 @@ public struct FileInfo: Sendable, Hashable, Codable {
             }
         }
         return (info, bytes)
+    }
+
+    /// The metadata as lines for a terminal, sorted by key: `Description: a red fox`.
+    ///
+    /// Keys and values are shown escaped (``escapedForTerminal(_:)``): text from a file must not
+    /// drive the terminal nor fake further lines.
+    public var metadataLines: [String] {
+        guard let metadata else { return [] }
+        return metadata.keys.sorted().map { "\(Self.escapedForTerminal($0)): \(Self.escapedForTerminal(metadata[$0]!))" }
+    }
+
+    /// Text from a file made safe to print on one terminal line, without loss: a backslash
+    /// becomes `\\`; line feed, carriage return and tab `\n`, `\r`, `\t`; escape `\e`; other
+    /// control characters (C0, DEL, C1 such as the one-byte CSI U+009B), line and paragraph
+    /// separators and bidirectional-text controls `\u{XX}` (hex code point). Everything else,
+    /// including emoji joiners, is kept.
+    public static func escapedForTerminal(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case "\u{1B}": escaped += "\\e"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029 || isBidirectionalControl(scalar):
+                escaped += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default:
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    /// The Unicode bidirectional formatting characters, which can make printed text read in an
+    /// order other than its bytes'.
+    private static func isBidirectionalControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 
     /// One line for people: `photo.png: PNG 1024x768 rgb 8-bit deflate, 1057622 bytes`.

@@ -35,6 +35,7 @@ extension Imagepipe {
         var verbose = false
 
         func run() async throws {
+            defer { Report.resourcesIfRequested() }
             let decoder = ImageDecoder(limits: limits.limits)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -47,7 +48,7 @@ extension Imagepipe {
                     switch try InputInfo.read(path: path, decoder: decoder, verifying: verify, readingMetadata: metadata) {
                     case .image(let info):
                         Report.output(json ? try jsonLine(info) : info.summary)
-                        if !json { printMetadata(info.metadata, indent: "  ") }
+                        if !json { printMetadata(of: info, indent: "  ") }
                     case .response(let response):
                         if json {
                             Report.output(try jsonLine(response))
@@ -55,7 +56,7 @@ extension Imagepipe {
                             Report.output(response.summary)
                             for image in response.images {
                                 Report.output("  " + image.summary)
-                                printMetadata(image.image?.metadata, indent: "    ")
+                                if let image = image.image { printMetadata(of: image, indent: "    ") }
                             }
                         }
                         let failures = response.failures
@@ -76,9 +77,8 @@ extension Imagepipe {
             if failed > 0 { throw ExitCode.failure }
         }
 
-        private func printMetadata(_ entries: [String: String]?, indent: String) {
-            guard let entries else { return }
-            for key in entries.keys.sorted() { Report.output("\(indent)\(key): \(entries[key]!)") }
+        private func printMetadata(of info: FileInfo, indent: String) {
+            for line in info.metadataLines { Report.output(indent + line) }
         }
     }
 

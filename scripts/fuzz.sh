@@ -11,6 +11,7 @@
 # prints one line: target, seconds, executions, coverage (cov/ft), findings. Findings (crash-,
 # leak-, timeout-, oom- files) go to .build-fuzz/findings/TARGET-TIME/; the exit status is non-zero
 # when there is one. Replay one with the plain build: `swift run ImageFuzz png FILE`.
+# libFuzzer's -fork=N -ignore_crashes=1 keep a long run going past a known finding.
 # Builds and runs are niced: they yield to other work on the machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -69,13 +70,15 @@ run() {
     cp "$seeds"/* "$work"/
     local status=0
     # SWIFT_BACKTRACE=enable=no: libFuzzer, not the Swift runtime, catches a crash and writes its file.
-    SWIFT_BACKTRACE=enable=no \
+    SWIFT_BACKTRACE=enable=no FUZZ_TARGET=$name \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
         nice -n 15 "$scratch/release/$product" "$name" -max_total_time="$seconds" -print_final_stats=1 \
         -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len_of "$name")" -artifact_prefix="$findings/" \
         "$@" "$work" >"$log" 2>&1 || status=$?
     local executions coverage count
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    # -fork mode prints no final stats: its last status line has the count.
+    [[ -n $executions ]] || executions=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
     coverage=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
     count=$(find "$findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     [[ $count -eq 0 ]] && rmdir "$findings"

@@ -1,5 +1,6 @@
-// The one `main` every fuzz executable shares: the first argument names the target (it may be
-// left out when the executable has only one), the rest go to libFuzzer or to the replayer.
+// The one `main` every fuzz executable shares: the first argument names the target (or else
+// $FUZZ_TARGET; either may be left out when the executable has only one), the rest go to
+// libFuzzer or to the replayer.
 //
 // Fuzzing build (`scripts/fuzz.sh` passes `-Xswiftc -DFUZZING` with the sanitizers): libFuzzer's
 // driver runs the chosen check. Plain build (`swift build`): a replayer that runs the same check
@@ -33,6 +34,9 @@ public func fuzzMain(_ targets: [FuzzTarget]) -> Never {
     if arguments.count > 1, let named = targets.first(where: { $0.name == arguments[1] }) {
         target = named
         arguments.remove(at: 1)
+    } else if let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"], let named = targets.first(where: { $0.name == name }) {
+        // libFuzzer's -fork and -jobs modes start workers with libFuzzer's arguments only.
+        target = named
     } else if targets.count == 1 {
         target = targets[0]
     } else {

@@ -233,9 +233,58 @@ size_t ipng_fast_buffer_size(uint32_t width, uint32_t height, int color_type, in
     return fast_layout(width, height, source_channels, channels, NULL);
 }
 
-ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
-                             uint32_t width, uint32_t height, int channels,
-                             uint8_t *pixels, size_t pixels_size, size_t capacity) {
+/// Bytes the calling thread's last fast decode copied to join its IDAT chunks.
+static _Thread_local size_t fast_gathered_bytes = 0;
+
+size_t ipng_fast_gathered_bytes(void) { return fast_gathered_bytes; }
+
+/// Where the data of a run of IDAT chunks was joined in place: each chunk's length, and the 12
+/// bytes its data was moved over (the previous chunk's CRC, its own length and type), so that
+/// the file can be put back byte for byte.
+typedef struct {
+    uint32_t length;
+    uint8_t seam[12];
+} fast_joined_chunk;
+
+// Moves the data of chunks 1..count-1 of the IDAT run starting at `first` left over the 12 bytes
+// between chunks, so that the stream is one piece after chunk 0's data, and records what it
+// moved over. Chunk k's data moves 12k bytes left, so it never lands on a seam or data not yet
+// moved (the seams ahead of it lie past its old end).
+static void fast_join_in_place(uint8_t *data, size_t first, size_t count, fast_joined_chunk *chunks) {
+    size_t at = first + 12 + (size_t)fast_u32(data + first);
+    uint8_t *into = data + at - 4;
+    for (size_t k = 1; k < count; k++) {
+        uint32_t length = fast_u32(data + at);
+        chunks[k].length = length;
+        memcpy(chunks[k].seam, data + at - 4, 12);
+        memmove(into, data + at + 8, length);
+        into += length;
+        at += 12 + (size_t)length;
+    }
+}
+
+// Undoes fast_join_in_place, last chunk first: each chunk's data moves back right to where it
+// was (past every chunk joined before it) and its seam is written back, so the file is as it
+// was, including the CRCs.
+static void fast_split_in_place(uint8_t *data, size_t first, size_t count, const fast_joined_chunk *chunks) {
+    size_t at = first + 12 + (size_t)fast_u32(data + first);  // chunk 1
+    size_t joined = at - 4;
+    for (size_t k = 1; k < count; k++) {
+        at += 12 + (size_t)chunks[k].length;
+        joined += chunks[k].length;
+    }
+    for (size_t k = count - 1; k >= 1; k--) {
+        at -= 12 + (size_t)chunks[k].length;
+        joined -= chunks[k].length;
+        memmove(data + at + 8, data + joined, chunks[k].length);
+        memcpy(data + at - 4, chunks[k].seam, 12);
+    }
+}
+
+static ipng_status fast_decode(const uint8_t *data, uint8_t *scratch, size_t size,
+                               uint32_t width, uint32_t height, int channels,
+                               uint8_t *pixels, size_t pixels_size, size_t capacity) {
+    fast_gathered_bytes = 0;
     if (channels != 3 && channels != 4) return IPNG_ERROR_ARGUMENT;
     if ((size_t)width * height * (size_t)channels != pixels_size) return IPNG_ERROR_ARGUMENT;
     if (data == NULL || size < 45 || fast_u32(data + 8) != 13 || !fast_type_is(data + 12, "IHDR")) return IPNG_FAST_UNSUPPORTED;
@@ -295,15 +344,28 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
     // and refuses without this path gathering it first.
     if (idat_bytes / 2 > filtered_size + IPNG_INFLATE_SLACK) return IPNG_FAST_UNSUPPORTED;
 
-    // libdeflate wants the stream in one piece: the chunk's data when there is one IDAT, a copy
-    // gathered from the chunks otherwise.
+    struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
+    if (decompressor == NULL) return IPNG_ERROR_OUT_OF_MEMORY;
+    // libdeflate wants the stream in one piece: the chunk's data when there is one IDAT; the
+    // chunks' data joined in the caller's scratch copy of the file and split again afterwards
+    // (so libpng, should it take over, reads the file as it was); a copy otherwise. Services
+    // store IDAT in 8-64 KiB chunks, so a copy is most of the file (8.8 MiB at 2048x2048).
     uint8_t *gathered = NULL;
-    const uint8_t *stream;
-    if (idat_chunks == 1) {
-        stream = data + idat_first + 8;
-    } else {
+    fast_joined_chunk *joined = NULL;
+    const uint8_t *stream = data + idat_first + 8;
+    if (idat_chunks > 1 && scratch != NULL) {
+        joined = (fast_joined_chunk *)malloc(idat_chunks * sizeof *joined);
+        if (joined == NULL) {
+            libdeflate_free_decompressor(decompressor);
+            return IPNG_ERROR_OUT_OF_MEMORY;
+        }
+        fast_join_in_place(scratch, idat_first, idat_chunks, joined);
+    } else if (idat_chunks > 1) {
         gathered = (uint8_t *)malloc(idat_bytes);
-        if (gathered == NULL) return IPNG_ERROR_OUT_OF_MEMORY;
+        if (gathered == NULL) {
+            libdeflate_free_decompressor(decompressor);
+            return IPNG_ERROR_OUT_OF_MEMORY;
+        }
         uint8_t *into = gathered;
         size_t at = idat_first;
         for (size_t chunk = 0; chunk < idat_chunks; chunk++) {
@@ -312,14 +374,10 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
             into += length;
             at += 12 + (size_t)length;
         }
+        fast_gathered_bytes = idat_bytes;
         stream = gathered;
     }
     uint8_t *filtered = pixels + base;
-    struct libdeflate_decompressor *decompressor = libdeflate_alloc_decompressor();
-    if (decompressor == NULL) {
-        free(gathered);
-        return IPNG_ERROR_OUT_OF_MEMORY;
-    }
     // Room for the slack past the rows: a stream that inflates past that stops there
     // (INSUFFICIENT_SPACE). A stream that is short, long or damaged is left to libpng, which
     // reports it, tolerates it, or refuses it as too long by the same measure.
@@ -328,6 +386,10 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
                                                                filtered_size + IPNG_INFLATE_SLACK, &inflated);
     libdeflate_free_decompressor(decompressor);
     free(gathered);
+    if (joined != NULL) {
+        fast_split_in_place(scratch, idat_first, idat_chunks, joined);
+        free(joined);
+    }
     if (result != LIBDEFLATE_SUCCESS || inflated != filtered_size) return IPNG_FAST_UNSUPPORTED;
 
     int vector_paeth = 0;
@@ -358,4 +420,16 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
     }
     free(prior_row);
     return clean ? IPNG_OK : IPNG_FAST_UNSUPPORTED;  // an invalid filter type: libpng's error
+}
+
+ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
+                             uint32_t width, uint32_t height, int channels,
+                             uint8_t *pixels, size_t pixels_size, size_t capacity) {
+    return fast_decode(data, NULL, size, width, height, channels, pixels, pixels_size, capacity);
+}
+
+ipng_status ipng_decode_fast_scratch(uint8_t *data, size_t size,
+                                     uint32_t width, uint32_t height, int channels,
+                                     uint8_t *pixels, size_t pixels_size, size_t capacity) {
+    return fast_decode(data, data, size, width, height, channels, pixels, pixels_size, capacity);
 }

@@ -96,6 +96,25 @@ public struct ImageDecoder: Sendable {
         }
     }
 
+    /// ``decodeWithInfo(_:minimumSize:)`` for a caller that owns the file's bytes and lends them
+    /// as scratch space, which saves a PNG decode a copy of its image data (most of the file).
+    ///
+    /// The bytes may be rearranged during the call and are as they were when it returns or
+    /// throws; pixels and errors are the same as the read-only call's. Nothing else may read or
+    /// write them meanwhile.
+    ///
+    /// ```swift
+    /// var bytes = try FileIO.readFile(path, maxBytes: limits.maxInputBytes)
+    /// let decoded = try bytes.withUnsafeMutableBytes { try decoder.decodeWithInfo(scratch: $0) }
+    /// ```
+    public func decodeWithInfo(
+        scratch bytes: UnsafeMutableRawBufferPointer, minimumSize: (ImageInfo) -> ImageSize? = { _ in nil }
+    ) throws -> DecodedImage {
+        let readOnly = UnsafeRawBufferPointer(bytes)
+        guard try decodableFormat(of: readOnly) == .png else { return try decodeWithInfo(readOnly, minimumSize: minimumSize) }
+        return try PNGCodec.decodeWithInfo(scratch: bytes, limits: limits, forceRGBA: forceRGBA, animation: animation)
+    }
+
     /// Decodes a whole image.
     public func decode(_ bytes: [UInt8]) throws -> Image {
         try bytes.withUnsafeBytes { try decode($0) }

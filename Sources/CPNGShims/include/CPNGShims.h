@@ -119,6 +119,20 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
                              uint32_t width, uint32_t height, int channels,
                              uint8_t *pixels, size_t pixels_size, size_t capacity);
 
+/// ipng_decode_fast for a caller that owns the file's bytes and lets the call use them as
+/// scratch space: when the image data is split over several IDAT chunks, their data is joined in
+/// place (moved over the chunk boundaries) instead of copied, and split again before the call
+/// returns, so `data` holds the same bytes afterwards, whatever the status. Nothing else may read
+/// or write `data` during the call.
+ipng_status ipng_decode_fast_scratch(uint8_t *data, size_t size,
+                                     uint32_t width, uint32_t height, int channels,
+                                     uint8_t *pixels, size_t pixels_size, size_t capacity);
+
+/// How many bytes the calling thread's last ipng_decode_fast or ipng_decode_fast_scratch call
+/// copied to join the data of its IDAT chunks (0 for one chunk, or when joined in place): for
+/// tests of what the scratch variant saves.
+size_t ipng_fast_gathered_bytes(void);
+
 /// The buffer ipng_decode_fast needs for an image of this size and IHDR color type, decoded to
 /// `channels` (3 or 4) samples a pixel: the larger of the pixels and the filtered rows, plus
 /// IPNG_INFLATE_SLACK and a little padding. SIZE_MAX on overflow.

@@ -121,6 +121,18 @@ let package = Package(
                 "ImageOps",
                 "ImagePipeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Start-up memory of the release binary (README, Performance). The toolchain links
+            // executables with every Swift symbol exported (2.5 MiB of dynamic symbol table, and
+            // lookups that page it in) and, with gold, 124k relocations in 2.9 MiB of .rela.dyn
+            // read at every start. Not exporting them and packing the relocations (DT_RELR, which
+            // gold cannot write; glibc 2.36+ reads it) keep the binary PIE and cut its peak
+            // resident memory by 4.7 MiB.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+                    .when(platforms: [.linux], configuration: .release)
+                )
             ]
         ),
 

@@ -413,28 +413,36 @@ public final class GenerationClient: Sendable {
             }
         }
         if !downloads.isEmpty {
-            let fetched = await withTaskGroup(of: (Int, Result<([UInt8], ImageFormat), GenerationError>).self) { group in
+            // Each child binds the awaited download before building its result: a tuple literal
+            // that awaits after its first element is miscompiled at -O (docs/compiler-workarounds.md).
+            var firstFailure: GenerationError?
+            await withTaskGroup(of: (position: Int, result: Result<GenerationResult.Image, GenerationError>).self) { group in
                 for (position, url) in downloads {
+                    let entry = response.images[position]
                     group.addTask {
-                        do throws(GenerationError) { return (position, .success(try await self.download(url, index: response.images[position].index))) } catch { return (position, .failure(error)) }
+                        do throws(GenerationError) {
+                            let (bytes, format) = try await self.download(url, index: entry.index)
+                            let image = GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .url(RedactedURL(entry.url ?? "")), revisedPrompt: entry.revisedPrompt)
+                            return (position, .success(image))
+                        } catch {
+                            return (position, .failure(error))
+                        }
                     }
                 }
-                var results: [(Int, Result<([UInt8], ImageFormat), GenerationError>)] = []
-                for await result in group {
-                    if case .failure = result.1 { group.cancelAll() }
-                    results.append(result)
+                for await outcome in group {
+                    switch outcome.result {
+                    case .success(let image):
+                        images[outcome.position] = image
+                    case .failure(let error):
+                        // The first real failure wins over the cancellations it causes.
+                        if firstFailure == nil || (firstFailure?.code == .cancelled && error.code != .cancelled) { firstFailure = error }
+                        group.cancelAll()
+                    }
                 }
-                return results.sorted { $0.0 < $1.0 }
             }
-            for (position, result) in fetched {
-                switch result {
-                case .success(let (bytes, format)):
-                    let entry = response.images[position]
-                    images[position] = GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .url(RedactedURL(entry.url ?? "")), revisedPrompt: entry.revisedPrompt)
-                case .failure(var error):
-                    if error.code != .cancelled { error.attempts = attempts }
-                    throw error
-                }
+            if var error = firstFailure {
+                if error.code != .cancelled { error.attempts = attempts }
+                throw error
             }
         }
         return images.compactMap { $0 }

@@ -106,36 +106,44 @@ struct GalleryCommandTests {
         #expect(try Self.manifestSources(output) == ["a.png", "linked/c.webp", "secret.png"])
     }
 
-    @Test("a run killed with SIGKILL leaves only whole files, and the next run completes the work")
+    @Test("a run killed with SIGKILL leaves only whole files, and the next run completes the work", .timeLimit(.minutes(10)))
     func killedRun() throws {
-        // Large sources, so that the run is still going when it is killed.
+        // The run cannot end before it is killed, however fast or slow the machine: with --verbose it
+        // writes a line per source to stderr, and stderr is a pipe shrunk to one page that this test
+        // does not read until the kill. The lines of all the sources are twice what the pipe holds,
+        // so the run blocks in write(2) part-way, after its manifest has been written (after each
+        // source, with --manifest-interval 0).
         let scratch = try makeScratchDirectory()
-        let big = scratch + "/big.png"
-        let made = try Self.run(["convert", Self.fixture("gradient-rgb.png"), "--resize", "1400x1400", "--fit", "fill", "--enlarge", "-o", big])
-        #expect(made.status == 0, "\(made.stderr)")
         let source = scratch + "/src"
         try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-        let count = 16
+        let count = 32
+        let longName = String(repeating: "n", count: 200)
         for index in 0..<count {
-            try FileManager.default.copyItem(atPath: big, toPath: source + "/img\(index < 10 ? "0" : "")\(index).png")
+            try FileManager.default.copyItem(atPath: Self.fixture("gradient-rgb.png"), toPath: source + "/img\(index < 10 ? "0" : "")\(index)-\(longName).png")
         }
         let output = scratch + "/site"
 
+        let errors = Pipe()
+        let F_SETPIPE_SZ: Int32 = 1031  // Linux fcntl.h; Glibc's module does not export it
+        let capacity = fcntl(errors.fileHandleForWriting.fileDescriptor, F_SETPIPE_SZ, 4096)
+        try #require(capacity > 0, "F_SETPIPE_SZ failed: errno \(errno)")
+        let lineBytes = source.utf8.count + longName.utf8.count + 16
+        try #require(count * lineBytes >= 2 * Int(capacity), "the run's stderr would fit in the pipe (\(capacity) bytes)")
+
         let process = Process()
         process.executableURL = CommandLineTests.binary
-        process.arguments = ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0"]
+        process.arguments = ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors
         try process.run()
-        // Kill it once the manifest has been written at least once, mid-run.
-        let deadline = Date(timeIntervalSinceNow: 120)
-        while !FileManager.default.fileExists(atPath: output + "/manifest.json") && process.isRunning && Date() < deadline {
+        errors.fileHandleForWriting.closeFile()
+        while !FileManager.default.fileExists(atPath: output + "/manifest.json") && process.isRunning {
             usleep(5_000)
         }
-        let wasRunning = process.isRunning
+        #expect(process.isRunning, "the run ended before it could be killed: its stderr did not fill the pipe")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(wasRunning, "the run ended before it could be killed; the test proves nothing")
+        errors.fileHandleForReading.closeFile()
         #expect(process.terminationReason == .uncaughtSignal)
 
         _ = try Self.checkWhole(output)

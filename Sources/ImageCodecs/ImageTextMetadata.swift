@@ -328,34 +328,42 @@ extension ImageTextMetadata {
     }
 
     /// Parses the elements this type writes back out of an XMP packet.
+    ///
+    /// The markup is found by its UTF-8 bytes, never by `Character`: a value that begins with a
+    /// combining mark joins the `>` before it into one grapheme cluster (and one that ends in a
+    /// prepended mark such as U+0600 joins the `<` after it), which a `Character` search passes over.
     init(xmp packet: String) {
+        let text = packet.utf8[...]
         var entries: [Entry] = []
-        if let description = Self.elementContent("dc:description", in: packet[...]).flatMap({ Self.elementContent("rdf:li", in: $0) }) {
+        if let description = Self.elementContent("dc:description", in: text).flatMap({ Self.elementContent("rdf:li", in: $0) }) {
             entries.append(Entry(key: "Description", value: Self.unescapeXML(description)))
         }
-        if let tool = Self.elementContent("xmp:CreatorTool", in: packet[...]) {
+        if let tool = Self.elementContent("xmp:CreatorTool", in: text) {
             entries.append(Entry(key: "Software", value: Self.unescapeXML(tool)))
         }
-        var rest = packet[...]
-        while let open = rest.firstRange(of: "<imagepipe:") {
+        var rest = text
+        while let open = rest.firstRange(of: "<imagepipe:".utf8) {
             let nameStart = open.upperBound
-            guard let nameEnd = rest[nameStart...].firstIndex(where: { $0 == ">" || $0 == " " || $0 == "/" }) else { break }
-            let name = String(rest[nameStart..<nameEnd])
-            guard rest[nameEnd] == ">", let close = rest[nameEnd...].firstRange(of: "</imagepipe:\(name)>") else {
+            guard let nameEnd = rest[nameStart...].firstIndex(where: { $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "/") })
+            else { break }
+            let name = rest[nameStart..<nameEnd]
+            guard rest[nameEnd] == UInt8(ascii: ">"),
+                  let close = rest[nameEnd...].firstRange(of: Array("</imagepipe:".utf8) + name + [UInt8(ascii: ">")])
+            else {
                 rest = rest[nameEnd...]
                 continue
             }
-            entries.append(Entry(key: name, value: Self.unescapeXML(rest[rest.index(after: nameEnd)..<close.lowerBound])))
+            entries.append(Entry(key: String(decoding: name, as: UTF8.self), value: Self.unescapeXML(rest[rest.index(after: nameEnd)..<close.lowerBound])))
             rest = rest[close.upperBound...]
         }
         self.init(entries)
     }
 
-    /// The raw (still escaped) content of the first element called `name`.
-    private static func elementContent(_ name: String, in text: Substring) -> Substring? {
-        guard let open = text.firstRange(of: "<\(name)"),
-              let openEnd = text[open.upperBound...].firstIndex(of: ">"),
-              let close = text[openEnd...].firstRange(of: "</\(name)>")
+    /// The raw (still escaped) content of the first element called `name`, as UTF-8.
+    private static func elementContent(_ name: String, in text: Substring.UTF8View) -> Substring.UTF8View? {
+        guard let open = text.firstRange(of: "<\(name)".utf8),
+              let openEnd = text[open.upperBound...].firstIndex(of: UInt8(ascii: ">")),
+              let close = text[openEnd...].firstRange(of: "</\(name)>".utf8)
         else { return nil }
         return text[text.index(after: openEnd)..<close.lowerBound]
     }
@@ -377,32 +385,57 @@ extension ImageTextMetadata {
         return escaped
     }
 
-    static func unescapeXML(_ text: Substring) -> String {
-        guard text.contains("&") else { return String(text) }
-        var result = ""
+    /// `text` (UTF-8) with XML's five predefined entities and numeric character references
+    /// replaced by the characters they stand for; any other `&…;` is kept as it is.
+    ///
+    /// Searched by byte, not by `Character`: a `;` followed by a combining mark is one grapheme
+    /// cluster, in which a `Character` search finds no `;` (and `&` likewise).
+    static func unescapeXML(_ text: Substring.UTF8View) -> String {
+        guard text.contains(UInt8(ascii: "&")) else { return String(decoding: text, as: UTF8.self) }
+        var result: [UInt8] = []
+        result.reserveCapacity(text.count)
         var rest = text
-        while let ampersand = rest.firstIndex(of: "&") {
+        while let ampersand = rest.firstIndex(of: UInt8(ascii: "&")) {
             result += rest[..<ampersand]
-            guard let semicolon = rest[ampersand...].firstIndex(of: ";") else { break }
-            let entity = rest[rest.index(after: ampersand)..<semicolon]
-            switch entity {
-            case "amp": result += "&"
-            case "lt": result += "<"
-            case "gt": result += ">"
-            case "quot": result += "\""
-            case "apos": result += "'"
-            default:
-                let number = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16) : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
-                if let number, let scalar = Unicode.Scalar(number) {
-                    result.unicodeScalars.append(scalar)
-                } else {
-                    result += rest[ampersand...semicolon]
-                }
+            guard let semicolon = rest[ampersand...].firstIndex(of: UInt8(ascii: ";")) else { break }
+            if let scalar = entityValue(rest[rest.index(after: ampersand)..<semicolon]) {
+                result += UTF8.encode(scalar)!
+            } else {
+                result += rest[ampersand...semicolon]
             }
             rest = rest[rest.index(after: semicolon)...]
         }
         result += rest
-        return result
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// The scalar an entity (the bytes between `&` and `;`) stands for: `amp`, `lt`, `gt`, `quot`,
+    /// `apos`, or a character reference `#DIGITS` / `#xHEXDIGITS`; `nil` for anything else.
+    private static func entityValue(_ entity: Substring.UTF8View) -> Unicode.Scalar? {
+        let predefined: [(name: String, scalar: Unicode.Scalar)] = [("amp", "&"), ("lt", "<"), ("gt", ">"), ("quot", "\""), ("apos", "'")]
+        if let match = predefined.first(where: { entity.elementsEqual($0.name.utf8) }) { return match.scalar }
+        guard entity.first == UInt8(ascii: "#") else { return nil }
+        var digits = entity.dropFirst()
+        var radix: UInt32 = 10
+        if digits.first == UInt8(ascii: "x") {
+            radix = 16
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty else { return nil }
+        var value: UInt32 = 0
+        for byte in digits {
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = UInt32(byte - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = UInt32(byte - UInt8(ascii: "A")) + 10
+            default: return nil
+            }
+            value = value * radix + digit
+            // Past the last code point: stop before the product could overflow.
+            guard value <= 0x10FFFF else { return nil }
+        }
+        return Unicode.Scalar(value)
     }
 
     private func embeddedInWebP(_ bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {

@@ -121,6 +121,39 @@ struct MetadataTests {
         #expect(back == Self.entries)
     }
 
+    /// The `metadata` fuzz target found the first case (its input is kept as
+    /// Fuzz/corpus/metadata/regression-xmp-combining-mark-after-entity.webp): the XMP reader
+    /// searched for `&`, `;`, `<` and `>` by `Character`, and a combining mark joins the `;` or `>`
+    /// before it into one grapheme cluster (a prepended mark such as U+0600 the `<` after it).
+    @Test("XMP values read back scalar for scalar when a mark joins an escape or the markup", arguments: [
+        "\0/\0\0\u{5B6}",                        // "&#0;" then a combining mark: the finding
+        "a&\u{301} <\u{301} >\u{301} \"\u{301}",  // each predefined entity then a combining mark
+        "\u{301}begins with a combining mark",
+        "ends with a prepended mark \u{600}",
+        "\u{600}<\u{301}&\u{600}",
+    ])
+    func xmpMarksAroundEscapes(_ value: String) throws {
+        let entries = ImageTextMetadata(["Description": value, "Software": value, "imagepipe.note": value])
+        let back = try ImageTextMetadata.read(from: try entries.embedded(in: try TestPaths.fixture("gradient-lossy.webp")))
+        #expect(back.entries.map(\.key) == ["Description", "Software", "imagepipe.note"])
+        for entry in back.entries {
+            #expect(Array(entry.value.unicodeScalars) == Array(value.unicodeScalars), "\(entry.key) read back as \(entry.value.debugDescription)")
+        }
+    }
+
+    @Test("XMP from elsewhere: character references are decoded, other ampersands kept as written")
+    func xmpForeignReferences() throws {
+        // The packet is rewritten in place, same length (a WebP chunk has no checksum).
+        let placeholder = String(repeating: "x", count: 64)
+        var webp = try ImageTextMetadata(["Description": placeholder]).embedded(in: try TestPaths.fixture("gradient-lossy.webp"))
+        let written = "&#65;&#x42;\u{301}&#x1F98A;&#+5;&#X43;&bogus;&#x110000;&#;"
+        let foreign = Array(written.utf8) + Array(repeating: UInt8(ascii: " "), count: 64 - written.utf8.count)
+        let start = try #require(webp.firstRange(of: Array(placeholder.utf8))).lowerBound
+        webp.replaceSubrange(start..<(start + 64), with: foreign)
+        let value = try #require(try ImageTextMetadata.read(from: webp)["Description"])
+        #expect(Array(value.unicodeScalars) == Array("AB\u{301}\u{1F98A}&#+5;&#X43;&bogus;&#x110000;&#;".unicodeScalars) + Array(repeating: " ", count: 64 - written.utf8.count))
+    }
+
     @Test("reading caps each value: Latin-1 and UTF-8 cut at a character, the rest counted and not copied")
     func valueCap() throws {
         let original = try TestPaths.fixture("gradient-rgb.png")

@@ -17,12 +17,15 @@ struct GenerationClientTests {
     }
 
     static func configuration(
-        _ sleeps: Sleeps = Sleeps(), connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(20), maximumResponseBytes: Int = 512 << 20
+        _ sleeps: Sleeps = Sleeps(), connectTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(3600), maximumResponseBytes: Int = 512 << 20
     ) -> GenerationClient.Configuration {
+        // Timeouts long enough never to fire on a loaded machine (a redirect chain timed out at 10 s
+        // under AddressSanitizer with both cores busy); the tests of timeouts set short ones
+        // against servers that never answer.
         GenerationClient.Configuration(
             connectTimeout: connectTimeout, requestTimeout: requestTimeout, maximumResponseBytes: maximumResponseBytes,
             retry: RetryPolicy(jitter: .none),
-            download: .init(timeout: .seconds(10)),
+            download: .init(timeout: .seconds(3600)),
             sleep: { delay in
                 sleeps.waits.withLock { $0.append(delay) }
                 try Task.checkCancellation()
@@ -354,7 +357,7 @@ struct GenerationClientTests {
 struct GenerationErrorMessageTests {
     @Test("Messages of a connection failure and a timeout read well")
     func messages() async throws {
-        let server = try await StubServer.start(script: [.json(200, #"{"data":[]}"#, delay: .seconds(5))])
+        let server = try await StubServer.start(script: [.json(200, #"{"data":[]}"#, delay: .seconds(3600))])
         let client = GenerationClient(profile: .sandbox, token: nil, baseURL: server.baseURL, configuration: GenerationClientTests.configuration(requestTimeout: .milliseconds(200)))
         let timeout = await GenerationClientTests.failure(client)
         try await client.shutdown()

@@ -75,7 +75,7 @@ enum HTTPProbe {
     }
 
     private static func execute(_ request: HTTPClientRequest) async throws -> Reply {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))  // a hang guard only
         var buffer = try await response.body.collect(upTo: 64 << 20)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes)

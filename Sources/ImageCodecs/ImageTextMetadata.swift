@@ -409,11 +409,15 @@ extension ImageTextMetadata {
         return String(decoding: result, as: UTF8.self)
     }
 
+    /// XML's five predefined entities, by name as UTF-8: built once, not per entity read.
+    private static let predefinedEntities: [(name: [UInt8], scalar: Unicode.Scalar)] = [
+        (Array("amp".utf8), "&"), (Array("lt".utf8), "<"), (Array("gt".utf8), ">"), (Array("quot".utf8), "\""), (Array("apos".utf8), "'"),
+    ]
+
     /// The scalar an entity (the bytes between `&` and `;`) stands for: `amp`, `lt`, `gt`, `quot`,
     /// `apos`, or a character reference `#DIGITS` / `#xHEXDIGITS`; `nil` for anything else.
     private static func entityValue(_ entity: Substring.UTF8View) -> Unicode.Scalar? {
-        let predefined: [(name: String, scalar: Unicode.Scalar)] = [("amp", "&"), ("lt", "<"), ("gt", ">"), ("quot", "\""), ("apos", "'")]
-        if let match = predefined.first(where: { entity.elementsEqual($0.name.utf8) }) { return match.scalar }
+        if let match = predefinedEntities.first(where: { entity.elementsEqual($0.name) }) { return match.scalar }
         guard entity.first == UInt8(ascii: "#") else { return nil }
         var digits = entity.dropFirst()
         var radix: UInt32 = 10

@@ -47,9 +47,14 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(
             name: "CPNGShims",
-            dependencies: ["CLibPNG", "CLibDeflate"]
+            dependencies: ["CLibPNG", "CLibDeflate", "CLibISAL"]
         ),
         .target(name: "CBase64Kernels"),
         .target(name: "CDigestKernels"),

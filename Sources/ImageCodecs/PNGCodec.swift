@@ -169,26 +169,35 @@ public enum PNGCodec {
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, animation: AnimationPolicy = .firstFrame,
         path: DecodePath = .automatic
     ) throws -> DecodedImage {
-        try decodeWithInfo(bytes, scratch: nil, limits: limits, forceRGBA: forceRGBA, animation: animation, path: path)
+        try decodeWithInfo(bytes, releasable: nil, reload: { [] }, limits: limits, forceRGBA: forceRGBA, animation: animation, path: path)
     }
 
     /// ``decodeWithInfo(_:limits:forceRGBA:animation:path:)`` for a caller that owns the file's
-    /// bytes and lends them as scratch space: the fast path joins the data of the IDAT chunks in
-    /// place instead of copying it (a copy is most of the file: 8.8 MiB at 2048x2048), and puts
-    /// the bytes back before it goes on. When this returns or throws, `bytes` are as they were;
-    /// pixels and errors are the same as the read-only call's.
+    /// bytes and lets the decode release them as it goes: the fast path gives the pages of image
+    /// data it has inflated back to the kernel, so the file and the image are never both in
+    /// memory (at 2048x2048 the file is 8.8 MiB of a 12 MiB image). Afterwards `bytes` hold
+    /// zeros wherever pages were released; do not use them for anything else.
     ///
-    /// Nothing else may read or write `bytes` during the call.
+    /// Pixels and errors are the read-only call's: when the fast path gives up on a file after
+    /// releasing part of it (a damaged stream), `reload` is called once for the original bytes
+    /// and libpng decodes those.
+    ///
+    /// - Parameter reload: the file's bytes again (read from disk); only called for a file the
+    ///   fast path declined after releasing some of it.
     package static func decodeWithInfo(
-        scratch bytes: UnsafeMutableRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool,
+        releasing bytes: UnsafeMutableRawBufferPointer, reload: () throws -> [UInt8], limits: DecodeLimits, forceRGBA: Bool,
         animation: AnimationPolicy = .firstFrame, path: DecodePath = .automatic
     ) throws -> DecodedImage {
-        try decodeWithInfo(UnsafeRawBufferPointer(bytes), scratch: bytes, limits: limits, forceRGBA: forceRGBA, animation: animation, path: path)
+        try decodeWithInfo(UnsafeRawBufferPointer(bytes), releasable: bytes, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation, path: path)
     }
 
+    /// How many bytes the calling thread's last releasing decode gave back to the kernel: for
+    /// tests of what the releasing variant saves.
+    package static var lastReleasedByteCount: Int { ipng_fast_released_bytes() }
+
     private static func decodeWithInfo(
-        _ bytes: UnsafeRawBufferPointer, scratch: UnsafeMutableRawBufferPointer?, limits: DecodeLimits, forceRGBA: Bool,
-        animation: AnimationPolicy, path: DecodePath
+        _ bytes: UnsafeRawBufferPointer, releasable: UnsafeMutableRawBufferPointer?, reload: () throws -> [UInt8],
+        limits: DecodeLimits, forceRGBA: Bool, animation: AnimationPolicy, path: DecodePath
     ) throws -> DecodedImage {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try walkHeader(bytes)
@@ -212,31 +221,9 @@ public enum PNGCodec {
         guard capacity < Int.max else {
             throw ImageCodecError(.limitExceeded, "PNG of \(info.size.width)x\(info.size.height) is too large to address")
         }
-        let image = try Image(size: info.size, format: format, capacity: Int(capacity)) { (buffer: UnsafeMutableRawBufferPointer) throws -> Void in
+        /// libpng's decode of `bytes` (the file, or the file read again) into the image's buffer.
+        func decodeWithLibPNG(into buffer: UnsafeMutableRawBufferPointer, _ bytes: UnsafeRawBufferPointer) throws {
             let pixelCount = info.size.width * info.size.height * format.channelCount
-            if path != .libpngOnly {
-                let pixels = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
-                let (width, height, channels) = (UInt32(info.size.width), UInt32(info.size.height), Int32(format.channelCount))
-                let status = if let scratch {
-                    ipng_decode_fast_scratch(
-                        scratch.baseAddress?.assumingMemoryBound(to: UInt8.self), scratch.count,
-                        width, height, channels, pixels, pixelCount, buffer.count
-                    )
-                } else {
-                    ipng_decode_fast(
-                        bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
-                        width, height, channels, pixels, pixelCount, buffer.count
-                    )
-                }
-                if status == IPNG_OK { return }
-                if status == IPNG_ERROR_OUT_OF_MEMORY {
-                    throw ImageCodecError(.outOfMemory, "out of memory decoding PNG of \(info.size.width)x\(info.size.height)")
-                }
-                if path == .fastOnly {
-                    throw ImageCodecError(.unsupportedFormat, "the fast path declined this PNG (status \(status.rawValue))")
-                }
-                // Anything else (not a case the fast path takes, or not perfectly clean): libpng.
-            }
             var consumed = 0
             var report = ipng_inflate_report()
             var message = [CChar](repeating: 0, count: 256)
@@ -256,12 +243,42 @@ public enum PNGCodec {
                 throw decodeError(status: status, libpngMessage: text, consumed: consumed, total: bytes.count)
             }
         }
+        let image = try Image(size: info.size, format: format, capacity: Int(capacity)) { (buffer: UnsafeMutableRawBufferPointer) throws -> Void in
+            let pixelCount = info.size.width * info.size.height * format.channelCount
+            if path != .libpngOnly {
+                let pixels = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                let (width, height, channels) = (UInt32(info.size.width), UInt32(info.size.height), Int32(format.channelCount))
+                var released = 0
+                let status = if let releasable {
+                    ipng_decode_fast_releasing(
+                        releasable.baseAddress?.assumingMemoryBound(to: UInt8.self), releasable.count,
+                        width, height, channels, pixels, pixelCount, buffer.count, &released
+                    )
+                } else {
+                    ipng_decode_fast(
+                        bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
+                        width, height, channels, pixels, pixelCount, buffer.count
+                    )
+                }
+                if status == IPNG_OK { return }
+                if status == IPNG_ERROR_OUT_OF_MEMORY {
+                    throw ImageCodecError(.outOfMemory, "out of memory decoding PNG of \(info.size.width)x\(info.size.height)")
+                }
+                if path == .fastOnly {
+                    throw ImageCodecError(.unsupportedFormat, "the fast path declined this PNG (status \(status.rawValue))")
+                }
+                // Anything else (not a case the fast path takes, or not perfectly clean): libpng,
+                // on the file as it was.
+                if released > 0 {
+                    let original = try reload()
+                    return try original.withUnsafeBytes { try decodeWithLibPNG(into: buffer, $0) }
+                }
+            }
+            try decodeWithLibPNG(into: buffer, bytes)
+        }
         return DecodedImage(info: info, image: image)
     }
 
-    /// How many bytes the calling thread's last fast-path decode copied to join its IDAT
-    /// chunks: 0 for one chunk or when joined in place (tests of the scratch variant).
-    package static var lastGatheredByteCount: Int { ipng_fast_gathered_bytes() }
 
     /// Lets the fast path use its SSE4.1 Paeth loop where the CPU has it (the default), or makes
     /// it use the scalar loop: tests and the fuzz target check both on the same files.

@@ -9,6 +9,8 @@ import ImageCore
 /// - The automatic path gives the fast path's pixels when it took the file, libpng's pixels or
 ///   libpng's error otherwise.
 /// - An error the fast path raises before it runs (signature, header, limits) is libpng's too.
+/// - The releasing decode (the file's pages given back as they are inflated) gives the automatic
+///   decode's pixels or error, and reads the original bytes again at most once.
 func checkPNG(_ data: UnsafeRawBufferPointer) {
     for forceRGBA in [false, true] {
         func decode(_ path: PNGCodec.DecodePath) -> Result<DecodedImage, any Error> {
@@ -20,6 +22,17 @@ func checkPNG(_ data: UnsafeRawBufferPointer) {
         let fastScalar = decode(.fastOnly)
         PNGCodec.allowVectorPaeth(true)
         let automatic = decode(.automatic)
+        var lent = Array(data)
+        var reloads = 0
+        let releasing = lent.withUnsafeMutableBytes { buffer in
+            outcome {
+                try PNGCodec.decodeWithInfo(
+                    releasing: buffer, reload: { reloads += 1; return Array(data) }, limits: fuzzLimits, forceRGBA: forceRGBA
+                )
+            }
+        }
+        requireSame(releasing, automatic, "releasing vs automatic", forceRGBA)
+        guard reloads <= 1 else { fatalError("the releasing decode read the bytes again \(reloads) times") }
 
         requireSame(fast, fastScalar, "fast path, vector vs scalar Paeth", forceRGBA)
         switch fast {

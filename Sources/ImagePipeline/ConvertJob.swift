@@ -195,14 +195,18 @@ public struct ConvertJob: Sendable {
         var bytes: Result<EncodedBytes, PipelineError>
         var imageIndex: Int?
         var replaceExtension = false
+        /// The file the bytes were read from, to read again in the rare case the decoder needs
+        /// the bytes it has released (``ImageDecoder/decodeWithInfo(releasing:reload:minimumSize:)``);
+        /// `nil` for an image out of a saved response.
+        var file: String?
     }
 
     /// An image's encoded bytes, handed from the read stage to the convert stage once.
     ///
     /// The pipeline keeps a batch entry's images until the entry is done, so the convert stage
-    /// takes the bytes out: as their only owner it lends them to the decoder as scratch space
-    /// (no copy of a PNG's image data) and lets them go before resizing when the output is not
-    /// a copy of them (a 2048x2048 PNG is 8.8 MiB, a fifth of the peak memory).
+    /// takes the bytes out: as their only owner it lets the decoder release a PNG file's pages as
+    /// it inflates them, and lets the rest go before resizing, when the output is not a copy of
+    /// them (a 2048x2048 PNG is 8.8 MiB beside a 12 MiB image).
     final class EncodedBytes: Sendable {
         private let bytes: Mutex<[UInt8]?>
 
@@ -229,7 +233,7 @@ public struct ConvertJob: Sendable {
             if InputInfo.isResponse(bytes) {
                 return try ConvertJob.responseImages(item, body: bytes)
             }
-            return [PendingImage(label: item.input, output: item.output, format: item.format, bytes: .success(EncodedBytes(bytes)))]
+            return [PendingImage(label: item.input, output: item.output, format: item.format, bytes: .success(EncodedBytes(bytes)), file: item.input)]
         }
     }
 
@@ -242,7 +246,7 @@ public struct ConvertJob: Sendable {
         func process(_ image: PendingImage, context: inout StageContext) async throws -> ConvertedFile {
             guard let bytes = try image.bytes.get().take() else { preconditionFailure("an image is converted once") }
             return try job.produce(
-                encodedImage: bytes, source: image.label, output: image.output, format: image.format,
+                encodedImage: bytes, source: image.label, file: image.file, output: image.output, format: image.format,
                 inputIdentities: inputIdentities, imageIndex: image.imageIndex, replaceExtension: image.replaceExtension
             )
         }
@@ -252,10 +256,12 @@ public struct ConvertJob: Sendable {
     ///
     /// - Parameters:
     ///   - source: what to call the input in messages (a path, or `response.json data[2]`).
+    ///   - file: the file the bytes were read from (`nil` for an image out of a response): its
+    ///     bytes may then be released as they are decoded, and read again if the decoder needs them.
     ///   - output: the output path; with `format == nil` its extension is replaced by the real
     ///     format's when `replaceExtension` is set.
     func produce(
-        encodedImage bytes: consuming [UInt8], source: String, output: String, format: ImageFormat?,
+        encodedImage bytes: consuming [UInt8], source: String, file: String? = nil, output: String, format: ImageFormat?,
         inputIdentities: Set<FileIdentity>, imageIndex: Int? = nil, replaceExtension: Bool = false
     ) throws -> ConvertedFile {
         // The resize plan depends on the header's size, so it is made inside the decode (one
@@ -264,23 +270,37 @@ public struct ConvertJob: Sendable {
             guard let plan = geometry?.plan(for: size), plan.outputSize != size || plan.crop != nil else { return nil }
             return plan
         }
+        func isPassThrough(_ info: ImageInfo) -> Bool {
+            resizePlan(for: info.size) == nil && (format ?? info.format) == info.format && !encoding.applies(to: format ?? info.format)
+        }
+        func minimumSize(_ info: ImageInfo) -> ImageSize? {
+            guard let geometry, let plan = resizePlan(for: info.size) else { return nil }
+            return geometry.minimumDecodeSize(for: plan, options: resizeOptions)
+        }
         let inputByteCount = bytes.count
-        let decoded = try bytes.withUnsafeMutableBytes { buffer in
-            do {
-                return try decoder.decodeWithInfo(scratch: buffer) { info in
-                    guard let geometry, let plan = resizePlan(for: info.size) else { return nil }
-                    return geometry.minimumDecodeSize(for: plan, options: resizeOptions)
+        let decoded: DecodedImage
+        do {
+            // A file whose output is not a copy of it lets the decoder release its pages as it
+            // goes (the header is read once more to know); the bytes of a copy, and of an image
+            // out of a response, are kept.
+            if let file, try !isPassThrough(bytes.withUnsafeBytes { try decoder.probe($0) }) {
+                let maxBytes = decoder.limits.maxInputBytes
+                decoded = try bytes.withUnsafeMutableBytes { buffer in
+                    try decoder.decodeWithInfo(releasing: buffer, reload: { try FileIO.readFile(file, maxBytes: maxBytes) }, minimumSize: minimumSize)
                 }
-            } catch let error as ImageCodecError {
-                throw PipelineError(path: source, codecError: error)
+                bytes = []
+            } else {
+                decoded = try bytes.withUnsafeBytes { try decoder.decodeWithInfo($0, minimumSize: minimumSize) }
             }
+        } catch let error as ImageCodecError {
+            throw PipelineError(path: source, codecError: error)
         }
         let info = decoded.info
         var image = decoded.image
         let plan = resizePlan(for: info.size)
         let outputFormat = format ?? info.format
         let outputPath = replaceExtension ? Self.replacingExtension(of: output, with: outputFormat.fileExtension) : output
-        let passThrough = plan == nil && outputFormat == info.format && !encoding.applies(to: outputFormat)
+        let passThrough = isPassThrough(info)
         if !passThrough {
             bytes = []  // not needed any more: freed before the resize and the encoder allocate
         }

@@ -158,6 +158,17 @@ struct PNGFastPathTests {
         ancillary.chunksBeforeData = [("tEXt", Array("Title\u{0}fox".utf8)), ("PLTE", [1, 2, 3, 4, 5, 6])]
         cases.append(("ancillary chunks and a suggested palette", ancillary.bytes()))
 
+        // zlib headers igzip would inflate but zlib (so libpng) refuses: the fast path checks them.
+        func zlibHeader(_ cmf: UInt8, _ flags: UInt8) -> [UInt8] {
+            [cmf, flags | UInt8((31 - (Int(cmf) * 256 + Int(flags)) % 31) % 31)]
+        }
+        for (name, header) in [("a 64 KiB window", zlibHeader(0x88, 0)), ("a preset dictionary", zlibHeader(0x78, 0x20)),
+                               ("compression method 7", zlibHeader(0x77, 0)), ("a bad FCHECK", [0x78, 0x02])] {
+            var damaged = clean
+            damaged.zlibHeader = header
+            cases.append(("zlib header with \(name)", damaged.bytes()))
+        }
+
         let bytes = clean.bytes()
         var idatCRC = bytes
         let idat = try #require(CraftedPNG.offset(of: "IDAT", in: bytes))
@@ -183,6 +194,8 @@ struct CraftedPNG {
     var idatChunkSize = Int.max
     var chunkBetweenIDATs: (String, [UInt8])?
     var damageAdler = false
+    /// The zlib header (CMF, FLG) the stream starts with.
+    var zlibHeader: [UInt8] = [0x78, 0x01]
 
     static func channels(_ colorType: UInt8) -> Int { [0: 1, 2: 3, 4: 2, 6: 4][colorType]! }
 
@@ -193,7 +206,7 @@ struct CraftedPNG {
         Self.append(&out, "IHDR", header)
         for (type, data) in chunksBeforeData { Self.append(&out, type, data) }
         let raw = filteredRows.flatMap { $0 }
-        var stream: [UInt8] = [0x78, 0x01]
+        var stream = zlibHeader
         var start = 0
         repeat {
             let count = min(65_535, raw.count - start)

@@ -94,6 +94,42 @@ struct PipelineTests {
         #expect(!stored.wasCopied && stored.outputBytes > 64 * 48 * 3)
     }
 
+    @Test("a large PNG converted from a file: released as it is decoded, the same pixels; damaged, libpng's error and the file read again")
+    func releasingDecode() async throws {
+        let folder = try makeScratchDirectory()
+        var generator = SplitMix64(seed: 5)
+        let noise = try Image(size: ImageSize(width: 640, height: 640), format: .rgb8, copying: randomBytes(640 * 640 * 3, using: &generator))
+        var stored = EncodingSettings()
+        stored.compressionLevel = 1
+        let png = try noise.encoded(as: stored.options(for: .png))
+        try FileIO.writeAtomically(png, to: folder + "/noise.png")
+        let converted = try await ConvertJob(inputs: [folder + "/noise.png"], output: folder + "/out.png", encoding: stored).run()[0].outcome.get()
+        #expect(!converted.wasCopied)
+        #expect(try ImageDecoder().decode(FileIO.readFile(folder + "/out.png", maxBytes: 8 << 20)) == noise)
+        #expect(try FileIO.readFile(folder + "/noise.png", maxBytes: 8 << 20) == png, "the input file is never modified")
+
+        // The Adler-32 at the end of the last IDAT chunk's data damaged, its CRC made good: the
+        // fast path finds out after releasing the file's pages, and libpng reads it again.
+        var damaged = png
+        let iend = damaged.count - 12
+        damaged[iend - 5] ^= 0x01
+        var chunkStart = 8
+        while chunkStart + 12 + Int(UInt32(bigEndianBytes: damaged[chunkStart..<chunkStart + 4])) < iend {
+            chunkStart += 12 + Int(UInt32(bigEndianBytes: damaged[chunkStart..<chunkStart + 4]))
+        }
+        damaged.replaceSubrange(iend - 4..<iend, with: PNGBomb.bigEndian(PNGBomb.crc32(Array(damaged[chunkStart + 4..<iend - 4]))))
+        try FileIO.writeAtomically(damaged, to: folder + "/damaged.png")
+        let expected = #expect(throws: ImageCodecError.self) { try ImageDecoder().decode(damaged) }
+        let result = try await ConvertJob(inputs: [folder + "/damaged.png"], output: folder + "/damaged.webp").run()[0]
+        guard case .failure(let error) = result.outcome else {
+            Issue.record("a damaged PNG converted")
+            return
+        }
+        #expect(error.underlying?.message == expected?.message)
+        #expect(error.description.contains("damaged.png"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/damaged.webp"))
+    }
+
     @Test("an input is never overwritten, even through another name")
     func neverOverwriteInput() async throws {
         let folder = try makeScratchDirectory()
@@ -186,3 +222,10 @@ struct PipelineTests {
     }
 }
 
+
+extension UInt32 {
+    /// The big-endian value of four bytes.
+    init(bigEndianBytes bytes: ArraySlice<UInt8>) {
+        self = bytes.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+}

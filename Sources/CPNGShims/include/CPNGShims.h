@@ -105,8 +105,8 @@ ipng_status ipng_decode(const uint8_t *data, size_t size,
                         char *message, size_t message_capacity);
 
 /// Decodes the PNGs image services return without libpng: 8-bit gray, gray+alpha, RGB or RGBA,
-/// not interlaced, no tRNS, every critical chunk intact, the image data inflated in one call to
-/// libdeflate. Same arguments and output layout as ipng_decode (the caller has probed the header
+/// not interlaced, no tRNS, every critical chunk intact, the image data inflated by ISA-L straight
+/// from each IDAT chunk. Same arguments and output layout as ipng_decode (the caller has probed the header
 /// and checked its limits). Returns IPNG_FAST_UNSUPPORTED for anything else, including every
 /// damaged file and every stream that inflates past the image (stopping there), so that libpng
 /// decodes it and reports its own error; the pixels are then undefined until ipng_decode fills
@@ -119,19 +119,24 @@ ipng_status ipng_decode_fast(const uint8_t *data, size_t size,
                              uint32_t width, uint32_t height, int channels,
                              uint8_t *pixels, size_t pixels_size, size_t capacity);
 
-/// ipng_decode_fast for a caller that owns the file's bytes and lets the call use them as
-/// scratch space: when the image data is split over several IDAT chunks, their data is joined in
-/// place (moved over the chunk boundaries) instead of copied, and split again before the call
-/// returns, so `data` holds the same bytes afterwards, whatever the status. Nothing else may read
-/// or write `data` during the call.
-ipng_status ipng_decode_fast_scratch(uint8_t *data, size_t size,
-                                     uint32_t width, uint32_t height, int channels,
-                                     uint8_t *pixels, size_t pixels_size, size_t capacity);
+/// ipng_decode_fast for a caller that owns the file's bytes and lets the call release them as it
+/// goes: once the data of IDAT chunks has been inflated, the whole pages it occupied are given
+/// back to the kernel (madvise MADV_DONTNEED, every IPNG_RELEASE_STEP bytes), so that the file and
+/// the image are never both resident. `data` must be private anonymous memory (what malloc
+/// returns); released pages read as zeros afterwards. `*released` is the number of bytes
+/// released: when the status is IPNG_FAST_UNSUPPORTED and it is not 0, libpng needs the file's
+/// original bytes, which the caller must read again. Nothing else may use `data` during the call.
+ipng_status ipng_decode_fast_releasing(uint8_t *data, size_t size,
+                                       uint32_t width, uint32_t height, int channels,
+                                       uint8_t *pixels, size_t pixels_size, size_t capacity, size_t *released);
 
-/// How many bytes the calling thread's last ipng_decode_fast or ipng_decode_fast_scratch call
-/// copied to join the data of its IDAT chunks (0 for one chunk, or when joined in place): for
-/// tests of what the scratch variant saves.
-size_t ipng_fast_gathered_bytes(void);
+/// How many bytes of inflated image data ipng_decode_fast_releasing lets accumulate before it
+/// releases their pages: one madvise call per 256 KiB.
+enum { IPNG_RELEASE_STEP = 256 * 1024 };
+
+/// How many bytes the calling thread's last ipng_decode_fast_releasing call released (0 after
+/// ipng_decode_fast): for tests of what the releasing variant saves.
+size_t ipng_fast_released_bytes(void);
 
 /// The buffer ipng_decode_fast needs for an image of this size and IHDR color type, decoded to
 /// `channels` (3 or 4) samples a pixel: the larger of the pixels and the filtered rows, plus

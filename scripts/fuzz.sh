@@ -46,7 +46,7 @@ build() {
     mkdir -p "$scratch/logs"
     # -sanitize=fuzzer instruments the Swift code for coverage; fuzzer-no-link does the same for
     # the C targets (CPNGShims, CBase64Kernels, ...), which also get UBSan (Swift has none of its
-    # own) set to stop at the first report. The system libpng/libwebp/libdeflate are not rebuilt:
+    # own) set to stop at the first report. The system libpng/libwebp/libdeflate/ISA-L are not rebuilt:
     # they run uninstrumented.
     if ! nice -n 15 swift build -c release --product "$product" --scratch-path "$scratch" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \

@@ -10,7 +10,7 @@
 # that binary makes it exit non-zero, so its test fails. Reports that are not imagepipe's (the
 # Swift runtime, Foundation, XCTest; explained one by one) are suppressed by
 # scripts/sanitizers/*.supp. A full build takes 20-35 minutes on two cores; the run 3-10.
-# The system libpng, libwebp and libdeflate are not instrumented.
+# The system libpng, libwebp, libdeflate and ISA-L are not instrumented.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/install-deps.sh
-# Static Swift runtime: process start-up drops from ~13 ms to ~8 ms (see README, Performance).
+# Static Swift runtime: process start-up drops from ~13 ms to ~8 ms (see docs/performance.md).
 swift build -c release --static-swift-stdlib --product imagepipe
 imagepipe=.build/release/imagepipe
 out="${1:-demo-output}"

@@ -180,9 +180,9 @@ struct GenerateJobTests {
     }
 }
 
-/// The README's library example, as written there (the client points at an in-process sandbox
+/// The library example of docs/library.md, as written there (the client points at an in-process sandbox
 /// instead of Nscale): it must compile and work.
-@Suite("README examples")
+@Suite("docs/library.md examples")
 struct ReadmeExampleTests {
     @Test("the generate example of 'Using the library'")
     func generateExample() async throws {
@@ -193,7 +193,7 @@ struct ReadmeExampleTests {
         var printed: [String] = []
         func print(_ items: Any...) { printed.append(items.map { "\($0)" }.joined(separator: " ")) }
 
-        // From README.md, with `profile: .nscale, token: token` → the sandbox, and "out" → a scratch folder.
+        // From docs/library.md, with `profile: .nscale, token: token` → the sandbox, and "out" → a scratch folder.
         let client = GenerationClient(profile: .sandbox(port: server.port), token: nil)
         var request = GenerationRequest(prompt: "")
         request.size = ImageSize(width: 1024, height: 1024)
@@ -214,7 +214,7 @@ struct ReadmeExampleTests {
     }
 }
 
-/// The README's stage example: a stage of one's own between the built-in ones.
+/// The stage example of docs/library.md: a stage of one's own between the built-in ones.
 struct RejectDark: Stage {
     func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> DecodedGeneratedImage {
         guard item.image.statistics().mean.prefix(3).reduce(0, +) / 3 > 40 else {
@@ -236,7 +236,7 @@ extension ReadmeExampleTests {
         request.size = ImageSize(width: 256, height: 256)
         let out = try makeScratchDirectory()
 
-        // From README.md, with "out" → a scratch folder.
+        // From docs/library.md, with "out" → a scratch folder.
         let pipeline = Pipeline {
             GenerateImages(client: client, request: request)
             ForEachElement {

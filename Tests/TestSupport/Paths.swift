@@ -46,7 +46,7 @@ public enum TestPaths {
 
     /// A message for a test skipped because shared data is missing.
     public static func missing(_ what: String) -> String {
-        "skipped: \(what) not found beside the project at ../shared/ (it is not committed; see README, Tests)"
+        "skipped: \(what) not found beside the project at ../shared/ (it is not committed; see docs/testing.md)"
     }
 }
 

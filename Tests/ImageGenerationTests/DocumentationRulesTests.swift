@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Rules that keep the documentation true to the code.
+@Suite("documentation rules")
+struct DocumentationRulesTests {
+    /// Every module Package.swift declares: targets, executables and system libraries (test
+    /// targets are docs/testing.md's business).
+    static func declaredModules() throws -> Set<String> {
+        let text = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let pattern = try Regex(#"\.(target|executableTarget|systemLibrary)\(\s*name:\s*"([A-Za-z0-9_]+)""#)
+        return Set(text.matches(of: pattern).compactMap { $0.output[2].substring.map(String.init) })
+    }
+
+    /// The modules docs/architecture.md's module table names: the backticked names in the first
+    /// column of the table under the `| module |` header.
+    static func documentedModules() throws -> Set<String> {
+        let text = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        var names = Set<String>()
+        var inTable = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("| module |") {
+                inTable = true
+                continue
+            }
+            guard inTable else { continue }
+            guard line.hasPrefix("|") else {
+                inTable = false
+                continue
+            }
+            let firstColumn = line.split(separator: "|", omittingEmptySubsequences: true).first ?? ""
+            for match in firstColumn.matches(of: /`([A-Za-z0-9_]+)`/) { names.insert(String(match.output.1)) }
+        }
+        return names
+    }
+
+    @Test("docs/architecture.md's module table names every module in Package.swift, and no other")
+    func architectureNamesEveryModule() throws {
+        let declared = try Self.declaredModules()
+        let documented = try Self.documentedModules()
+        #expect(declared.count >= 20, "Package.swift parsed: \(declared.sorted())")
+        #expect(declared.subtracting(documented).isEmpty, "in Package.swift, not in docs/architecture.md: \(declared.subtracting(documented).sorted())")
+        #expect(documented.subtracting(declared).isEmpty, "in docs/architecture.md, not in Package.swift: \(documented.subtracting(declared).sorted())")
+    }
+}

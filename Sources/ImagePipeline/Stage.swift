@@ -149,6 +149,69 @@ public enum PipelineBuilder {
     public static func buildOptional<S: Stage>(_ stage: S?) -> OptionalStage<S> where S.Input == S.Output {
         OptionalStage(stage)
     }
+
+    /// The `if` branch of an `if … else` (or the first case of a `switch`): both branches take
+    /// and give the same types.
+    public static func buildEither<First: Stage, Second: Stage>(first: First) -> EitherStage<First, Second>
+    where First.Input == Second.Input, First.Output == Second.Output {
+        .first(first)
+    }
+
+    /// The `else` branch of an `if … else` (or a later case of a `switch`).
+    public static func buildEither<First: Stage, Second: Stage>(second: Second) -> EitherStage<First, Second>
+    where First.Input == Second.Input, First.Output == Second.Output {
+        .second(second)
+    }
+
+    /// A `for` loop: one stage per iteration, run in order, each taking what the one before gave
+    /// (`for edge in sizes { Thumbnail(edge) }`).
+    public static func buildArray<S: Stage>(_ stages: [S]) -> StageSequence<S> where S.Input == S.Output {
+        StageSequence(stages)
+    }
+}
+
+/// One of two stages of the same shape, chosen when the pipeline is built (`if … else`).
+public enum EitherStage<First: Stage, Second: Stage>: Stage, CompositeStage
+where First.Input == Second.Input, First.Output == Second.Output {
+    case first(First)
+    case second(Second)
+
+    public var name: String {
+        switch self {
+        case .first(let stage): stage.name
+        case .second(let stage): stage.name
+        }
+    }
+
+    public func process(_ input: First.Input, context: inout StageContext) async throws -> First.Output {
+        switch self {
+        case .first(let stage): try await Timed(stage).process(input, context: &context)
+        case .second(let stage): try await Timed(stage).process(input, context: &context)
+        }
+    }
+}
+
+/// Stages of one kind run one after another, each on what the one before gave (a `for` loop in
+/// a pipeline); with none, the value passes through unchanged.
+public struct StageSequence<Element: Stage>: Stage, CompositeStage where Element.Input == Element.Output {
+    /// The stages, in the order they run.
+    public let stages: [Element]
+
+    /// The stages, in the order they run.
+    public init(_ stages: [Element]) {
+        self.stages = stages
+    }
+
+    public var name: String { stages.isEmpty ? "none" : stages.map(\.name).joined(separator: " → ") }
+
+    public func process(_ input: Element.Input, context: inout StageContext) async throws -> Element.Output {
+        var value = input
+        for stage in stages {
+            try Task.checkCancellation()
+            value = try await Timed(stage).process(value, context: &context)
+        }
+        return value
+    }
 }
 
 /// A stage that may be absent: its input passes through unchanged when it is.

@@ -20,6 +20,11 @@ private struct Describe: Stage {
     }
 }
 
+private struct Quote: Stage {
+    var name: String { "quote" }
+    func process(_ input: Int, context: inout StageContext) async throws -> String { "'\(input)'" }
+}
+
 private struct FailOn: Stage {
     var value: Int
     var name: String { "fail-on" }
@@ -90,6 +95,30 @@ struct PipelineRunnerTests {
         #expect(try await pipeline.process(5, context: &context) == "#20")
         #expect(context.timings.map(\.stage) == ["double", "describe"])
         #expect(context.warnings == ["saw 20"])
+    }
+
+    @Test("if … else and for loops build pipelines: the chosen branch runs, each iteration's stage in order")
+    func branchesAndLoops() async throws {
+        func build(describe: Bool, doublings: Int) -> some Stage<Int, String> {
+            Pipeline {
+                for _ in 0..<doublings {
+                    Double_()
+                }
+                if describe {
+                    Describe()
+                } else {
+                    Quote()
+                }
+            }
+        }
+        var context = StageContext(label: "x")
+        #expect(try await build(describe: true, doublings: 3).process(1, context: &context) == "#8")
+        #expect(context.timings.map(\.stage) == ["double", "describe"], "a loop's stages are timed under their own name")
+        #expect(context.duration(of: "double") > .zero)
+        context = StageContext(label: "y")
+        #expect(try await build(describe: false, doublings: 0).process(5, context: &context) == "'5'")
+        #expect(context.timings.map(\.stage) == ["quote"])
+        #expect(build(describe: true, doublings: 2).name == "double → double → describe")
     }
 
     @Test("ForEachElement runs the inner pipeline per element and keeps each element's failure to itself")

@@ -3,15 +3,19 @@ import PackageDescription
 
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
-/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs ← ImagePipeline ← imagepipe (CLI),
-/// and CBase64Kernels ← FastBase64 ← ImageResponses ← ImageGeneration (the HTTP client, on
-/// AsyncHTTPClient) ← ImagePipeline; ImageCodecs + ImageResponses ← ImagePipeSandbox (Hummingbird) ← imagepipe.
+/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs, ImageOps ← ImagePipeline (stages,
+/// runner, convert, gallery, info) ← GenerationJob ← imagepipe (CLI); CBase64Kernels ← FastBase64 ←
+/// ImageResponses ← ImagePipeline, and ImageResponses ← ImageGeneration (the HTTP client, on
+/// AsyncHTTPClient) ← GenerationJob, the only part of the pipeline that links the HTTP stack;
+/// ImageCodecs + ImageResponses ← ImagePipeSandbox (Hummingbird) ← imagepipe. docs/architecture.md
+/// has the table; a test holds it to this file.
 let package = Package(
     name: "imagepipe",
     products: [
         .library(name: "ImageCore", targets: ["ImageCore"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
         .library(name: "ImagePipeline", targets: ["ImagePipeline"]),
+        .library(name: "GenerationJob", targets: ["GenerationJob"]),
         .library(name: "FastBase64", targets: ["FastBase64"]),
         .library(name: "ImageResponses", targets: ["ImageResponses"]),
         .library(name: "ImageBench", targets: ["ImageBench"]),
@@ -83,7 +87,13 @@ let package = Package(
         ),
         .target(
             name: "ImagePipeline",
-            dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses", "ImageGeneration"]
+            dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses"]
+        ),
+        // The generate job and the stages that call a service: the only part of the pipeline
+        // that links the HTTP stack.
+        .target(
+            name: "GenerationJob",
+            dependencies: ["ImagePipeline", "ImageGeneration", "ImageResponses", "ImageCodecs", "ImageCore"]
         ),
         .target(
             name: "ImagePipeSandbox",
@@ -101,7 +111,7 @@ let package = Package(
         .target(
             name: "ImageBench",
             dependencies: [
-                "FastBase64", "ImageResponses", "ImageCodecs", "ImageCore", "ImageOps", "ImageGeneration", "ImagePipeline",
+                "FastBase64", "ImageResponses", "ImageCodecs", "ImageCore", "ImageOps", "ImageGeneration", "ImagePipeline", "GenerationJob",
                 "CCodecBaselines",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -122,12 +132,13 @@ let package = Package(
             name: "imagepipe",
             dependencies: [
                 "ImagePipeline",
+                "GenerationJob",
                 "ImageBench",
                 "ImageOps",
                 "ImagePipeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // Start-up memory of the release binary (README, Performance). The toolchain links
+            // Start-up memory of the release binary (docs/performance.md). The toolchain links
             // executables with every Swift symbol exported (2.5 MiB of dynamic symbol table, and
             // lookups that page it in) and, with gold, 124k relocations in 2.9 MiB of .rela.dyn
             // read at every start. Not exporting them and packing the relocations (DT_RELR, which
@@ -177,11 +188,11 @@ let package = Package(
         .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "ImageCodecs", "TestSupport"]),
         .testTarget(
             name: "GenerateTests",
-            dependencies: ["ImagePipeline", "ImageGeneration", "ImagePipeSandbox", "ImageCodecs", "imagepipe", "TestSupport"]
+            dependencies: ["ImagePipeline", "GenerationJob", "ImageGeneration", "ImagePipeSandbox", "ImageCodecs", "imagepipe", "TestSupport"]
         ),
         .testTarget(
             name: "ImageBenchTests",
-            dependencies: ["ImageBench", "ImagePipeline", "ImageGeneration", "ImagePipeSandbox", "imagepipe", "TestSupport"]
+            dependencies: ["ImageBench", "ImagePipeline", "GenerationJob", "ImageGeneration", "ImagePipeSandbox", "imagepipe", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

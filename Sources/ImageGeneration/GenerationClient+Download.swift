@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ImageCore
+import ImageResponses
 import NIOCore
 import NIOHTTP1
 

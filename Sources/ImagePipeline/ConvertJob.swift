@@ -5,7 +5,6 @@ import Foundation
 #endif
 import ImageCodecs
 import ImageCore
-import ImageGeneration
 import ImageOps
 import ImageResponses
 import Synchronization

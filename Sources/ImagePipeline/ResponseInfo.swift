@@ -5,7 +5,6 @@ import Foundation
 #endif
 import ImageCodecs
 import ImageCore
-import ImageGeneration
 import ImageResponses
 
 /// What `imagepipe info` reports for a saved images API response: the response's own fields and,

@@ -4,6 +4,7 @@ import FoundationEssentials  // not Foundation: its ICU data costs ~10 ms at eve
 #else
 import Foundation
 #endif
+import GenerationJob
 import ImageCodecs
 import ImageCore
 import ImageGeneration

@@ -1,4 +1,5 @@
 import Foundation
+import GenerationJob
 import ImageCodecs
 import ImageCore
 import ImageGeneration

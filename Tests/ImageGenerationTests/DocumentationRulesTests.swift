@@ -43,4 +43,34 @@ struct DocumentationRulesTests {
         #expect(declared.subtracting(documented).isEmpty, "in Package.swift, not in docs/architecture.md: \(declared.subtracting(documented).sorted())")
         #expect(documented.subtracting(declared).isEmpty, "in docs/architecture.md, not in Package.swift: \(documented.subtracting(declared).sorted())")
     }
+
+    /// What a module depends on, directly and through other modules of this package, as
+    /// Package.swift declares it (products of other packages by their product names).
+    static func dependencyClosure(of module: String) throws -> Set<String> {
+        let text = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let block = try Regex(#"name:\s*"([A-Za-z0-9_]+)",\s*dependencies:\s*\[([^\]]*)\]"#)
+        let quoted = try Regex(#"(?:\.product\(name:\s*)?"([A-Za-z0-9_-]+)"(?:,\s*package:\s*"[^"]+"\))?"#)
+        var direct: [String: [String]] = [:]
+        for match in text.matches(of: block) {
+            guard let name = match.output[1].substring, let list = match.output[2].substring else { continue }
+            direct[String(name)] = list.matches(of: quoted).compactMap { $0.output[1].substring.map(String.init) }
+        }
+        var closure = Set<String>()
+        var pending = direct[module] ?? []
+        while let next = pending.popLast() {
+            guard closure.insert(next).inserted else { continue }
+            pending += direct[next] ?? []
+        }
+        return closure
+    }
+
+    @Test("the modules convert, gallery and info use do not depend on the HTTP stack; only GenerationJob does")
+    func onlyGenerationLinksHTTP() throws {
+        let http: Set = ["ImageGeneration", "AsyncHTTPClient", "NIOCore", "NIOPosix", "NIOHTTP1", "Hummingbird"]
+        let pipeline = try Self.dependencyClosure(of: "ImagePipeline")
+        #expect(pipeline.isSuperset(of: ["ImageCodecs", "ImageOps", "ImageResponses", "ImageCore", "FastBase64"]), "parsed: \(pipeline.sorted())")
+        #expect(pipeline.isDisjoint(with: http), "ImagePipeline reaches \(pipeline.intersection(http).sorted())")
+        let generation = try Self.dependencyClosure(of: "GenerationJob")
+        #expect(generation.isSuperset(of: ["ImagePipeline", "ImageGeneration", "AsyncHTTPClient"]), "parsed: \(generation.sorted())")
+    }
 }

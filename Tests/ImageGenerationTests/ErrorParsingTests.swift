@@ -1,4 +1,5 @@
 import ImageGeneration
+import ImageResponses
 import Testing
 
 @Suite("Provider errors in every dialect")

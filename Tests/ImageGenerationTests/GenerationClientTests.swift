@@ -1,6 +1,7 @@
 import Foundation
 import ImageCore
 import ImageGeneration
+import ImageResponses
 import Synchronization
 import Testing
 import TestSupport

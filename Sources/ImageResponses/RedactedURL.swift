@@ -29,7 +29,7 @@ public struct RedactedURL: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Where the authority begins: just after the first `://`.
-    static func authorityStart(_ url: String) -> String.Index? {
+    package static func authorityStart(_ url: String) -> String.Index? {
         var index = url.startIndex
         while index < url.endIndex {
             if url[index...].hasPrefix("://") { return url.index(index, offsetBy: 3) }

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import ImageCore
 import ImageGeneration
+import ImagePipeline
 
 /// Generates images for one or more prompts and writes each one verified, with thumbnails and
 /// provenance: the work of `imagepipe generate`.

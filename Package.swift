@@ -75,7 +75,7 @@ let package = Package(
             dependencies: ["ImageCore", "CPNGShims", "CLibWebP"]
         ),
         .target(name: "ImageOps", dependencies: ["ImageCore"]),
-        .target(name: "ImageResponses", dependencies: ["FastBase64"]),
+        .target(name: "ImageResponses", dependencies: ["FastBase64", "ImageCore"]),
         .target(
             name: "ImageGeneration",
             dependencies: [

@@ -394,22 +394,22 @@ public final class GenerationClient: Sendable {
         var images: [GenerationResult.Image?] = Array(repeating: nil, count: response.images.count)
         var downloads: [(index: Int, url: String)] = []
         for (position, entry) in response.images.enumerated() {
-            if let payloadError = entry.payloadError {
+            switch entry.payload {
+            case .invalid(let payloadError):
                 throw GenerationError(.invalidResponse, provider: profile.name, status: status, payloadError.message, attempts: attempts, byteOffset: payloadError.byteOffset)
-            }
-            if let bytes = entry.bytes {
-                guard let format = ImageFormat.sniff(bytes) else {
-                    throw GenerationError(
-                        .invalidResponse, provider: profile.name, status: status,
-                        "data[\(entry.index)].b64_json decodes to \(bytes.count) bytes that are not an image (they start with \(Self.hexPrefix(bytes)))",
-                        attempts: attempts, byteOffset: entry.payloadRange?.lowerBound
-                    )
-                }
+            case .bytes(let bytes, format: nil):
+                throw GenerationError(
+                    .invalidResponse, provider: profile.name, status: status,
+                    "data[\(entry.index)].b64_json decodes to \(bytes.count) bytes that are not an image (they start with \(Self.hexPrefix(bytes)))",
+                    attempts: attempts, byteOffset: entry.payloadRange?.lowerBound
+                )
+            case .bytes(let bytes, format: let format?):
                 images[position] = GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .base64, revisedPrompt: entry.revisedPrompt)
-            } else if let url = fetchURLs[position] {
+            case .url, .missing:
+                guard let url = fetchURLs[position] else {
+                    throw GenerationError(.invalidResponse, provider: profile.name, status: status, "data[\(entry.index)]: \(GeneratedImage.missingMessage)", attempts: attempts)
+                }
                 downloads.append((position, url))
-            } else {
-                throw GenerationError(.invalidResponse, provider: profile.name, status: status, "data[\(entry.index)] has neither b64_json nor url", attempts: attempts)
             }
         }
         if !downloads.isEmpty {

@@ -15,7 +15,10 @@ extension ImagesResponse {
         for position in images.indices {
             images[position].url = images[position].url.map(clean)
             images[position].revisedPrompt = images[position].revisedPrompt.map(clean)
-            if let message = images[position].payloadError?.message { images[position].payloadError?.message = clean(message) }
+            if case .invalid(var error) = images[position].payload {
+                error.message = clean(error.message)
+                images[position].payload = .invalid(error)
+            }
         }
         if var error {
             error.message = clean(error.message)

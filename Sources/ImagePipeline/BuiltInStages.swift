@@ -60,11 +60,13 @@ public struct DecodeResponse: Stage {
             throw PipelineError(.providerError, path: context.label, "the response holds an error from the provider: \(providerError)")
         }
         return try response.images.map { entry in
-            if let payloadError = entry.payloadError {
-                throw PipelineError(.invalidResponse, path: context.label + " data[\(entry.index)]", payloadError.message, byteOffset: payloadError.byteOffset)
-            }
-            guard let bytes = entry.bytes else {
-                throw PipelineError(.invalidResponse, path: context.label + " data[\(entry.index)]", "the entry holds a URL, not bytes (use DownloadImage)")
+            let label = context.label + " data[\(entry.index)]"
+            let bytes: [UInt8]
+            switch entry.payload {
+            case .bytes(let decoded, _): bytes = decoded
+            case .invalid(let error): throw PipelineError(.invalidResponse, path: label, error.message, byteOffset: error.byteOffset)
+            case .url: throw PipelineError(.invalidResponse, path: label, "the entry holds a URL, not bytes (use DownloadImage)")
+            case .missing: throw PipelineError(.invalidResponse, path: label, GeneratedImage.missingMessage)
             }
             return GeneratedImageFile(
                 bytes: bytes, index: entry.index, prompt: prompt, revisedPrompt: entry.revisedPrompt, provider: provider,

@@ -350,14 +350,15 @@ public struct ConvertJob: Sendable {
         return response.images.map { entry in
             let label = "\(item.input) data[\(entry.index)]"
             let bytes: Result<EncodedBytes, PipelineError>
-            if let payloadError = entry.payloadError {
+            switch entry.payload {
+            case .invalid(let payloadError):
                 bytes = .failure(PipelineError(.invalidResponse, path: item.input, payloadError.message + "; nothing written for this image", byteOffset: payloadError.byteOffset))
-            } else if let decoded = entry.bytes {
+            case .bytes(let decoded, _):
                 bytes = .success(EncodedBytes(decoded))
-            } else if let url = entry.url {
-                bytes = .failure(PipelineError(.invalidResponse, path: label, "the image is a URL (\(RedactedURL(url))), not bytes; convert does not download (such URLs expire within minutes)"))
-            } else {
-                bytes = .failure(PipelineError(.invalidResponse, path: label, "the entry has neither \"b64_json\" nor \"url\""))
+            case .url:
+                bytes = .failure(PipelineError(.invalidResponse, path: label, "the image is a URL (\(RedactedURL(entry.url ?? ""))), not bytes; convert does not download (such URLs expire within minutes)"))
+            case .missing:
+                bytes = .failure(PipelineError(.invalidResponse, path: label, GeneratedImage.missingMessage))
             }
             // Into a folder without --format, the name takes the real format's extension.
             return PendingImage(

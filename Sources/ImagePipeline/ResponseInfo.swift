@@ -151,10 +151,11 @@ public struct ResponseImageInfo: Sendable, Encodable {
         revisedPrompt = entry.revisedPrompt
         url = entry.url.map(RedactedURL.init)
         let label = "\(path) data[\(entry.index)]"
-        if let payloadError = entry.payloadError {
+        switch entry.payload {
+        case .invalid(let payloadError):
             // The scanner's message names data[INDEX] and the offset in the body already.
             failure = PipelineError(.invalidResponse, path: path, payloadError.message, byteOffset: payloadError.byteOffset)
-        } else if let bytes = entry.bytes {
+        case .bytes(let bytes, _):
             do {
                 guard bytes.count <= decoder.limits.maxInputBytes else {
                     throw PipelineError(.inputTooLarge, path: label, "image is \(bytes.count) bytes, over the input limit of \(decoder.limits.maxInputBytes) bytes")
@@ -167,8 +168,10 @@ public struct ResponseImageInfo: Sendable, Encodable {
             } catch {
                 failure = PipelineError(.codec, path: label, "\(error)")
             }
-        } else if url == nil {
-            failure = PipelineError(.invalidResponse, path: label, "the entry has neither \"b64_json\" nor \"url\"")
+        case .url:
+            break  // shown as a link; info does not download
+        case .missing:
+            failure = PipelineError(.invalidResponse, path: label, GeneratedImage.missingMessage)
         }
     }
 

@@ -81,35 +81,41 @@ extension ImagesResponse {
             guard cursor.peek() == UInt8(ascii: "{") else {
                 throw ImagesResponseError(.notAnImagesResponse, "data[\(index)] must be an object, found \(cursor.describeCurrent()) at byte \(cursor.position)", at: cursor.position)
             }
-            var image = GeneratedImage(index: index)
+            var bytes: [UInt8]?
+            var payloadRange: Range<Int>?
+            var payloadError: ImagesResponseError?
+            var url: String?
+            var revisedPrompt: String?
             try cursor.forEachMember { key, cursor throws(ImagesResponseError) in
                 if cursor.key(key, is: "b64_json") {
                     // A repeated member replaces the earlier one (as for every other member), so
                     // the image never keeps one payload's bytes beside another's error.
-                    image.bytes = nil
-                    image.payloadRange = nil
-                    image.payloadError = nil
+                    bytes = nil
+                    payloadRange = nil
+                    payloadError = nil
                     if try cursor.consumeNull() { return }
                     let range = try cursor.stringRange(field: "data[\(index)].b64_json")
-                    image.payloadRange = range
+                    payloadRange = range
                     switch decodePayload(cursor.body, range, decoder: decoder) {
-                    case .success(let bytes): image.bytes = bytes
+                    case .success(let decoded): bytes = decoded
                     case .failure(let error):
-                        image.payloadError = ImagesResponseError(
+                        payloadError = ImagesResponseError(
                             .invalidPayload,
                             "data[\(index)].b64_json is not valid base64: \(error.code) at byte \(range.lowerBound + error.offset) of the body",
                             at: range.lowerBound + error.offset
                         )
                     }
                 } else if cursor.key(key, is: "url") {
-                    image.url = try cursor.stringOrNull()
+                    url = try cursor.stringOrNull()
                 } else if cursor.key(key, is: "revised_prompt") {
-                    image.revisedPrompt = try cursor.stringOrNull()
+                    revisedPrompt = try cursor.stringOrNull()
                 } else {
                     try cursor.skipValue()
                 }
             }
-            images.append(image)
+            images.append(GeneratedImage(
+                index: index, bytes: bytes, payloadRange: payloadRange, payloadError: payloadError, url: url, revisedPrompt: revisedPrompt
+            ))
         }
         return images
     }

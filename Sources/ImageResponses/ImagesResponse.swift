@@ -1,3 +1,5 @@
+public import ImageCore
+
 /// An images API response (`POST /v1/images/generations`), read from the raw body bytes.
 ///
 /// The shapes of Nscale (`{"created", "data":[{"b64_json"}]}`), Nebius Token Factory
@@ -33,28 +35,60 @@ public struct ImagesResponse: Sendable {
 
 /// One entry of `data[]`.
 public struct GeneratedImage: Sendable {
+    /// What an entry holds, decided once when the response is read, so that every job (the
+    /// client, `convert`, `gallery`, `info`, the pipeline stages) reads the same answer.
+    public enum Payload: Sendable {
+        /// The decoded `b64_json`: the image file's bytes, with the format their first bytes
+        /// say (`nil`: no image format imagepipe knows).
+        case bytes([UInt8], format: ImageFormat?)
+        /// No `b64_json`: the image is behind the entry's ``GeneratedImage/url``.
+        case url
+        /// `b64_json` that could not be decoded: why, with the byte offset in the body.
+        case invalid(ImagesResponseError)
+        /// Neither `b64_json` nor `url`.
+        case missing
+    }
+
     /// Its index in `data`.
     public var index: Int
-    /// The decoded `b64_json` payload: the encoded image file's bytes. `nil` when the entry has no
-    /// `b64_json` or it is invalid (see ``payloadError``).
-    public var bytes: [UInt8]?
+    /// What the entry holds.
+    public var payload: Payload
     /// Where `b64_json`'s text sits in the body (without the quotes).
     public var payloadRange: Range<Int>?
-    /// Why `b64_json` could not be decoded, with the byte offset in the body.
-    public var payloadError: ImagesResponseError?
-    /// `url`, when the service returned a link instead of the bytes.
+    /// `url`, as the service sent it (also when `b64_json` came too).
     public var url: String?
     /// `revised_prompt` (OpenAI's rewrite of the prompt), when present.
     public var revisedPrompt: String?
 
-    /// Creates an entry.
+    /// The message for an entry with neither `b64_json` nor `url`, the same in every job.
+    public static let missingMessage = "the entry has neither \"b64_json\" nor \"url\""
+
+    /// Creates an entry; its ``payload`` follows from what it holds: an error first, then
+    /// bytes (their format sniffed here, once), then a link.
     public init(index: Int, bytes: [UInt8]? = nil, payloadRange: Range<Int>? = nil, payloadError: ImagesResponseError? = nil, url: String? = nil, revisedPrompt: String? = nil) {
         self.index = index
-        self.bytes = bytes
         self.payloadRange = payloadRange
-        self.payloadError = payloadError
         self.url = url
         self.revisedPrompt = revisedPrompt
+        payload = if let payloadError {
+            .invalid(payloadError)
+        } else if let bytes {
+            .bytes(bytes, format: ImageFormat.sniff(bytes))
+        } else if url != nil {
+            .url
+        } else {
+            .missing
+        }
+    }
+
+    /// The image file's bytes, when the entry holds them.
+    public var bytes: [UInt8]? {
+        if case .bytes(let bytes, _) = payload { bytes } else { nil }
+    }
+
+    /// Why `b64_json` could not be decoded, when it could not.
+    public var payloadError: ImagesResponseError? {
+        if case .invalid(let error) = payload { error } else { nil }
     }
 }
 

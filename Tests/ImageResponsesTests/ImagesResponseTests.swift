@@ -20,6 +20,27 @@ struct ImagesResponseTests {
         return decoded.data.map { entry in entry.b64_json.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } }
     }
 
+    @Test("each entry's payload is decided once: bytes with their sniffed format, a URL, invalid base64 with its offset, or nothing")
+    func payloadKinds() throws {
+        let png = try TestPaths.fixture("gray.png")
+        let body = #"{"data":[{"b64_json":"\#(Base64Encoder().encodeToString(png))"},{"b64_json":"aGVsbG8="},{"url":"https://cdn.example/a.png?sig=1"},{"b64_json":"@@@@"},{"revised_prompt":"x"},{"b64_json":null,"url":"https://cdn.example/b.png"}]}"#
+        let images = try ImagesResponse(parsing: Array(body.utf8)).images
+        try #require(images.count == 6)
+        guard case .bytes(let bytes, format: .png) = images[0].payload else { Issue.record("\(images[0].payload)"); return }
+        #expect(bytes == png)
+        guard case .bytes(let hello, format: nil) = images[1].payload else { Issue.record("\(images[1].payload)"); return }
+        #expect(hello == Array("hello".utf8), "bytes that are no image keep a nil format")
+        guard case .url = images[2].payload else { Issue.record("\(images[2].payload)"); return }
+        #expect(images[2].url == "https://cdn.example/a.png?sig=1")
+        guard case .invalid(let error) = images[3].payload else { Issue.record("\(images[3].payload)"); return }
+        let junk = try #require(Array(body.utf8).firstRange(of: Array("@@@@".utf8)))
+        #expect(error.code == .invalidPayload)
+        #expect(error.byteOffset == junk.lowerBound, "the offset of the first bad character in the body")
+        #expect(images[3].payloadError?.message.contains("data[3].b64_json is not valid base64") == true)
+        guard case .missing = images[4].payload else { Issue.record("\(images[4].payload)"); return }
+        guard case .url = images[5].payload else { Issue.record("\(images[5].payload)"); return }
+    }
+
     @Test("Nscale shape: created and several images, decoded exactly")
     func nscale() throws {
         let body = try TestPaths.fixture("response-nscale.json")

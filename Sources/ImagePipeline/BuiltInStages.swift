@@ -60,14 +60,7 @@ public struct DecodeResponse: Stage {
             throw PipelineError(.providerError, path: context.label, "the response holds an error from the provider: \(providerError)")
         }
         return try response.images.map { entry in
-            let label = context.label + " data[\(entry.index)]"
-            let bytes: [UInt8]
-            switch entry.payload {
-            case .bytes(let decoded, _): bytes = decoded
-            case .invalid(let error): throw PipelineError(.invalidResponse, path: label, error.message, byteOffset: error.byteOffset)
-            case .url: throw PipelineError(.invalidResponse, path: label, "the entry holds a URL, not bytes (use DownloadImage)")
-            case .missing: throw PipelineError(.invalidResponse, path: label, GeneratedImage.missingMessage)
-            }
+            let bytes = try entry.encodedBytes(label: context.label + " data[\(entry.index)]", ifURL: "the entry holds a URL, not bytes (use DownloadImage)")
             return GeneratedImageFile(
                 bytes: bytes, index: entry.index, prompt: prompt, revisedPrompt: entry.revisedPrompt, provider: provider,
                 created: response.created, responseID: response.id
@@ -162,5 +155,19 @@ public struct WriteSidecar: Stage {
         }
         saved.sidecarPath = path
         return saved
+    }
+}
+
+extension GeneratedImage {
+    /// The entry's image file bytes, for a job that does not download, or the error to report
+    /// under `label`: the scanner's for invalid base64 (with its byte offset), `urlMessage` for a
+    /// link, ``GeneratedImage/missingMessage`` for nothing.
+    func encodedBytes(label: String, ifURL urlMessage: String) throws(PipelineError) -> [UInt8] {
+        switch payload {
+        case .bytes(let bytes, _): bytes
+        case .invalid(let error): throw PipelineError(.invalidResponse, path: label, error.message, byteOffset: error.byteOffset)
+        case .url: throw PipelineError(.invalidResponse, path: label, urlMessage)
+        case .missing: throw PipelineError(.invalidResponse, path: label, GeneratedImage.missingMessage)
+        }
     }
 }

@@ -87,13 +87,9 @@ struct GalleryRenderer: Sendable {
         for image in response.images {
             let label = "\(file.path) data[\(image.index)]"
             do throws(PipelineError) {
-                let encoded: [UInt8]
-                switch image.payload {
-                case .bytes(let bytes, _): encoded = bytes
-                case .invalid(let error): throw PipelineError(.invalidResponse, path: label, error.message, byteOffset: error.byteOffset)
-                case .url: throw PipelineError(.invalidResponse, path: label, "the image is a URL, not bytes; gallery does not download (such URLs expire within minutes)")
-                case .missing: throw PipelineError(.invalidResponse, path: label, GeneratedImage.missingMessage)
-                }
+                let encoded = try image.encodedBytes(
+                    label: label, ifURL: "the image is a URL, not bytes; gallery does not download (such URLs expire within minutes)"
+                )
                 let alt = image.revisedPrompt.flatMap { $0.isEmpty ? nil : $0 } ?? "\(name) image \(image.index)"
                 result.entries.append(try render(
                     encoded: encoded, label: label, source: "\(file.relative)#\(image.index)", file: file, index: image.index,

@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import GenerationJob
 import ImageBench
 import ImageCore
 import ImageGeneration
@@ -161,17 +162,11 @@ extension Imagepipe.Bench {
 
         private func readPrompts() throws -> [String] {
             guard let promptFile else { return GenerateBenchmark.defaultPrompts(count: 50) }
-            let bytes: [UInt8]
             do {
-                bytes = try FileIO.readFile(promptFile, maxBytes: 16 << 20)
-            } catch let error as PipelineError {
+                return try PromptFile.read(promptFile)
+            } catch {
                 throw ValidationError(error.description)
             }
-            let prompts = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            guard !prompts.isEmpty else { throw ValidationError("\(promptFile): no prompts (one per line)") }
-            return prompts
         }
     }
 }

@@ -257,17 +257,11 @@ extension Imagepipe {
                 guard !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the prompt is empty") }
                 return [prompt]
             }
-            let bytes: [UInt8]
             do {
-                bytes = try FileIO.readFile(promptFile!, maxBytes: 16 << 20)
-            } catch let error as PipelineError {
+                return try PromptFile.read(promptFile!)
+            } catch {
                 throw ValidationError(error.description)
             }
-            let prompts = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            guard !prompts.isEmpty else { throw ValidationError("\(promptFile!): no prompts (one per line)") }
-            return prompts
         }
 
         /// Prints one prompt's outcome: a line per saved image (or JSON), a line per failure.

@@ -49,10 +49,8 @@ public struct GalleryManifest: Codable, Hashable, Sendable {
 
     /// The manifest as pretty-printed JSON with sorted keys (stable across runs).
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            return Array(try encoder.encode(self)) + [0x0A]
+            return try StableJSON.encode(self, pretty: true) + [0x0A]
         } catch {
             preconditionFailure("a manifest of strings and integers always encodes: \(error)")
         }

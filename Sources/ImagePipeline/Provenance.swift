@@ -117,10 +117,8 @@ public struct Provenance: Codable, Hashable, Sendable {
 
     /// The record as JSON: pretty-printed with sorted keys for sidecars, or on one line.
     public func json(pretty: Bool) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         // Encoding a struct of strings and numbers cannot fail.
-        return Array(try! encoder.encode(self))
+        return try! StableJSON.encode(self, pretty: pretty)
     }
 
     /// The entries embedded in the image file: `Description` (the prompt), `Software`, and
@@ -161,8 +159,6 @@ public struct Provenance: Codable, Hashable, Sendable {
                 try container.encode(record.writtenAt, forKey: .writtenAt)
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try! encoder.encode(Embedded(record: self)))
+        return try! StableJSON.encode(Embedded(record: self))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FastBase64
 import ImageBench
+import ImagePipeline
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -52,9 +53,7 @@ extension Imagepipe.Bench {
             let benchmark = Base64Benchmark(sizes: megabytes.map { Int($0 * 1_000_000) }, rounds: rounds, tiers: selected)
             let rows = benchmark.run { Report.note("measuring \($0)…") }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                Report.output(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                Report.output(try StableJSON.line(rows))
             } else {
                 Report.output("best tier on this CPU: \(Base64Tier.best)")
                 Report.output(Base64Benchmark.table(rows))

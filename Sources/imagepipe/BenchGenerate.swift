@@ -174,9 +174,7 @@ extension Imagepipe.Bench {
 /// Printing and writing bench reports: sorted-key JSON, and pages written atomically.
 enum BenchOutput {
     static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try StableJSON.line(value)
     }
 
     static func write(_ page: String, to path: String) throws {

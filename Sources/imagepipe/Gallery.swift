@@ -180,9 +180,7 @@ extension Imagepipe {
                 seconds: (summary.seconds * 1000).rounded() / 1000, index: job.indexPath, manifest: job.manifestPath,
                 failures: summary.failures.map(\.description)
             )
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return (try? StableJSON.line(value)) ?? "{}"
         }
     }
 }

@@ -296,9 +296,7 @@ extension Imagepipe {
             Report.standardError("error: " + message + (verbose ? " [\(code)]" : ""))
             if json {
                 let object = ["prompt": prompt, "error": message, "code": code]
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                Report.output(String(decoding: (try? encoder.encode(object)) ?? Data(), as: UTF8.self))
+                Report.output((try? StableJSON.line(object)) ?? "{}")
             }
         }
     }
@@ -314,9 +312,7 @@ private struct GenerateResultLine: Encodable {
     enum CodingKeys: String, CodingKey { case path, sidecar, promptIndex = "prompt_index", provenance }
 
     var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        (try? StableJSON.line(self)) ?? "{}"
     }
 }
 

@@ -37,10 +37,8 @@ extension Imagepipe {
         func run() async throws {
             defer { Report.resourcesIfRequested() }
             let decoder = ImageDecoder(limits: limits.limits)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             func jsonLine(_ value: some Encodable) throws -> String {
-                String(decoding: try encoder.encode(value), as: UTF8.self)
+                try StableJSON.line(value)
             }
             var failed = 0
             for path in files {

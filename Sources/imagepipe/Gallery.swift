@@ -219,7 +219,7 @@ struct ProgressBar {
     /// Erases the bar, so that a line can be printed in its place.
     mutating func clear() {
         guard enabled, drawn else { return }
-        write("\r\u{1B}[K")
+        Report.write("\r\u{1B}[K", to: 2)
         drawn = false
     }
 
@@ -233,19 +233,7 @@ struct ProgressBar {
         let filled = total > 0 ? width * done / total : 0
         let bar = String(repeating: "=", count: filled) + (filled < width ? ">" + String(repeating: " ", count: width - filled - 1) : "")
         let eta = remaining.map { $0 >= 60 ? "\($0 / 60)m\($0 % 60)s" : "\($0)s" } ?? "?"
-        write("\r[\(bar)] \(done)/\(total)  \(oneDecimal(rate)) img/s  ETA \(eta)\u{1B}[K")
+        Report.write("\r[\(bar)] \(done)/\(total)  \(oneDecimal(rate)) img/s  ETA \(eta)\u{1B}[K", to: 2)
         drawn = true
-    }
-
-    private func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if count <= 0 { return }
-                offset += count
-            }
-        }
     }
 }

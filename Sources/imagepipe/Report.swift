@@ -55,11 +55,18 @@ enum Report {
     /// order in a shared pipe, and free of the C `stdout`/`stderr` globals, which are not
     /// concurrency-safe in Swift 6.
     private static func write(line text: String, to descriptor: Int32) {
-        let line = Array((text + "\n").utf8)
-        line.withUnsafeBytes { bytes in
+        write(text + "\n", to: descriptor)
+    }
+
+    /// Writes all of `text` with write(2), resuming after a partial write or a signal; gives up
+    /// quietly when the descriptor is closed (a reader that went away).
+    static func write(_ text: String, to descriptor: Int32) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
                 let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0 && errno == EINTR { continue }
                 if count <= 0 { return }
                 offset += count
             }

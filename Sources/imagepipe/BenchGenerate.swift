@@ -50,7 +50,7 @@ extension Imagepipe.Bench {
         @Option(name: [.customShort("z"), .long], help: "Image size WxH.")
         var size = "1024x1024"
 
-        @Option(help: "Thumbnail longest edges, comma-separated; 0 for none.")
+        @Option(help: "Thumbnail longest edges, comma-separated, or none.")
         var thumbnail = "256"
 
         @Option(name: .customLong("thumbnail-format"), help: "Thumbnail format: webp (quality 80) or png.")
@@ -93,12 +93,7 @@ extension Imagepipe.Bench {
         }
 
         func thumbnailEdges() throws -> [Int] {
-            try thumbnail.split(separator: ",").compactMap { text in
-                guard let edge = Int(text.trimmingCharacters(in: .whitespaces)), edge >= 0 else {
-                    throw ValidationError("--thumbnail takes pixel sizes such as 256 or 512,256 (got \"\(text)\")")
-                }
-                return edge == 0 ? nil : edge
-            }
+            try PixelSizes.parse([thumbnail], option: "--thumbnail", allowNone: true)
         }
 
         func run() async throws {

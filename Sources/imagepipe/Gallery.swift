@@ -94,21 +94,17 @@ extension Imagepipe {
                 throw ValidationError("--aspect takes W:H with positive integers, such as 1:1 or 4:3 (got \(aspect))")
             }
             if fit == .fill { throw ValidationError("--fit is contain or cover for a gallery") }
-            guard parsedSizes != nil else {
-                throw ValidationError("--sizes takes positive integers separated by commas, such as 512,256,128 (got \(sizes))")
-            }
+            _ = try thumbnailSizes()
         }
 
-        var parsedSizes: [Int]? {
-            let values = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-            return values.compactMap { $0 }
+        func thumbnailSizes() throws -> [Int] {
+            try PixelSizes.parse([sizes], option: "--sizes", allowNone: false)
         }
 
         func run() async throws {
             defer { Report.resourcesIfRequested() }
             var settings = GallerySettings()
-            settings.sizes = parsedSizes ?? settings.sizes
+            settings.sizes = try thumbnailSizes()
             settings.format = format
             settings.quality = quality
             settings.fit = fit

@@ -161,12 +161,7 @@ extension Imagepipe {
         }
 
         func thumbnailEdges() throws -> [Int] {
-            try thumbnail.flatMap { $0.split(separator: ",") }.map { text in
-                guard let edge = Int(text.trimmingCharacters(in: .whitespaces)), edge > 0 else {
-                    throw ValidationError("--thumbnail takes pixel sizes such as 256 or 512,256 (got \"\(text)\")")
-                }
-                return edge
-            }
+            thumbnail.isEmpty ? [] : try PixelSizes.parse(thumbnail, option: "--thumbnail", allowNone: true)
         }
 
         func run() async throws {

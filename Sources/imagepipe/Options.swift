@@ -143,3 +143,29 @@ extension ImageFormat: ExpressibleByArgument {
     }
     public static var allValueStrings: [String] { ["png", "webp", "pam"] }
 }
+
+/// Pixel sizes as every command takes them (`--thumbnail`, `--sizes`): positive integers, comma-
+/// separated or repeated (`512,256`), and, where a command may make none, `none`.
+enum PixelSizes {
+    static func parse(_ values: [String], option: String, allowNone: Bool) throws -> [Int] {
+        if allowNone, values.count == 1, values[0].trimmed == "none" { return [] }
+        let sizes = try values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { text in
+            guard let size = Int(text.trimmed), size > 0 else {
+                throw ValidationError("\(option) takes pixel sizes such as 512,256\(allowNone ? ", or none" : "") (got \"\(text)\")")
+            }
+            return size
+        }
+        guard !sizes.isEmpty || allowNone else { throw ValidationError("\(option) needs at least one size, such as 512,256") }
+        return sizes
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs.
+    var trimmed: String {
+        let characters = Array(self)
+        guard let first = characters.firstIndex(where: { !$0.isWhitespace }),
+              let last = characters.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(characters[first...last])
+    }
+}

@@ -74,7 +74,11 @@ struct GalleryCommandTests {
         let missing = try Self.run(["gallery", "/nonexistent-imagepipe", "-o", "/tmp/x"])
         #expect(missing.status != 0 && missing.stderr.contains("no such folder"))
         let folder = try makeScratchDirectory()
-        #expect(try Self.run(["gallery", folder, "-o", folder + "/o", "--sizes", "0,12"]).status != 0)
+        for sizes in ["0,12", "none", "", "12,,6"] {
+            let refused = try Self.run(["gallery", folder, "-o", folder + "/o", "--sizes", sizes])
+            #expect(refused.status == 64, "--sizes \(sizes)")
+            #expect(refused.stderr.contains("--sizes"), "\(refused.stderr)")
+        }
         #expect(try Self.run(["gallery", folder, "-o", folder + "/o", "--aspect", "square"]).status != 0)
     }
 

@@ -26,6 +26,14 @@ struct GenerateCommandTests {
         #expect(info.stdout.contains("imagepipe.provenance: {"))
     }
 
+    @Test("--thumbnail none: no thumbnail, as without the option")
+    func noThumbnail() throws {
+        let folder = try makeScratchDirectory()
+        let run = try Self.generate(["a kite", "-z", "64x64", "--thumbnail", "none", "-o", folder + "/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a-kite-1.json", "a-kite-1.png"])
+    }
+
     @Test("--json prints one object per image; -n 2 --format webp writes two WebPs; -p prints nothing off a terminal")
     func jsonAndFormat() throws {
         let folder = try makeScratchDirectory()
@@ -79,7 +87,8 @@ struct GenerateCommandTests {
         (["x", "--provider", "nowhere"], "unknown provider"),
         (["x", "--provider", "nscale"], "NSCALE_SERVICE_TOKEN"),
         (["x", "--format", "keep", "-q", "80"], "keep"),
-        (["--thumbnail", "0", "x"], "--thumbnail"),
+        (["--thumbnail", "0", "x"], "--thumbnail takes pixel sizes such as 512,256, or none (got \"0\")"),
+        (["--thumbnail", "256,none", "x"], "--thumbnail takes pixel sizes"),
         ([String](), "give a prompt"),
     ])
     func refusals(_ arguments: [String], _ expected: String) throws {

@@ -18,7 +18,7 @@ echo "== imagepipe generate: a 1024x1024 image and its 256-pixel WebP thumbnail,
 
 echo; echo "== several prompts, two requests in flight, saved as WebP; the provenance travels inside each file"
 printf '%s\n' "a red fox in fresh snow" "a bowl of ramen, studio light" "a city skyline at night" > "$out/prompts.txt"
-"$imagepipe" generate --prompt-file "$out/prompts.txt" -z 512x512 --format webp --thumbnail 128 --concurrency 2 -o "$out/generated/"
+"$imagepipe" generate --prompt-file "$out/prompts.txt" -z 512x512 --format webp --thumbnail 128 --jobs 2 -o "$out/generated/"
 "$imagepipe" info --metadata "$out/generated/a-red-fox-in-fresh-snow-1.webp"
 
 echo; echo "== imagepipe info: headers only, formats recognised by their bytes"

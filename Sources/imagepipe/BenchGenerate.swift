@@ -41,7 +41,7 @@ extension Imagepipe.Bench {
         @Option(help: "Measured requests.")
         var requests = 50
 
-        @Option(help: "Requests in flight at once.")
+        @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("concurrency")], help: "Requests in flight at once (--concurrency is the same option).")
         var concurrency = 4
 
         @Option(name: .customLong("prompt-file"), help: "Prompts, one per line (blank and # lines skipped); requests cycle through them. Default: 50 built-in prompts.")
@@ -85,7 +85,7 @@ extension Imagepipe.Bench {
 
         func validate() throws {
             guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
-            guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+            guard concurrency >= 1 else { throw ValidationError("--jobs must be at least 1") }
             guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
             if let warmup, warmup < 0 { throw ValidationError("--warmup must be 0 or more") }
             guard ImageSize(parsing: size) != nil else { throw ValidationError("--size must be WxH, such as 1024x1024 (got \"\(size)\")") }

@@ -94,7 +94,7 @@ extension Imagepipe {
         @Option(name: .customLong("extra"), help: "An extra request field, passed through: key=value (value as JSON when it parses, else a string). Repeatable.")
         var extras: [String] = []
 
-        @Option(help: "Requests in flight at once with --prompt-file (default 4).")
+        @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("concurrency")], help: "Requests in flight at once with --prompt-file (default 4; --concurrency is the same option).")
         var concurrency: Int = 4
 
         @Option(help: "Retries on connection errors before the request is sent, 408, 409, rate-limit 429 and 5xx (default 2).")
@@ -152,7 +152,7 @@ extension Imagepipe {
             if prompt == nil && promptFile == nil { throw ValidationError("give a prompt, or --prompt-file") }
             if prompt != nil && promptFile != nil { throw ValidationError("give a prompt or --prompt-file, not both") }
             guard (1...10).contains(count) else { throw ValidationError("-n must be 1…10") }
-            guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+            guard concurrency >= 1 else { throw ValidationError("--jobs must be at least 1") }
             guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
             guard timeout > 0, connectTimeout > 0, (downloadTimeout ?? 1) > 0 else { throw ValidationError("timeouts must be positive") }
             if strictSize && fixSize { throw ValidationError("--strict-size and --fix-size contradict each other") }

@@ -128,7 +128,7 @@ extension GenerateCommandTests {
         let generate = Process()
         generate.executableURL = CommandLineTests.binary
         generate.arguments = ["generate", "--prompt-file", prompts, "--provider", "sandbox", "--base-url", url,
-                              "-z", "128x128", "--thumbnail", "32", "--concurrency", "2", "-o", folder + "/out"]
+                              "-z", "128x128", "--thumbnail", "32", "-j", "2", "-o", folder + "/out"]
         let errors = Pipe(), output = Pipe()
         generate.standardError = errors
         generate.standardOutput = output

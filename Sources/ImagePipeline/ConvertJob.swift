@@ -181,7 +181,7 @@ public struct ConvertJob: Sendable {
 
     static func pipelineError(_ error: any Error, path: String) -> PipelineError {
         if let error = error as? PipelineError { return error }
-        if error is CancellationError { return PipelineError(.readFailed, path: path, "not converted: the run was cancelled") }
+        if error is CancellationError { return PipelineError(.cancelled, path: path, "not converted: the run was interrupted") }
         return PipelineError(.codec, path: path, "\(error)")
     }
 

@@ -11,7 +11,7 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         fileprivate enum Value: String {
             case readFailed, writeFailed, notAFile, inputTooLarge, wouldOverwriteInput, outputConflict,
                  unknownOutputFormat, unsupportedOutputFormat, invalidOptions, codec, invalidResponse, providerError,
-                 outputExists, sizeMismatch, blankImage, generationFailed
+                 outputExists, sizeMismatch, blankImage, generationFailed, cancelled
         }
         fileprivate let value: Value
 
@@ -48,6 +48,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         public static let blankImage = Code(value: .blankImage)
         /// The generation service failed; the message holds the provider's error.
         public static let generationFailed = Code(value: .generationFailed)
+        /// The run was cancelled (Ctrl-C) before this item was done; nothing was written for it.
+        public static let cancelled = Code(value: .cancelled)
 
         public var description: String { value.rawValue }
     }

@@ -67,22 +67,35 @@ extension Imagepipe {
             // Several files already use every core (one file each); a single file splits its resize instead.
             job.resizeOptions = ResizeOptions(linearLight: resizing.linearLight, threads: inputs.count == 1 ? 0 : 1)
             job.durable = durable
-            let results = await job.run { result in
-                switch result.outcome {
-                case .success(let file):
-                    if !quiet { Report.output(Report.line(for: file)) }
-                    if let dropped = file.droppedFrames, dropped > 0 {
-                        Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")
-                    } else if file.wasCopied && file.source.isAnimated && !quiet {
-                        Report.note("\(file.input): animated, all \(file.source.frameCount.map(String.init) ?? "its") frames kept (copied unchanged)")
+            let (quiet, verbose, configured) = (quiet, verbose, job)
+            // Ctrl-C: the files in flight finish, no new one starts, no temporary file is left.
+            let (results, interrupted) = await Interruption.cancellingOnSignals {
+                await configured.run { result in
+                    switch result.outcome {
+                    case .success(let file):
+                        if !quiet { Report.output(Report.line(for: file)) }
+                        if let dropped = file.droppedFrames, dropped > 0 {
+                            Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")
+                        } else if file.wasCopied && file.source.isAnimated && !quiet {
+                            Report.note("\(file.input): animated, all \(file.source.frameCount.map(String.init) ?? "its") frames kept (copied unchanged)")
+                        }
+                    case .failure(let error) where error.code == .cancelled:
+                        break  // counted in the summary
+                    case .failure(let error):
+                        Report.error(error, verbose: verbose)
                     }
-                case .failure(let error):
-                    Report.error(error, verbose: verbose)
                 }
             }
-            let failed = results.filter { if case .failure = $0.outcome { true } else { false } }.count
+            let failures: [PipelineError] = results.compactMap { if case .failure(let error) = $0.outcome { error } else { nil } }
+            let failed = failures.filter { $0.code != .cancelled }.count
+            let converted = results.count - failures.count
+            if interrupted {
+                Report.note("converted \(converted) image\(converted == 1 ? "" : "s")" + (failed > 0 ? ", \(failed) failed" : "")
+                    + "; interrupted, the other inputs were not converted")
+                throw ExitCode(130)
+            }
             if results.count > 1 || failed > 0 {
-                Report.note("converted \(results.count - failed) of \(results.count) images" + (failed > 0 ? ", \(failed) failed" : ""))
+                Report.note("converted \(converted) of \(results.count) images" + (failed > 0 ? ", \(failed) failed" : ""))
             }
             if failed > 0 { throw ExitCode.failure }
         }

@@ -165,3 +165,62 @@ struct CommandLineTests {
     }
 }
 
+
+extension CommandLineTests {
+    @Test("convert: Ctrl-C stops a batch, the files in flight finish, nothing half-written, exit 130", .timeLimit(.minutes(5)))
+    func convertInterrupt() throws {
+        // The batch cannot end before the interrupt, however fast the machine: it prints a line per
+        // file to stdout, a pipe shrunk to one page that this test reads only once before the
+        // interrupt, and the lines of all the files are three times what the pipe holds.
+        let scratch = try makeScratchDirectory()
+        let sources = try Self.longNamedCopies(of: "gradient-rgb.png", count: 32, in: scratch + "/src")
+        let (output, capacity) = try Self.onePagePipe()
+        let errors = Pipe()
+        try #require(sources.reduce(0) { $0 + 2 * $1.utf8.count } >= 3 * capacity, "the batch's stdout would fit in the pipe")
+
+        let convert = Process()
+        convert.executableURL = Self.binary
+        convert.arguments = ["convert"] + sources + ["-o", scratch + "/out/", "--format", "webp", "-j", "2"]
+        convert.standardOutput = output
+        convert.standardError = errors
+        try convert.run()
+        output.fileHandleForWriting.closeFile()
+        // The first line: the batch is under way, its handler set; the rest cannot fit the pipe.
+        let first = GenerateCommandTests.readLine(output)
+        #expect(first.contains(".webp"), "convert printed \(first)")
+        #expect(convert.isRunning, "the batch ended before the interrupt: its stdout did not fill the pipe")
+        convert.interrupt()
+        _ = output.fileHandleForReading.readDataToEndOfFile()
+        convert.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(convert.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted"), "\(stderr)")
+        #expect(!stderr.contains("error:"), "a cancelled file is not reported as an error: \(stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: scratch + "/out")
+        #expect(!files.contains { $0.hasPrefix(".") }, "temporary files left: \(files)")
+        #expect(!files.isEmpty && files.count < sources.count, "\(files.count) of \(sources.count) converted")
+        let verify = try Self.run(["info", "--verify"] + files.map { scratch + "/out/" + $0 })
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    /// `count` copies of a fixture with 200-character names (long lines of output per file),
+    /// in a new folder; their paths, sorted.
+    static func longNamedCopies(of fixture: String, count: Int, in folder: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let longName = String(repeating: "n", count: 200)
+        return try (0..<count).map { index in
+            let path = folder + "/img\(index < 10 ? "0" : "")\(index)-\(longName).png"
+            try FileManager.default.copyItem(atPath: Self.fixture(fixture), toPath: path)
+            return path
+        }
+    }
+
+    /// A pipe that holds one page: a process writing more than that to it blocks until the test reads.
+    static func onePagePipe() throws -> (pipe: Pipe, capacity: Int) {
+        let pipe = Pipe()
+        let F_SETPIPE_SZ: Int32 = 1031  // Linux fcntl.h; Glibc's module does not export it
+        let capacity = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETPIPE_SZ, 4096)
+        try #require(capacity > 0, "F_SETPIPE_SZ failed: errno \(errno)")
+        return (pipe, Int(capacity))
+    }
+}

@@ -119,20 +119,12 @@ struct GalleryCommandTests {
         // source, with --manifest-interval 0).
         let scratch = try makeScratchDirectory()
         let source = scratch + "/src"
-        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-        let count = 32
-        let longName = String(repeating: "n", count: 200)
-        for index in 0..<count {
-            try FileManager.default.copyItem(atPath: Self.fixture("gradient-rgb.png"), toPath: source + "/img\(index < 10 ? "0" : "")\(index)-\(longName).png")
-        }
+        let count = try CommandLineTests.longNamedCopies(of: "gradient-rgb.png", count: 32, in: source).count
         let output = scratch + "/site"
 
-        let errors = Pipe()
-        let F_SETPIPE_SZ: Int32 = 1031  // Linux fcntl.h; Glibc's module does not export it
-        let capacity = fcntl(errors.fileHandleForWriting.fileDescriptor, F_SETPIPE_SZ, 4096)
-        try #require(capacity > 0, "F_SETPIPE_SZ failed: errno \(errno)")
-        let lineBytes = source.utf8.count + longName.utf8.count + 16
-        try #require(count * lineBytes >= 2 * Int(capacity), "the run's stderr would fit in the pipe (\(capacity) bytes)")
+        let (errors, capacity) = try CommandLineTests.onePagePipe()
+        let lineBytes = source.utf8.count + 200 + 16
+        try #require(count * lineBytes >= 2 * capacity, "the run's stderr would fit in the pipe (\(capacity) bytes)")
 
         let process = Process()
         process.executableURL = CommandLineTests.binary

@@ -155,6 +155,7 @@ public struct GalleryJob: Sendable {
                 group.addTask { renderer.process(item, context: context) }
             }
             for _ in 0..<min(concurrency, work.count) { startNext() }
+            // Cancelled (Ctrl-C): the files in flight finish and are recorded, no new one starts.
             while let result = await group.next() {
                 let old = current[result.file] ?? []
                 switch result.status {
@@ -188,13 +189,14 @@ public struct GalleryJob: Sendable {
                     writeManifest()
                     lastWrite = clock.now
                 }
-                startNext()
+                if !Task.isCancelled { startNext() }
             }
+            summary.notDone = work.count - next
         }
 
         let present = Set(files.map(\.relative))
         for (file, entries) in current where !present.contains(file) {
-            if prune {
+            if prune && summary.notDone == 0 {
                 removeThumbnails(of: entries, keeping: [])
                 current[file] = nil
                 summary.pruned += entries.count
@@ -202,7 +204,7 @@ public struct GalleryJob: Sendable {
                 summary.missing += entries.count
             }
         }
-        if prune {
+        if prune && summary.notDone == 0 {
             let named = Set(current.values.joined().flatMap { entry in entry.thumbnails.map { $0.path } })
             for name in GalleryFiles.fileNames(in: thumbnailFolder) where !named.contains("thumbs/" + name) {
                 FileIO.remove(thumbnailFolder + "/" + name)
@@ -324,6 +326,8 @@ public struct GallerySummary: Sendable, CustomStringConvertible {
     public var warnings: [String] = []
     /// Wall-clock seconds.
     public var seconds = 0.0
+    /// Source files not looked at because the run was cancelled (Ctrl-C): the next run does them.
+    public var notDone = 0
 
     /// Creates empty counts.
     public init() {}
@@ -337,6 +341,7 @@ public struct GallerySummary: Sendable, CustomStringConvertible {
         if removedOrphans > 0 { parts.append("\(removedOrphans) stray thumbnails removed") }
         if !skippedLinks.isEmpty { parts.append("\(skippedLinks.count) symbolic link\(skippedLinks.count == 1 ? "" : "s") skipped") }
         if removedTemporaryFiles > 0 { parts.append("\(removedTemporaryFiles) leftover temporary files removed") }
+        if notDone > 0 { parts.append("\(notDone) not done (interrupted; the next run does them)") }
         return parts.joined(separator: ", ")
     }
 }

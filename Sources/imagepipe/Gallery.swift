@@ -125,28 +125,39 @@ extension Imagepipe {
             job.manifestInterval = .milliseconds(Int(max(0, manifestInterval) * 1000))
             job.decoder = ImageDecoder(limits: limits.limits)
 
-            var progress = ProgressBar(enabled: isatty(2) == 1 && !quiet && !json)
-            let summary: GallerySummary
-            do {
-                summary = try await job.run { event in
-                    switch event {
-                    case .planned(let files, let unchanged):
-                        progress.start(total: files, skipped: unchanged)
-                    case .finished(let result):
-                        progress.clear()
-                        for error in result.errors { Report.error(error, verbose: verbose) }
-                        if verbose && !quiet && !json && result.status != .ignored {
-                            Report.note("\(result.path): \(result.status.rawValue)")
+            let (quiet, json, verbose, configured) = (quiet, json, verbose, job)
+            // Ctrl-C: the sources in flight finish, the manifest and page record what is done, and
+            // the next run does the rest.
+            let (outcome, interrupted) = await Interruption.cancellingOnSignals { () -> Result<GallerySummary, PipelineError> in
+                var progress = ProgressBar(enabled: isatty(2) == 1 && !quiet && !json)
+                defer { progress.clear() }
+                do {
+                    return .success(try await configured.run { event in
+                        switch event {
+                        case .planned(let files, let unchanged):
+                            progress.start(total: files, skipped: unchanged)
+                        case .finished(let result):
+                            progress.clear()
+                            for error in result.errors { Report.error(error, verbose: verbose) }
+                            if verbose && !quiet && !json && result.status != .ignored {
+                                Report.note("\(result.path): \(result.status.rawValue)")
+                            }
+                            progress.advance()
                         }
-                        progress.advance()
-                    }
+                    })
+                } catch let error as PipelineError {
+                    return .failure(error)
+                } catch {
+                    return .failure(PipelineError(.writeFailed, "\(error)"))
                 }
-            } catch let error as PipelineError {
-                progress.clear()
+            }
+            let summary: GallerySummary
+            switch outcome {
+            case .success(let done): summary = done
+            case .failure(let error):
                 Report.error(error, verbose: verbose)
                 throw ExitCode.failure
             }
-            progress.clear()
             for warning in summary.warnings { Report.warn(warning) }
             if verbose && !quiet && !json {
                 for link in summary.skippedLinks { Report.note(link) }
@@ -156,13 +167,14 @@ extension Imagepipe {
             } else if !quiet || summary.failed > 0 {
                 Report.note("gallery: \(summary) -> \(job.indexPath) (\(oneDecimal(summary.seconds)) s)")
             }
+            if interrupted { throw ExitCode(130) }
             if summary.failed > 0 { throw ExitCode.failure }
         }
 
         func jsonSummary(_ summary: GallerySummary, job: GalleryJob) -> String {
             struct Summary: Encodable {
                 var new, updated, unchanged, failed, ignored, pruned, missing, thumbnailsWritten: Int
-                var removedTemporaryFiles, removedOrphans: Int
+                var removedTemporaryFiles, removedOrphans, notDone: Int
                 var skippedLinks: [String]
                 var seconds: Double
                 var index, manifest: String
@@ -171,7 +183,7 @@ extension Imagepipe {
             let value = Summary(
                 new: summary.new, updated: summary.updated, unchanged: summary.unchanged, failed: summary.failed,
                 ignored: summary.ignored, pruned: summary.pruned, missing: summary.missing, thumbnailsWritten: summary.thumbnailsWritten,
-                removedTemporaryFiles: summary.removedTemporaryFiles, removedOrphans: summary.removedOrphans,
+                removedTemporaryFiles: summary.removedTemporaryFiles, removedOrphans: summary.removedOrphans, notDone: summary.notDone,
                 skippedLinks: summary.skippedLinks,
                 seconds: (summary.seconds * 1000).rounded() / 1000, index: job.indexPath, manifest: job.manifestPath,
                 failures: summary.failures.map(\.description)

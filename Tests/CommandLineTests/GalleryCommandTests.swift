@@ -155,4 +155,46 @@ struct GalleryCommandTests {
         #expect(leftovers.isEmpty, "temporary files of the killed run are removed: \(leftovers)")
         #expect(try Self.manifestSources(output).count == count)
     }
+
+    @Test("Ctrl-C stops a gallery: the sources in flight finish, manifest and page record them, exit 130, the next run does the rest", .timeLimit(.minutes(10)))
+    func interruptedRun() throws {
+        // As in killedRun: --verbose writes a line per source to stderr, a one-page pipe read once
+        // before the interrupt, so the run cannot end first.
+        let scratch = try makeScratchDirectory()
+        let source = scratch + "/src"
+        let count = try CommandLineTests.longNamedCopies(of: "gradient-rgb.png", count: 64, in: source).count
+        let output = scratch + "/site"
+        let (errors, capacity) = try CommandLineTests.onePagePipe()
+        try #require(count * (source.utf8.count + 200 + 16) >= 3 * capacity, "the run's stderr would fit in the pipe")
+
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        errors.fileHandleForWriting.closeFile()
+        let first = GenerateCommandTests.readLine(errors)
+        #expect(first.contains(": new"), "gallery printed \(first)")
+        #expect(process.isRunning, "the run ended before the interrupt: its stderr did not fill the pipe")
+        process.interrupt()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted") && stderr.contains("not done"), "\(stderr)")
+
+        let leftovers = try Self.checkWhole(output)
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+        #expect(FileManager.default.fileExists(atPath: output + "/index.html"))
+        let done = try Self.manifestSources(output).count
+        #expect(done > 0 && done < count, "\(done) of \(count) in the manifest")
+
+        let rerun = try Self.run(["gallery", source, "-o", output, "--json"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any])
+        #expect(summary["unchanged"] as? Int == done, "the interrupted run's finished sources are not redone")
+        #expect(summary["new"] as? Int == count - done)
+        #expect(summary["notDone"] as? Int == 0)
+    }
 }
+

@@ -174,26 +174,15 @@ extension CommandLineTests {
         // interrupt, and the lines of all the files are three times what the pipe holds.
         let scratch = try makeScratchDirectory()
         let sources = try Self.longNamedCopies(of: "gradient-rgb.png", count: 32, in: scratch + "/src")
-        let (output, capacity) = try Self.onePagePipe()
-        let errors = Pipe()
-        try #require(sources.reduce(0) { $0 + 2 * $1.utf8.count } >= 3 * capacity, "the batch's stdout would fit in the pipe")
-
-        let convert = Process()
-        convert.executableURL = Self.binary
-        convert.arguments = ["convert"] + sources + ["-o", scratch + "/out/", "--format", "webp", "-j", "2"]
-        convert.standardOutput = output
-        convert.standardError = errors
-        try convert.run()
-        output.fileHandleForWriting.closeFile()
+        let held = try HeldRun(["convert"] + sources + ["-o", scratch + "/out/", "--format", "webp", "-j", "2"], holding: .standardOutput)
+        try #require(sources.reduce(0) { $0 + 2 * $1.utf8.count } >= 3 * held.capacity, "the batch's stdout would fit in the pipe")
         // The first line: the batch is under way, its handler set; the rest cannot fit the pipe.
-        let first = GenerateCommandTests.readLine(output)
+        let first = held.firstLine()
         #expect(first.contains(".webp"), "convert printed \(first)")
-        #expect(convert.isRunning, "the batch ended before the interrupt: its stdout did not fill the pipe")
-        convert.interrupt()
-        _ = output.fileHandleForReading.readDataToEndOfFile()
-        convert.waitUntilExit()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(convert.terminationStatus == 130, "\(stderr)")
+        #expect(held.process.isRunning, "the batch ended before the interrupt: its stdout did not fill the pipe")
+        held.process.interrupt()
+        let (status, _, stderr) = held.finish()
+        #expect(status == 130, "\(stderr)")
         #expect(stderr.contains("interrupted"), "\(stderr)")
         #expect(!stderr.contains("error:"), "a cancelled file is not reported as an error: \(stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: scratch + "/out")
@@ -223,4 +212,40 @@ extension CommandLineTests {
         try #require(capacity > 0, "F_SETPIPE_SZ failed: errno \(errno)")
         return (pipe, Int(capacity))
     }
+
+    /// The binary running with stdout or stderr on a one-page pipe that the test reads only when
+    /// it chooses: a run that writes a line per item cannot end before the test lets it.
+    struct HeldRun {
+        enum Stream { case standardOutput, standardError }
+        let process = Process()
+        let held: Pipe
+        let other = Pipe()
+        let capacity: Int
+        private let holding: Stream
+
+        init(_ arguments: [String], holding: Stream) throws {
+            (held, capacity) = try CommandLineTests.onePagePipe()
+            self.holding = holding
+            process.executableURL = CommandLineTests.binary
+            process.arguments = arguments
+            process.standardOutput = holding == .standardOutput ? held : other
+            process.standardError = holding == .standardError ? held : other
+            try process.run()
+            held.fileHandleForWriting.closeFile()
+            other.fileHandleForWriting.closeFile()
+        }
+
+        /// Reads from the held stream until a whole line has come (a little more may be read).
+        func firstLine() -> String { GenerateCommandTests.readLine(held) }
+
+        /// Lets the run go on to its end: its exit status, stdout and stderr.
+        func finish() -> (status: Int32, stdout: String, stderr: String) {
+            let heldText = String(decoding: held.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let otherText = String(decoding: other.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
+            return holding == .standardOutput ? (status, heldText, otherText) : (status, otherText, heldText)
+        }
+    }
 }
+

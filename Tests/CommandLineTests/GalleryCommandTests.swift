@@ -122,25 +122,18 @@ struct GalleryCommandTests {
         let count = try CommandLineTests.longNamedCopies(of: "gradient-rgb.png", count: 32, in: source).count
         let output = scratch + "/site"
 
-        let (errors, capacity) = try CommandLineTests.onePagePipe()
+        let held = try CommandLineTests.HeldRun(
+            ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"], holding: .standardError
+        )
         let lineBytes = source.utf8.count + 200 + 16
-        try #require(count * lineBytes >= 2 * capacity, "the run's stderr would fit in the pipe (\(capacity) bytes)")
-
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        errors.fileHandleForWriting.closeFile()
-        while !FileManager.default.fileExists(atPath: output + "/manifest.json") && process.isRunning {
+        try #require(count * lineBytes >= 2 * held.capacity, "the run's stderr would fit in the pipe (\(held.capacity) bytes)")
+        while !FileManager.default.fileExists(atPath: output + "/manifest.json") && held.process.isRunning {
             usleep(5_000)
         }
-        #expect(process.isRunning, "the run ended before it could be killed: its stderr did not fill the pipe")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        errors.fileHandleForReading.closeFile()
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(held.process.isRunning, "the run ended before it could be killed: its stderr did not fill the pipe")
+        kill(held.process.processIdentifier, SIGKILL)
+        let (status, _, _) = held.finish()
+        #expect(status == -SIGKILL, "killed by SIGKILL")
 
         _ = try Self.checkWhole(output)
         let done = try Self.manifestSources(output).count
@@ -164,23 +157,16 @@ struct GalleryCommandTests {
         let source = scratch + "/src"
         let count = try CommandLineTests.longNamedCopies(of: "gradient-rgb.png", count: 64, in: source).count
         let output = scratch + "/site"
-        let (errors, capacity) = try CommandLineTests.onePagePipe()
-        try #require(count * (source.utf8.count + 200 + 16) >= 3 * capacity, "the run's stderr would fit in the pipe")
-
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        errors.fileHandleForWriting.closeFile()
-        let first = GenerateCommandTests.readLine(errors)
+        let held = try CommandLineTests.HeldRun(
+            ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"], holding: .standardError
+        )
+        try #require(count * (source.utf8.count + 200 + 16) >= 3 * held.capacity, "the run's stderr would fit in the pipe")
+        let first = held.firstLine()
         #expect(first.contains(": new"), "gallery printed \(first)")
-        #expect(process.isRunning, "the run ended before the interrupt: its stderr did not fill the pipe")
-        process.interrupt()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(held.process.isRunning, "the run ended before the interrupt: its stderr did not fill the pipe")
+        held.process.interrupt()
+        let (status, _, stderr) = held.finish()
+        #expect(status == 130, "\(stderr)")
         #expect(stderr.contains("interrupted") && stderr.contains("not done"), "\(stderr)")
 
         let leftovers = try Self.checkWhole(output)

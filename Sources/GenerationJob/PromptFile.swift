@@ -11,15 +11,7 @@ public enum PromptFile {
     /// - Throws: ``PipelineError``: the file cannot be read, is over ``maxBytes``, or holds no
     ///   prompt (`.invalidOptions`, naming the file).
     public static func read(_ path: String) throws(PipelineError) -> [String] {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileIO.readFile(path, maxBytes: maxBytes)
-        } catch let error as PipelineError {
-            throw error
-        } catch {
-            throw PipelineError(.readFailed, path: path, "\(error)")
-        }
-        let prompts = prompts(in: bytes)
+        let prompts = prompts(in: try FileIO.readFile(path, maxBytes: maxBytes))
         guard !prompts.isEmpty else { throw PipelineError(.invalidOptions, path: path, "no prompts (one per line)") }
         return prompts
     }

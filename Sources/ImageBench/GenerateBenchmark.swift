@@ -8,7 +8,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-public import GenerationJob
+import GenerationJob
 public import ImageGeneration
 public import ImagePipeline
 

@@ -151,9 +151,9 @@ public struct ConvertJob: Sendable {
     /// - Returns: one result per input, in input order (one per image for an API response).
     public func run(onResult: (ConversionResult) -> Void = { _ in }) async -> [ConversionResult] {
         if case .directory(let folder) = destination {
-            do { try FileIO.createDirectory(folder) } catch let error as PipelineError {
+            do throws(PipelineError) { try FileIO.createDirectory(folder) } catch {
                 return inputs.map { ConversionResult(input: $0, outcome: .failure(error)) }
-            } catch { preconditionFailure("FileIO throws PipelineError only") }
+            }
         }
         let items = planItems()
         let inputIdentities = Set(inputs.compactMap(FileIO.fileIdentity))

@@ -13,7 +13,7 @@ public enum FileIO {
     /// Reads a whole regular file, refusing it before reading if it is larger than `maxBytes`.
     ///
     /// - Throws: ``PipelineError`` with `.readFailed`, `.notAFile` or `.inputTooLarge`.
-    public static func readFile(_ path: String, maxBytes: Int) throws -> [UInt8] {
+    public static func readFile(_ path: String, maxBytes: Int) throws(PipelineError) -> [UInt8] {
         let (descriptor, size) = try openRegularFile(path)
         defer { close(descriptor) }
         guard size <= maxBytes else {
@@ -23,14 +23,14 @@ public enum FileIO {
     }
 
     /// Reads at most `count` bytes from the start of a file (for header probes).
-    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+    public static func readPrefix(_ path: String, count: Int) throws(PipelineError) -> [UInt8] {
         let (descriptor, size) = try openRegularFile(path)
         defer { close(descriptor) }
         return try readAll(descriptor, path: path, expected: min(count, size))
     }
 
     /// Opens a regular file for reading; the caller closes the descriptor.
-    private static func openRegularFile(_ path: String) throws -> (descriptor: Int32, size: Int) {
+    private static func openRegularFile(_ path: String) throws(PipelineError) -> (descriptor: Int32, size: Int) {
         // O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer; it is
         // refused below as not a regular file, and regular files ignore the flag.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -61,26 +61,29 @@ public enum FileIO {
     }
 
     /// The size in bytes of a file.
-    public static func fileSize(_ path: String) throws -> Int {
+    public static func fileSize(_ path: String) throws(PipelineError) -> Int {
         var status = stat()
         guard stat(path, &status) == 0 else { throw PipelineError(.readFailed, path: path, "cannot stat: \(errorText())") }
         return Int(status.st_size)
     }
 
-    private static func readAll(_ descriptor: Int32, path: String, expected: Int) throws -> [UInt8] {
+    private static func readAll(_ descriptor: Int32, path: String, expected: Int) throws(PipelineError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: expected)
         var filled = 0
-        try bytes.withUnsafeMutableBytes { buffer in
+        var failure: PipelineError?
+        bytes.withUnsafeMutableBytes { buffer in
             while filled < expected {
                 let count = read(descriptor, buffer.baseAddress! + filled, expected - filled)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    throw PipelineError(.readFailed, path: path, "read failed at byte \(filled): \(errorText())")
+                    failure = PipelineError(.readFailed, path: path, "read failed at byte \(filled): \(errorText())")
+                    return
                 }
                 if count == 0 { break }  // the file shrank while we read it
                 filled += count
             }
         }
+        if let failure { throw failure }
         if filled < expected { bytes.removeSubrange(filled...) }
         return bytes
     }
@@ -97,7 +100,7 @@ public enum FileIO {
     ///
     /// - Throws: ``PipelineError`` with `.writeFailed`, or `.outputExists` when `replacing` is
     ///   false and `path` exists (nothing is left behind).
-    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, durable: Bool = false, replacing: Bool = true) throws {
+    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, durable: Bool = false, replacing: Bool = true) throws(PipelineError) {
         let (folder, name) = split(path)
         let temporary = folder + "/." + name + ".imagepipe-\(getpid())-\(nextTemporaryNumber()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -142,12 +145,14 @@ public enum FileIO {
     }
 
     /// Writes a byte array atomically; see ``writeAtomically(_:to:durable:replacing:)-(UnsafeRawBufferPointer,_,_,_)``.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = false, replacing: Bool = true) throws {
-        try bytes.withUnsafeBytes { try writeAtomically($0, to: path, durable: durable, replacing: replacing) }
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = false, replacing: Bool = true) throws(PipelineError) {
+        try bytes.withUnsafeBytes { buffer in
+            Result { () throws(PipelineError) in try writeAtomically(buffer, to: path, durable: durable, replacing: replacing) }
+        }.get()
     }
 
     /// Creates a directory and its missing parents.
-    public static func createDirectory(_ path: String) throws {
+    public static func createDirectory(_ path: String) throws(PipelineError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component

@@ -139,11 +139,11 @@ public struct GalleryJob: Sendable {
         var lastWrite = clock.now
         var writeError: PipelineError?
         func writeManifest() {
-            do {
+            do throws(PipelineError) {
                 try FileIO.writeAtomically(manifest(current, context: context).encoded(), to: manifestPath, durable: durable)
-            } catch let error as PipelineError {
+            } catch {
                 writeError = writeError ?? error
-            } catch { preconditionFailure("FileIO throws PipelineError only") }
+            }
         }
 
         await withTaskGroup(of: GalleryFileResult.self) { group in

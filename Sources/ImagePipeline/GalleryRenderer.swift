@@ -21,7 +21,7 @@ struct GalleryRenderer: Sendable {
         let file = item.file
         var result = GalleryFileResult(file: file.relative, path: file.path, status: item.previous.isEmpty ? .new : .updated, entries: [], errors: [])
         let bytes: [UInt8]
-        do {
+        do throws(PipelineError) {
             // Most files that are not images are told by their first bytes, without reading them whole.
             let prefix = try FileIO.readPrefix(file.path, count: ImageFormat.sniffLength)
             let sniffed = ImageFormat.sniff(prefix)
@@ -30,11 +30,11 @@ struct GalleryRenderer: Sendable {
                 return result
             }
             bytes = try FileIO.readFile(file.path, maxBytes: decoder.limits.maxInputBytes)
-        } catch let error as PipelineError {
+        } catch {
             result.status = .failed
             result.errors = [error]
             return result
-        } catch { preconditionFailure("FileIO throws PipelineError only") }
+        }
 
         let digest = SHA256.hex(of: bytes)
         if !item.previous.isEmpty, item.previous.allSatisfy({ $0.sha256 == digest && $0.settings == context.fingerprint && context.thumbnailsExist($0) }) {
@@ -137,13 +137,7 @@ struct GalleryRenderer: Sendable {
                 throw PipelineError(.codec, path: label, "cannot encode the \(size) thumbnail: \(error)")
             }
             let name = "\(stem).\(size).\(settings.format.fileExtension)"
-            do {
-                try FileIO.writeAtomically(encoded, to: context.thumbnailFolder + "/" + name, durable: durable)
-            } catch let error as PipelineError {
-                throw error
-            } catch {
-                preconditionFailure("FileIO throws PipelineError only")
-            }
+            try FileIO.writeAtomically(encoded, to: context.thumbnailFolder + "/" + name, durable: durable)
             thumbnails.append(GalleryThumbnail(size: size, path: "thumbs/" + name, width: image.size.width, height: image.size.height, bytes: encoded.count))
         }
 

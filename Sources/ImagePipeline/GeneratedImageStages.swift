@@ -266,11 +266,15 @@ public struct WriteGeneratedImage: Stage {
             attempt += 1
             let companions = thumbnails.map { GeneratedImageWriter.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
             if companions.contains(where: { FileIO.fileIdentity($0) != nil }) { continue }
-            do {
+            do throws(PipelineError) {
                 try FileIO.writeAtomically(item.bytes, to: stem + "." + item.format.fileExtension, durable: durable, replacing: false)
                 break
-            } catch let error as PipelineError where error.code == .outputExists {
-                continue
+            } catch {
+                // Taken by another writer since the check above: the next name. (A pattern
+                // `catch let error as PipelineError where …` here crashed Swift 6.3.1's SILGen
+                // once FileIO threw PipelineError by type.)
+                if error.code == .outputExists { continue }
+                throw error
             }
         }
         let path = stem + "." + item.format.fileExtension

@@ -173,9 +173,9 @@ enum BenchOutput {
     }
 
     static func write(_ page: String, to path: String) throws {
-        do {
+        do throws(PipelineError) {
             try FileIO.writeAtomically(Array(page.utf8), to: path)
-        } catch let error as PipelineError {
+        } catch {
             Report.standardError("error: \(error.description)")
             throw ExitCode.failure
         }

@@ -177,11 +177,7 @@ extension CommandLineTests {
         let held = try HeldRun(["convert"] + sources + ["-o", scratch + "/out/", "--format", "webp", "-j", "2"], holding: .standardOutput)
         try #require(sources.reduce(0) { $0 + 2 * $1.utf8.count } >= 3 * held.capacity, "the batch's stdout would fit in the pipe")
         // The first line: the batch is under way, its handler set; the rest cannot fit the pipe.
-        let first = held.firstLine()
-        #expect(first.contains(".webp"), "convert printed \(first)")
-        #expect(held.process.isRunning, "the batch ended before the interrupt: its stdout did not fill the pipe")
-        held.process.interrupt()
-        let (status, _, stderr) = held.finish()
+        let (status, _, stderr) = held.interruptAfterFirstLine(containing: ".webp")
         #expect(status == 130, "\(stderr)")
         #expect(stderr.contains("interrupted"), "\(stderr)")
         #expect(!stderr.contains("error:"), "a cancelled file is not reported as an error: \(stderr)")
@@ -237,6 +233,16 @@ extension CommandLineTests {
 
         /// Reads from the held stream until a whole line has come (a little more may be read).
         func firstLine() -> String { GenerateCommandTests.readLine(held) }
+
+        /// Waits for the first line (the run is under way, its Ctrl-C handler set), expects the
+        /// run still held by the pipe, sends SIGINT and lets it finish.
+        func interruptAfterFirstLine(containing expected: String, sourceLocation: SourceLocation = #_sourceLocation) -> (status: Int32, stdout: String, stderr: String) {
+            let first = firstLine()
+            #expect(first.contains(expected), "the first line was \(first)", sourceLocation: sourceLocation)
+            #expect(process.isRunning, "the run ended before the interrupt: its output did not fill the pipe", sourceLocation: sourceLocation)
+            process.interrupt()
+            return finish()
+        }
 
         /// Lets the run go on to its end: its exit status, stdout and stderr.
         func finish() -> (status: Int32, stdout: String, stderr: String) {

@@ -117,16 +117,7 @@ struct GalleryCommandTests {
         // does not read until the kill. The lines of all the sources are twice what the pipe holds,
         // so the run blocks in write(2) part-way, after its manifest has been written (after each
         // source, with --manifest-interval 0).
-        let scratch = try makeScratchDirectory()
-        let source = scratch + "/src"
-        let count = try CommandLineTests.longNamedCopies(of: "gradient-rgb.png", count: 32, in: source).count
-        let output = scratch + "/site"
-
-        let held = try CommandLineTests.HeldRun(
-            ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"], holding: .standardError
-        )
-        let lineBytes = source.utf8.count + 200 + 16
-        try #require(count * lineBytes >= 2 * held.capacity, "the run's stderr would fit in the pipe (\(held.capacity) bytes)")
+        let (source, output, count, held) = try Self.heldGallery(sources: 32, linesOverPipe: 2)
         while !FileManager.default.fileExists(atPath: output + "/manifest.json") && held.process.isRunning {
             usleep(5_000)
         }
@@ -153,19 +144,8 @@ struct GalleryCommandTests {
     func interruptedRun() throws {
         // As in killedRun: --verbose writes a line per source to stderr, a one-page pipe read once
         // before the interrupt, so the run cannot end first.
-        let scratch = try makeScratchDirectory()
-        let source = scratch + "/src"
-        let count = try CommandLineTests.longNamedCopies(of: "gradient-rgb.png", count: 64, in: source).count
-        let output = scratch + "/site"
-        let held = try CommandLineTests.HeldRun(
-            ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"], holding: .standardError
-        )
-        try #require(count * (source.utf8.count + 200 + 16) >= 3 * held.capacity, "the run's stderr would fit in the pipe")
-        let first = held.firstLine()
-        #expect(first.contains(": new"), "gallery printed \(first)")
-        #expect(held.process.isRunning, "the run ended before the interrupt: its stderr did not fill the pipe")
-        held.process.interrupt()
-        let (status, _, stderr) = held.finish()
+        let (source, output, count, held) = try Self.heldGallery(sources: 64, linesOverPipe: 3)
+        let (status, _, stderr) = held.interruptAfterFirstLine(containing: ": new")
         #expect(status == 130, "\(stderr)")
         #expect(stderr.contains("interrupted") && stderr.contains("not done"), "\(stderr)")
 
@@ -181,6 +161,22 @@ struct GalleryCommandTests {
         #expect(summary["unchanged"] as? Int == done, "the interrupted run's finished sources are not redone")
         #expect(summary["new"] as? Int == count - done)
         #expect(summary["notDone"] as? Int == 0)
+    }
+
+    /// A gallery of `sources` long-named copies run with `--verbose` (a stderr line per source,
+    /// a manifest after each) and its stderr held on a one-page pipe that the lines overflow
+    /// `linesOverPipe` times.
+    static func heldGallery(sources: Int, linesOverPipe: Int) throws -> (source: String, output: String, count: Int, held: CommandLineTests.HeldRun) {
+        let scratch = try makeScratchDirectory()
+        let source = scratch + "/src"
+        let count = try CommandLineTests.longNamedCopies(of: "gradient-rgb.png", count: sources, in: source).count
+        let output = scratch + "/site"
+        let held = try CommandLineTests.HeldRun(
+            ["gallery", source, "-o", output, "--jobs", "2", "--manifest-interval", "0", "--verbose"], holding: .standardError
+        )
+        let lineBytes = source.utf8.count + 200 + 16
+        try #require(count * lineBytes >= linesOverPipe * held.capacity, "the run's stderr would fit in the pipe (\(held.capacity) bytes)")
+        return (source, output, count, held)
     }
 }
 

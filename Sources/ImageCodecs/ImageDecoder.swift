@@ -105,6 +105,8 @@ public struct ImageDecoder: Sendable {
     /// else, and let nothing else use them during the call. Pixels and errors are the read-only
     /// call's; for the rare PNG the fast path declines after releasing part of it (a damaged
     /// stream), `reload` is called once for the original bytes, which libpng then decodes.
+    /// `mayRelease` is asked once with the header's findings: `false` keeps the bytes intact (a
+    /// caller that writes them out unchanged), without a second read of the header.
     ///
     /// ```swift
     /// var bytes = try FileIO.readFile(path, maxBytes: limits.maxInputBytes)
@@ -114,12 +116,14 @@ public struct ImageDecoder: Sendable {
     /// bytes = []
     /// ```
     public func decodeWithInfo(
-        releasing bytes: UnsafeMutableRawBufferPointer, reload: () throws -> [UInt8],
-        minimumSize: (ImageInfo) -> ImageSize? = { _ in nil }
+        releasing bytes: UnsafeMutableRawBufferPointer, when mayRelease: (ImageInfo) -> Bool = { _ in true },
+        reload: () throws -> [UInt8], minimumSize: (ImageInfo) -> ImageSize? = { _ in nil }
     ) throws -> DecodedImage {
         let readOnly = UnsafeRawBufferPointer(bytes)
         guard try decodableFormat(of: readOnly) == .png else { return try decodeWithInfo(readOnly, minimumSize: minimumSize) }
-        return try PNGCodec.decodeWithInfo(releasing: bytes, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation)
+        return try PNGCodec.decodeWithInfo(
+            releasing: bytes, when: mayRelease, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
+        )
     }
 
     /// Decodes a whole image.

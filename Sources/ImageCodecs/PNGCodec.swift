@@ -169,7 +169,7 @@ public enum PNGCodec {
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, forceRGBA: Bool, animation: AnimationPolicy = .firstFrame,
         path: DecodePath = .automatic
     ) throws -> DecodedImage {
-        try decodeWithInfo(bytes, releasable: nil, reload: { [] }, limits: limits, forceRGBA: forceRGBA, animation: animation, path: path)
+        try decodeWithInfo(bytes, releasable: nil, mayRelease: { _ in false }, reload: { [] }, limits: limits, forceRGBA: forceRGBA, animation: animation, path: path)
     }
 
     /// ``decodeWithInfo(_:limits:forceRGBA:animation:path:)`` for a caller that owns the file's
@@ -182,13 +182,20 @@ public enum PNGCodec {
     /// releasing part of it (a damaged stream), `reload` is called once for the original bytes
     /// and libpng decodes those.
     ///
-    /// - Parameter reload: the file's bytes again (read from disk); only called for a file the
-    ///   fast path declined after releasing some of it.
+    /// - Parameters:
+    ///   - mayRelease: asked once with the header's findings; `false` keeps the bytes intact (a
+    ///     caller that writes them out unchanged).
+    ///   - reload: the file's bytes again (read from disk); only called for a file the fast path
+    ///     declined after releasing some of it.
     package static func decodeWithInfo(
-        releasing bytes: UnsafeMutableRawBufferPointer, reload: () throws -> [UInt8], limits: DecodeLimits, forceRGBA: Bool,
+        releasing bytes: UnsafeMutableRawBufferPointer, when mayRelease: (ImageInfo) -> Bool = { _ in true },
+        reload: () throws -> [UInt8], limits: DecodeLimits, forceRGBA: Bool,
         animation: AnimationPolicy = .firstFrame, path: DecodePath = .automatic
     ) throws -> DecodedImage {
-        try decodeWithInfo(UnsafeRawBufferPointer(bytes), releasable: bytes, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation, path: path)
+        try decodeWithInfo(
+            UnsafeRawBufferPointer(bytes), releasable: bytes, mayRelease: mayRelease, reload: reload, limits: limits,
+            forceRGBA: forceRGBA, animation: animation, path: path
+        )
     }
 
     /// How many bytes the calling thread's last releasing decode gave back to the kernel: for
@@ -196,7 +203,8 @@ public enum PNGCodec {
     package static var lastReleasedByteCount: Int { ipng_fast_released_bytes() }
 
     private static func decodeWithInfo(
-        _ bytes: UnsafeRawBufferPointer, releasable: UnsafeMutableRawBufferPointer?, reload: () throws -> [UInt8],
+        _ bytes: UnsafeRawBufferPointer, releasable: UnsafeMutableRawBufferPointer?, mayRelease: (ImageInfo) -> Bool,
+        reload: () throws -> [UInt8],
         limits: DecodeLimits, forceRGBA: Bool, animation: AnimationPolicy, path: DecodePath
     ) throws -> DecodedImage {
         try limits.enforceInput(byteCount: bytes.count)
@@ -213,6 +221,7 @@ public enum PNGCodec {
             try verifyFrames(bytes, info: info)
         }
         let format: PixelFormat = forceRGBA || info.hasAlpha ? .rgba8 : .rgb8
+        let releasable = mayRelease(info) ? releasable : nil
         // Ancillary chunks (iCCP, zTXt, ...) may not make libpng allocate more than the input could justify.
         let maxChunkBytes = min(max(bytes.count * 4, 1 << 20), 64 << 20)
         // The fast path inflates the filtered rows into the image's own buffer (one byte a row

@@ -280,14 +280,16 @@ public struct ConvertJob: Sendable {
         let decoded: DecodedImage
         do {
             // A file whose output is not a copy of it lets the decoder release its pages as it
-            // goes (the header is read once more to know); the bytes of a copy, and of an image
-            // out of a response, are kept.
-            if let file, try !isPassThrough(bytes.withUnsafeBytes { try decoder.probe($0) }) {
+            // goes (the decoder asks, with the header it has read); the bytes of a copy, and of an
+            // image out of a response, are kept.
+            if let file {
                 let maxBytes = decoder.limits.maxInputBytes
                 decoded = try bytes.withUnsafeMutableBytes { buffer in
-                    try decoder.decodeWithInfo(releasing: buffer, reload: { try FileIO.readFile(file, maxBytes: maxBytes) }, minimumSize: minimumSize)
+                    try decoder.decodeWithInfo(
+                        releasing: buffer, when: { !isPassThrough($0) }, reload: { try FileIO.readFile(file, maxBytes: maxBytes) },
+                        minimumSize: minimumSize
+                    )
                 }
-                bytes = []
             } else {
                 decoded = try bytes.withUnsafeBytes { try decoder.decodeWithInfo($0, minimumSize: minimumSize) }
             }

@@ -84,6 +84,13 @@ struct PNGReleasingDecodeTests {
 
         _ = PNGFastPathTests.decode(bytes, path: .fastOnly, forceRGBA: false)
         #expect(PNGCodec.lastReleasedByteCount == 0, "the read-only decode releases nothing")
+
+        var kept = bytes
+        let askedFor = kept.withUnsafeMutableBytes { buffer in
+            try? PNGCodec.decodeWithInfo(releasing: buffer, when: { _ in false }, reload: { [] }, limits: .default, forceRGBA: false).info.size
+        }
+        #expect(askedFor == ImageSize(width: 768, height: 768))
+        #expect(PNGCodec.lastReleasedByteCount == 0 && kept == bytes, "a caller that says no keeps its bytes intact")
     }
 
     @Test("a large stream the fast path declines after releasing: the original bytes are read again, once, and libpng gives the same error")

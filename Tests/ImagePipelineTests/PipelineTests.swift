@@ -107,6 +107,9 @@ struct PipelineTests {
         #expect(!converted.wasCopied)
         #expect(try ImageDecoder().decode(FileIO.readFile(folder + "/out.png", maxBytes: 8 << 20)) == noise)
         #expect(try FileIO.readFile(folder + "/noise.png", maxBytes: 8 << 20) == png, "the input file is never modified")
+        let copied = try await ConvertJob(inputs: [folder + "/noise.png"], output: folder + "/copy.png").run()[0].outcome.get()
+        #expect(copied.wasCopied)
+        #expect(try FileIO.readFile(folder + "/copy.png", maxBytes: 8 << 20) == png, "a copy's bytes are kept, not released")
 
         // The Adler-32 at the end of the last IDAT chunk's data damaged, its CRC made good: the
         // fast path finds out after releasing the file's pages, and libpng reads it again.

@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "ImageCore", targets: ["ImageCore"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
+        .library(name: "PipelineCore", targets: ["PipelineCore"]),
         .library(name: "ImagePipeline", targets: ["ImagePipeline"]),
         .library(name: "GenerationJob", targets: ["GenerationJob"]),
         .library(name: "FastBase64", targets: ["FastBase64"]),
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // `swift package generate-documentation` (the DocC catalogs under Sources/*/*.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: C at the edge
@@ -85,15 +88,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The pipeline framework: stages, builder, runner, errors, storage. No codec, HTTP or job.
+        .target(name: "PipelineCore"),
+        // The image jobs (convert, gallery, info, the generated-image writer), a folder each.
         .target(
             name: "ImagePipeline",
-            dependencies: ["ImageCore", "ImageCodecs", "ImageOps", "ImageResponses"]
+            dependencies: ["PipelineCore", "ImageCore", "ImageCodecs", "ImageOps", "ImageResponses"]
         ),
         // The generate job and the stages that call a service: the only part of the pipeline
         // that links the HTTP stack.
         .target(
             name: "GenerationJob",
-            dependencies: ["ImagePipeline", "ImageGeneration", "ImageResponses", "ImageCodecs", "ImageCore"]
+            dependencies: ["PipelineCore", "ImagePipeline", "ImageGeneration", "ImageResponses", "ImageCodecs", "ImageCore"]
         ),
         .target(
             name: "ImagePipeSandbox",
@@ -111,7 +117,7 @@ let package = Package(
         .target(
             name: "ImageBench",
             dependencies: [
-                "FastBase64", "ImageResponses", "ImageCodecs", "ImageCore", "ImageOps", "ImageGeneration", "ImagePipeline", "GenerationJob",
+                "FastBase64", "ImageResponses", "ImageCodecs", "ImageCore", "ImageOps", "ImageGeneration", "PipelineCore", "ImagePipeline", "GenerationJob",
                 "CCodecBaselines",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -131,6 +137,7 @@ let package = Package(
         .executableTarget(
             name: "imagepipe",
             dependencies: [
+                "PipelineCore",
                 "ImagePipeline",
                 "GenerationJob",
                 "ImageBench",
@@ -160,7 +167,7 @@ let package = Package(
         ),
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore", "TestSupport"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport", "CLibWebP"]),
-        .testTarget(name: "ImagePipelineTests", dependencies: ["ImagePipeline", "TestSupport"]),
+        .testTarget(name: "ImagePipelineTests", dependencies: ["PipelineCore", "ImagePipeline", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64", "TestSupport"]),
         .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),
@@ -188,11 +195,11 @@ let package = Package(
         .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "ImageCodecs", "TestSupport"]),
         .testTarget(
             name: "GenerateTests",
-            dependencies: ["ImagePipeline", "GenerationJob", "ImageGeneration", "ImagePipeSandbox", "ImageCodecs", "imagepipe", "TestSupport"]
+            dependencies: ["PipelineCore", "ImagePipeline", "GenerationJob", "ImageGeneration", "ImagePipeSandbox", "ImageCodecs", "imagepipe", "TestSupport"]
         ),
         .testTarget(
             name: "ImageBenchTests",
-            dependencies: ["ImageBench", "ImagePipeline", "GenerationJob", "ImageGeneration", "ImagePipeSandbox", "imagepipe", "TestSupport"]
+            dependencies: ["ImageBench", "PipelineCore", "ImagePipeline", "GenerationJob", "ImageGeneration", "ImagePipeSandbox", "imagepipe", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ImageGeneration
 import ImagePipeline
 import ImageResponses
+import PipelineCore
 
 /// Downloads a `url` result at once (the services do not keep them): http(s) only, redirects
 /// and size capped, content recognised by magic bytes; the URL is recorded with its query hidden.

@@ -6,6 +6,7 @@ import Foundation
 import ImageCore
 import ImageGeneration
 import ImagePipeline
+import PipelineCore
 
 /// Generates images for one or more prompts and writes each one verified, with thumbnails and
 /// provenance: the work of `imagepipe generate`.

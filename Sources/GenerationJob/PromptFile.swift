@@ -1,4 +1,5 @@
 import ImagePipeline
+import PipelineCore
 
 /// A prompt file, as `generate --prompt-file` and `bench generate --prompt-file` read it: one
 /// prompt per line, surrounding spaces trimmed, blank lines and lines starting with `#` skipped.

@@ -9,6 +9,7 @@ import ImageCore
 import ImageOps
 import ImagePipeline
 import ImageResponses
+import PipelineCore
 
 /// `imagepipe bench codecs`: per-stage throughput of imagepipe's implementation on a corpus, each
 /// beside its baseline measured in the same interleaved rounds: response bodies read by

@@ -9,6 +9,7 @@ import Glibc
 import Musl
 #endif
 import GenerationJob
+import PipelineCore
 public import ImageGeneration
 public import ImagePipeline
 

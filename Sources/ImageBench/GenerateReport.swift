@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ImagePipeline
+import PipelineCore
 
 /// What `imagepipe bench generate` measured: latency distributions of whole requests and of
 /// each stage, throughput, bytes, and failures by class.

@@ -7,6 +7,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PipelineCore
 
 /// Self-contained HTML pages for benchmark reports: inline CSS and inline SVG charts, no script,
 /// no external resource, so a page can be mailed or attached to an issue and opens anywhere.

@@ -176,3 +176,11 @@ public struct ImagesResponseError: Error, Hashable, Sendable, CustomStringConver
 
     public var description: String { message }
 }
+
+extension ImagesResponse {
+    /// Whether the bytes start (after whitespace) with `{`: a JSON object, such as a saved
+    /// response. A cheap test on a file's first bytes, before deciding to parse it.
+    public static func looksLikeJSON(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
+    }
+}

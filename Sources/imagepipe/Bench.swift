@@ -8,6 +8,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import PipelineCore
 
 extension Imagepipe {
     struct Bench: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ImageBench
 import ImagePipeline
+import PipelineCore
 
 extension Imagepipe.Bench {
     struct Codecs: AsyncParsableCommand {

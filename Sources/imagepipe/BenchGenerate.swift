@@ -10,6 +10,7 @@ import ImageCore
 import ImageGeneration
 import ImagePipeSandbox
 import ImagePipeline
+import PipelineCore
 
 extension Imagepipe.Bench {
     struct GenerateBench: AsyncParsableCommand {

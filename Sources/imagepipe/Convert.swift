@@ -3,6 +3,7 @@ import ImageCodecs
 import ImageCore
 import ImageOps
 import ImagePipeline
+import PipelineCore
 
 extension Imagepipe {
     struct Convert: AsyncParsableCommand {

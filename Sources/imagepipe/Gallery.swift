@@ -14,6 +14,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import PipelineCore
 
 extension Imagepipe {
     struct Gallery: AsyncParsableCommand {

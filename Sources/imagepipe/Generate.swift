@@ -16,6 +16,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import PipelineCore
 
 extension Imagepipe {
     struct Generate: AsyncParsableCommand {

@@ -6,6 +6,7 @@ import Foundation
 #endif
 import ImageCodecs
 import ImagePipeline
+import PipelineCore
 
 extension Imagepipe {
     struct Info: AsyncParsableCommand {
@@ -91,7 +92,7 @@ extension Imagepipe {
         init(path: String, error: PipelineError) {
             self.path = path
             self.error = error.message
-            code = error.underlying?.code.description ?? error.code.description
+            code = error.codecError?.code.description ?? error.code.description
             byteOffset = error.byteOffset
         }
     }

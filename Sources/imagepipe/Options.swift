@@ -3,6 +3,7 @@ import ImageCodecs
 import ImageCore
 import ImageOps
 import ImagePipeline
+import PipelineCore
 
 /// Decoder limits shared by every command that reads images.
 struct LimitOptions: ParsableArguments {

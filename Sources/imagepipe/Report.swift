@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import PipelineCore
 
 /// How results and failures are printed: results to stdout, one line per failure to stderr.
 enum Report {
@@ -18,7 +19,7 @@ enum Report {
     static func error(_ error: PipelineError, verbose: Bool) {
         var text = "error: \(error.description)"
         if verbose {
-            let code = error.underlying.map { "\($0.code)" } ?? "\(error.code)"
+            let code = error.codecError.map { "\($0.code)" } ?? "\(error.code)"
             text += " [\(code)" + (error.byteOffset.map { " at byte \($0)" } ?? "") + "]"
         }
         standardError(text)

@@ -5,6 +5,7 @@ import ImageCore
 import ImageGeneration
 import ImagePipeSandbox
 @testable import ImagePipeline
+import PipelineCore
 import Testing
 import TestSupport
 

@@ -3,6 +3,7 @@ import GenerationJob
 import ImagePipeline
 import Testing
 import TestSupport
+import PipelineCore
 
 @Suite("prompt files")
 struct PromptFileTests {

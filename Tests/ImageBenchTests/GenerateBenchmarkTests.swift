@@ -5,6 +5,7 @@ import ImageGeneration
 import ImagePipeSandbox
 import ImagePipeline
 import Testing
+import PipelineCore
 
 /// `bench generate`'s library form against the in-process sandbox: small sizes, a few requests.
 @Suite("bench generate")

@@ -73,4 +73,10 @@ struct DocumentationRulesTests {
         let generation = try Self.dependencyClosure(of: "GenerationJob")
         #expect(generation.isSuperset(of: ["ImagePipeline", "ImageGeneration", "AsyncHTTPClient"]), "parsed: \(generation.sorted())")
     }
+
+    @Test("the pipeline framework depends on nothing: no codec, HTTP or job module")
+    func frameworkStandsAlone() throws {
+        #expect(try Self.dependencyClosure(of: "PipelineCore").isEmpty)
+        #expect(try Self.dependencyClosure(of: "ImagePipeline").contains("PipelineCore"))
+    }
 }

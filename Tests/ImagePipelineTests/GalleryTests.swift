@@ -3,6 +3,7 @@ import ImageCodecs
 import ImageCore
 import ImageOps
 @testable import ImagePipeline
+import PipelineCore
 import Testing
 import TestSupport
 

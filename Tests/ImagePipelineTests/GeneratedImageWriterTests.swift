@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import ImageCore
 @testable import ImagePipeline
+import PipelineCore
 import Testing
 import TestSupport
 
@@ -29,7 +30,7 @@ struct GeneratedImageWriterTests {
         (String(repeating: "x", count: 60), String(repeating: "x", count: 48)),
     ])
     func slug(_ prompt: String, _ expected: String) {
-        #expect(GeneratedImageWriter.slug(prompt) == expected)
+        #expect(FileName.slug(prompt) == expected)
     }
 
     @Test("a folder gets the image, its thumbnail and a sidecar; a second image of the same prompt gets -2")

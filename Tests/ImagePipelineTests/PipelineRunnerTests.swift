@@ -5,6 +5,7 @@ import ImagePipeline
 import TestSupport
 import Synchronization
 import Testing
+import PipelineCore
 
 /// Small stages for testing the pipeline machinery itself.
 private struct Double_: Stage {

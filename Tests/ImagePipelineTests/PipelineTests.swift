@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import ImageCore
 @testable import ImagePipeline
+import PipelineCore
 import Testing
 import TestSupport
 
@@ -77,7 +78,7 @@ struct PipelineTests {
             #expect(image.size == file.source.size)
         }
         let failures = results.compactMap { if case .failure(let error) = $0.outcome { error } else { nil } }
-        #expect(failures.map { $0.underlying?.code } == [.truncated, .unsupportedFormat])
+        #expect(failures.map { $0.codecError?.code } == [.truncated, .unsupportedFormat])
         #expect(failures.allSatisfy { $0.description.contains(".png:") || $0.description.contains(".jpg:") })
     }
 
@@ -128,7 +129,7 @@ struct PipelineTests {
             Issue.record("a damaged PNG converted")
             return
         }
-        #expect(error.underlying?.message == expected?.message)
+        #expect(error.codecError?.message == expected?.message)
         #expect(error.description.contains("damaged.png"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/damaged.webp"))
     }

@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import ImageCore
 @testable import ImagePipeline
+import PipelineCore
 import Testing
 import TestSupport
 

@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import ImageCore
 @testable import ImagePipeline
+import PipelineCore
 import Testing
 import TestSupport
 
@@ -68,7 +69,7 @@ struct ResponseInfoTests {
                                  extra: ["error": ["message": "one image was filtered"]])
         let info = try ResponseInfo(path: "r.json", body: body)
         #expect(info.images[0].image != nil && info.images[0].failure == nil)
-        #expect(info.images[1].failure?.path == "r.json data[1]" && info.images[1].failure?.underlying?.code == .unrecognizedFormat)
+        #expect(info.images[1].failure?.path == "r.json data[1]" && info.images[1].failure?.codecError?.code == .unrecognizedFormat)
         #expect(info.images[2].failure?.message.contains("GIF is recognised but not supported yet") == true)
         #expect(info.failures.map(\.code) == [.providerError, .codec, .codec])
         #expect(info.failures.first?.description == "r.json: the response holds an error from the provider: one image was filtered")
@@ -96,7 +97,7 @@ struct ResponseInfoTests {
         #expect(probed.images[1].failure?.code == .inputTooLarge && probed.images[1].failure?.path == "r.json data[1]")
         let verified = try ResponseInfo(path: "r.json", body: body, decoder: ImageDecoder(limits: DecodeLimits(maxPixels: 2000, maxInputBytes: 1 << 20)), verifying: true)
         #expect(verified.images[0].image?.verified == true)
-        #expect(verified.images[1].failure?.underlying?.code == .limitExceeded)
+        #expect(verified.images[1].failure?.codecError?.code == .limitExceeded)
     }
 
     @Test("links are shown without their query or credentials and never fetched")

@@ -1,5 +1,6 @@
 import ImageCodecs
 import ImageCore
+import PipelineCore
 
 /// Encoder settings a user gave, to apply to whichever output format they fit.
 ///

@@ -1,5 +1,6 @@
 import ImageCodecs
 import ImageCore
+import PipelineCore
 
 /// What `imagepipe info` reports for one file: the probe's findings plus the file size.
 public struct FileInfo: Sendable, Hashable, Codable {

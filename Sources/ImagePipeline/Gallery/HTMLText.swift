@@ -1,3 +1,4 @@
+import PipelineCore
 /// Text made safe for HTML: the one escaper of the pages imagepipe writes (the gallery's
 /// `index.html`, the bench reports).
 public enum HTMLText {

@@ -7,6 +7,7 @@ import ImageCodecs
 import ImageCore
 import ImageOps
 import ImageResponses
+import PipelineCore
 
 /// Makes a browsable gallery of a folder of images: thumbnails in several sizes, a manifest and
 /// a self-contained `index.html`.

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import PipelineCore
 
 /// `OUT/manifest.json` of a gallery: every source with its digest, size and thumbnails, and the
 /// settings that made them. The next run reads it to skip what has not changed.

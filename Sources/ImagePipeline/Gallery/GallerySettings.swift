@@ -1,6 +1,7 @@
 import ImageCodecs
 import ImageCore
 import ImageOps
+import PipelineCore
 
 /// What `imagepipe gallery` makes of each source image: thumbnail sizes, format, quality and fit.
 ///

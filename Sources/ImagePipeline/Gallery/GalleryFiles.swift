@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import ImageCore
+import PipelineCore
 
 /// The file-system side of a gallery: walking the source folder, naming thumbnails, cleaning up
 /// after a killed run.

@@ -6,6 +6,7 @@ import Foundation
 import ImageCodecs
 import ImageCore
 import ImageOps
+import PipelineCore
 
 /// One image as a generation service returned it, with what is known about how it was made.
 public struct GeneratedImageFile: Sendable {
@@ -83,41 +84,11 @@ public struct SavedImage: Sendable {
 /// ```
 public struct GeneratedImageWriter: Sendable {
     /// Where files go.
-    public enum Destination: Hashable, Sendable {
-        /// Into a folder, named from a slug of the prompt and the image number.
-        case directory(String)
-        /// To this name (its extension follows the real format); several images get `-1`, `-2`, ….
-        case file(String)
-
-        /// A folder for several prompts, a path ending in `/`, an existing folder or a name
-        /// without an image extension; otherwise a file name.
-        public static func planned(for output: String, prompts: Int) -> Destination {
-            let isFolder = prompts > 1 || output.hasSuffix("/") || FileIO.isDirectory(output) || ConvertJob.formatNamed(by: output) == nil
-            return isFolder ? .directory(output) : .file(output)
-        }
-    }
-
+    public typealias Destination = GeneratedImageDestination
     /// The format of the file written.
-    public enum OutputFormat: String, Hashable, Sendable, CaseIterable {
-        /// The service's format; pixels not re-encoded; provenance embedded unless stripped.
-        case auto
-        /// The service's bytes exactly as returned: nothing embedded, nothing re-encoded.
-        case keep
-        /// PNG (re-encoded unless the service sent PNG).
-        case png
-        /// WebP (re-encoded unless the service sent WebP and no encoder setting was given).
-        case webp
-    }
-
+    public typealias OutputFormat = GeneratedImageFormat
     /// What to do when the returned size is not the requested one.
-    public enum SizeCheck: String, Hashable, Sendable, CaseIterable {
-        /// Write the image, print a warning, and record it in the sidecar.
-        case warn
-        /// Fail the image; nothing is written.
-        case strict
-        /// Resize (cover and centre-crop) to the requested size, and record that.
-        case fix
-    }
+    public typealias SizeCheck = GeneratedImageSizeCheck
 
     /// Where files go.
     public var destination: Destination
@@ -214,51 +185,5 @@ public struct GeneratedImageWriter: Sendable {
         }
     }
 
-    static func stemBase(for generated: GeneratedImageFile, destination: Destination, several: Bool) -> String {
-        switch destination {
-        case .directory(let folder):
-            return (folder.hasSuffix("/") ? String(folder.dropLast()) : folder) + "/" + Self.slug(generated.prompt) + "-\(generated.index + 1)"
-        case .file(let path):
-            let (folder, name) = FileIO.split(path)
-            let base = ConvertJob.baseName(of: name)
-            let stem = (path.contains("/") ? folder + "/" : "") + base
-            return several ? stem + "-\(generated.index + 1)" : stem
-        }
-    }
 
-    static func thumbnailPath(_ stem: String, _ edge: Int, _ format: ImageFormat) -> String {
-        stem + ".\(edge)." + format.fileExtension
-    }
-
-    /// A file-name slug of a prompt: lowercase ASCII letters and digits joined by `-`, cut at a
-    /// word boundary to at most `maxLength` characters; `image` when nothing is left.
-    ///
-    /// `"A red fox, in the snow!"` → `a-red-fox-in-the-snow`.
-    public static func slug(_ prompt: String, maxLength: Int = 48) -> String {
-        var words: [String] = []
-        var current = ""
-        for scalar in prompt.unicodeScalars {
-            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
-                current.unicodeScalars.append(Unicode.Scalar(UInt8(scalar.value)).properties.lowercaseMapping.unicodeScalars.first!)
-            } else if !current.isEmpty {
-                words.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { words.append(current) }
-        var slug = ""
-        for word in words {
-            let next = slug.isEmpty ? word : slug + "-" + word
-            if next.count > maxLength {
-                if slug.isEmpty { slug = String(word.prefix(maxLength)) }
-                break
-            }
-            slug = next
-        }
-        return slug.isEmpty ? "image" : slug
-    }
-
-    static func timestamp() -> String {
-        Date.now.formatted(.iso8601)
-    }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ImageCodecs
+import PipelineCore
 
 /// Where a generated image came from and what was checked: written as a JSON sidecar beside the
 /// image and, unless stripped, embedded in the file (PNG `iTXt`, WebP XMP).
@@ -160,5 +161,12 @@ public struct Provenance: Codable, Hashable, Sendable {
             }
         }
         return try! StableJSON.encode(Embedded(record: self))
+    }
+}
+
+extension Provenance {
+    /// Now, as ISO 8601 in UTC (`written_at`).
+    static func timestamp() -> String {
+        Date.now.formatted(.iso8601)
     }
 }

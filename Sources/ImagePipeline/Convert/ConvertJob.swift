@@ -8,6 +8,7 @@ import ImageCore
 import ImageOps
 import ImageResponses
 import Synchronization
+import PipelineCore
 
 /// Converts image files to another format (or re-encodes them), one file or a batch into a folder.
 ///
@@ -73,7 +74,7 @@ public struct ConvertJob: Sendable {
             if let format { try encoding.validate(for: format) }
             destination = .directory(output.count > 1 && output.hasSuffix("/") ? String(output.dropLast()) : output)
         } else {
-            let named = Self.formatNamed(by: output)
+            let named = FileName.format(namedBy: output)
             if let format, let named, named != format {
                 throw PipelineError(.invalidOptions, path: output, "the output name says \(named) but --format says \(format)")
             }
@@ -91,12 +92,6 @@ public struct ConvertJob: Sendable {
         self.encoding = encoding
         self.decoder = decoder
         self.concurrency = max(1, concurrency)
-    }
-
-    static func formatNamed(by path: String) -> ImageFormat? {
-        let name = FileIO.split(path).1
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
-        return ImageFormat(fileExtension: name[name.index(after: dot)...])
     }
 
     /// One file's conversion, planned before any pixel work.
@@ -120,7 +115,7 @@ public struct ConvertJob: Sendable {
             case .directory(let folder):
                 let sniffed = (try? FileIO.readPrefix(input, count: ImageFormat.sniffLength)).flatMap { ImageFormat.sniff($0) }
                 let itemFormat = format ?? sniffed
-                let base = Self.baseName(of: input)
+                let base = FileName.base(of: input)
                 let output = folder + "/" + base + "." + (itemFormat?.fileExtension ?? "image")
                 var item = Item(index: index, input: input, output: output, format: itemFormat)
                 if let first = claimed[output] {
@@ -132,12 +127,6 @@ public struct ConvertJob: Sendable {
             }
         }
         return items
-    }
-
-    static func baseName(of path: String) -> String {
-        let name = FileIO.split(path).1
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
-        return String(name[..<dot])
     }
 
     /// Converts every input, calling `onResult` (on the caller's task, in completion order) as
@@ -300,7 +289,7 @@ public struct ConvertJob: Sendable {
         var image = decoded.image
         let plan = resizePlan(for: info.size)
         let outputFormat = format ?? info.format
-        let outputPath = replaceExtension ? Self.replacingExtension(of: output, with: outputFormat.fileExtension) : output
+        let outputPath = replaceExtension ? FileName.replacingExtension(of: output, with: outputFormat.fileExtension) : output
         let passThrough = isPassThrough(info)
         if !passThrough {
             bytes = []  // not needed any more: freed before the resize and the encoder allocate
@@ -364,29 +353,12 @@ public struct ConvertJob: Sendable {
             }
             // Into a folder without --format, the name takes the real format's extension.
             return PendingImage(
-                label: label, output: several ? appendingToName(of: item.output, "-\(entry.index)") : item.output,
+                label: label, output: several ? FileName.appending("-\(entry.index)", to: item.output) : item.output,
                 format: item.format, bytes: bytes, imageIndex: entry.index, replaceExtension: item.format == nil
             )
         }
     }
 
-    /// Whether the bytes start (after whitespace) with `{`: a JSON object, such as a saved response.
-    static func looksLikeJSON(_ bytes: [UInt8]) -> Bool {
-        bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
-    }
-
-    static func replacingExtension(of path: String, with fileExtension: String) -> String {
-        let (folder, name) = FileIO.split(path)
-        let base = baseName(of: name)
-        return (path.contains("/") ? folder + "/" : "") + base + "." + fileExtension
-    }
-
-    static func appendingToName(of path: String, _ suffix: String) -> String {
-        let (folder, name) = FileIO.split(path)
-        let base = baseName(of: name)
-        let rest = name.dropFirst(base.count)
-        return (path.contains("/") ? folder + "/" : "") + base + suffix + rest
-    }
 }
 
 /// The outcome of converting one input.

@@ -3,6 +3,7 @@ import FoundationEssentials  // not Foundation: its ICU data costs ~10 ms at eve
 #else
 import Foundation
 #endif
+import PipelineCore
 
 /// What `imagepipe info` reports for a JSON sidecar that `generate` wrote beside an image: the
 /// provenance it records (prompt, provider, model, seed, sizes, digest, thumbnails).

@@ -6,6 +6,7 @@ import Foundation
 import ImageCodecs
 import ImageCore
 import ImageOps
+import PipelineCore
 
 // The stages of GeneratedImageWriter: decode → verify → thumbnails → encode → write. Each is a
 // small struct holding its settings; the values between them carry the image and what was
@@ -82,12 +83,12 @@ public struct DecodeGeneratedImage: Stage {
 /// dark color, as content filters return), failing them when asked.
 public struct VerifyGeneratedImage: Stage {
     /// What a size other than the requested one does.
-    public var sizeCheck: GeneratedImageWriter.SizeCheck
+    public var sizeCheck: GeneratedImageSizeCheck
     /// Fail blank images instead of warning.
     public var rejectBlank: Bool
 
     /// Creates the stage.
-    public init(sizeCheck: GeneratedImageWriter.SizeCheck = .warn, rejectBlank: Bool = false) {
+    public init(sizeCheck: GeneratedImageSizeCheck = .warn, rejectBlank: Bool = false) {
         self.sizeCheck = sizeCheck
         self.rejectBlank = rejectBlank
     }
@@ -160,7 +161,7 @@ public struct MakeThumbnails: Stage {
 /// encoder settings, a resized image); then embeds the provenance unless stripped or kept.
 public struct EncodeGeneratedImage: Stage {
     /// The output format.
-    public var format: GeneratedImageWriter.OutputFormat
+    public var format: GeneratedImageFormat
     /// Encoder settings for re-encoded images.
     public var encoding: EncodingSettings
     /// Embed the provenance in the file (PNG `iTXt`, WebP XMP).
@@ -169,7 +170,7 @@ public struct EncodeGeneratedImage: Stage {
     public var software: String
 
     /// Creates the stage.
-    public init(format: GeneratedImageWriter.OutputFormat = .auto, encoding: EncodingSettings = EncodingSettings(), embedProvenance: Bool = true, software: String = "imagepipe") {
+    public init(format: GeneratedImageFormat = .auto, encoding: EncodingSettings = EncodingSettings(), embedProvenance: Bool = true, software: String = "imagepipe") {
         self.format = format
         self.encoding = encoding
         self.embedProvenance = embedProvenance
@@ -207,7 +208,7 @@ public struct EncodeGeneratedImage: Stage {
             sourceFormat: item.sourceFormat.fileExtension, format: outputFormat.fileExtension, bytes: 0,
             sourceSHA256: SHA256.hex(of: file.bytes), index: file.index, source: file.source,
             created: file.created, responseID: file.responseID, warnings: context.warnings,
-            software: software, writtenAt: GeneratedImageWriter.timestamp()
+            software: software, writtenAt: Provenance.timestamp()
         )
         if format != .keep && embedProvenance {
             do {
@@ -230,7 +231,7 @@ public struct EncodeGeneratedImage: Stage {
 /// written.
 public struct WriteGeneratedImage: Stage {
     /// Where files go.
-    public var destination: GeneratedImageWriter.Destination
+    public var destination: GeneratedImageDestination
     /// Whether the request produced several images (names carry the image number).
     public var several: Bool
     /// `fsync` before renaming.
@@ -242,7 +243,7 @@ public struct WriteGeneratedImage: Stage {
 
     /// Creates the stage.
     public init(
-        destination: GeneratedImageWriter.Destination, several: Bool = true, durable: Bool = false,
+        destination: GeneratedImageDestination, several: Bool = true, durable: Bool = false,
         previewColumns: Int? = nil, previewInColor: Bool = true
     ) {
         self.destination = destination
@@ -257,14 +258,14 @@ public struct WriteGeneratedImage: Stage {
     public func process(_ item: EncodedGeneratedImage, context: inout StageContext) async throws -> SavedImage {
         let start = ContinuousClock.now
         let thumbnails = item.decoded.thumbnails
-        let base = GeneratedImageWriter.stemBase(for: item.decoded.file, destination: destination, several: several)
+        let base = destination.stem(for: item.decoded.file, several: several)
         try FileIO.createDirectory(FileIO.split(base).0)
         var attempt = 1
         var stem: String
         while true {
             stem = attempt == 1 ? base : base + "-\(attempt)"
             attempt += 1
-            let companions = thumbnails.map { GeneratedImageWriter.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
+            let companions = thumbnails.map { GeneratedImageDestination.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
             if companions.contains(where: { FileIO.fileIdentity($0) != nil }) { continue }
             do throws(PipelineError) {
                 try FileIO.writeAtomically(item.bytes, to: stem + "." + item.format.fileExtension, durable: durable, replacing: false)
@@ -282,7 +283,7 @@ public struct WriteGeneratedImage: Stage {
         var written = [path]
         do {
             for thumbnail in thumbnails {
-                let thumbnailPath = GeneratedImageWriter.thumbnailPath(stem, thumbnail.edge, thumbnail.format)
+                let thumbnailPath = GeneratedImageDestination.thumbnailPath(stem, thumbnail.edge, thumbnail.format)
                 try FileIO.writeAtomically(thumbnail.bytes, to: thumbnailPath, durable: durable, replacing: false)
                 written.append(thumbnailPath)
                 record.thumbnails.append(Provenance.Thumbnail(
@@ -293,7 +294,7 @@ public struct WriteGeneratedImage: Stage {
             // The record holds the timings up to here, this stage's included.
             var timings = item.decoded.file.timingsMilliseconds
             for (stage, milliseconds) in context.timingsMilliseconds { timings[stage, default: 0] += milliseconds }
-            timings["write", default: 0] += (ContinuousClock.now - start).milliseconds
+            timings["write", default: 0] += (ContinuousClock.now - start).inMilliseconds
             record.timingsMilliseconds = timings
             record.warnings = context.warnings
             let preview = previewColumns.map { TerminalPreview(columns: $0, color: previewInColor).render(item.decoded.image) }

@@ -1,10 +1,8 @@
-import ImageCodecs
-import ImageCore
-
-/// An error from the pipeline: reading an input, writing an output, or a codec error for one file.
+/// An error from the pipeline: reading an input, writing an output, or a stage's failure for one
+/// item (a codec error, a provider's refusal).
 ///
-/// The message names the file; ``underlying`` keeps the codec error for callers that want its code
-/// or byte offset.
+/// The message names the file; ``underlying`` keeps the error behind it (the codec's, for
+/// `.codec`) for callers that want its code or byte offset.
 public struct PipelineError: Error, Sendable, CustomStringConvertible {
     /// What went wrong. New codes may be added; switch with a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -60,23 +58,18 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     public var path: String?
     /// What is wrong, without the path.
     public var message: String
-    /// The codec error behind a `.codec` failure.
-    public var underlying: ImageCodecError?
+    /// The error behind this one: the codec's error behind a `.codec` failure.
+    public var underlying: (any Error & Sendable)?
     /// The byte offset in the input where the problem is, when known.
     public var byteOffset: Int?
 
     /// Creates an error.
-    public init(_ code: Code, path: String? = nil, _ message: String, underlying: ImageCodecError? = nil, byteOffset: Int? = nil) {
+    public init(_ code: Code, path: String? = nil, _ message: String, underlying: (any Error & Sendable)? = nil, byteOffset: Int? = nil) {
         self.code = code
         self.path = path
         self.message = message
         self.underlying = underlying
-        self.byteOffset = byteOffset ?? underlying?.byteOffset
-    }
-
-    /// Wraps a codec error for one file.
-    public init(path: String, codecError: ImageCodecError) {
-        self.init(.codec, path: path, codecError.message, underlying: codecError)
+        self.byteOffset = byteOffset
     }
 
     /// `"path: message"`.

@@ -1,3 +1,4 @@
+import PipelineCore
 /// The `index.html` of a gallery: one self-contained page (no external resources), a responsive
 /// CSS grid of `<img srcset sizes>` with lazy loading, width and height set (no layout shift),
 /// the ThumbHash placeholder as background until the image has loaded, and a link to each

@@ -184,7 +184,7 @@ public enum FileIO {
     }
 
     /// (folder, last component) of a path; the folder is `"."` for a bare name.
-    static func split(_ path: String) -> (String, String) {
+    public static func split(_ path: String) -> (String, String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let folder = String(path[..<slash])
         return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
@@ -200,6 +200,12 @@ public enum FileIO {
 
 /// A file's identity on disk: equal identities are the same file, whatever the paths.
 public struct FileIdentity: Hashable, Sendable {
+    /// An identity from a device and an inode number.
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
     /// The device number.
     public var device: UInt64
     /// The inode number.

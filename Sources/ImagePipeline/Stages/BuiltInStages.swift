@@ -7,6 +7,7 @@ import ImageCodecs
 import ImageCore
 import ImageOps
 import ImageResponses
+import PipelineCore
 
 // Stages for the steps that `generate` and `convert` do not need separately but a library user
 // may: read a file, decode a saved response's payloads (the base64 step), download a URL result,
@@ -27,7 +28,7 @@ public struct ReadImageFile: Stage {
 
     public func process(_ path: String, context: inout StageContext) async throws -> GeneratedImageFile {
         let bytes = try FileIO.readFile(path, maxBytes: maxBytes)
-        return GeneratedImageFile(bytes: bytes, index: 0, prompt: ConvertJob.baseName(of: path), provider: "file", source: path)
+        return GeneratedImageFile(bytes: bytes, index: 0, prompt: FileName.base(of: path), provider: "file", source: path)
     }
 }
 

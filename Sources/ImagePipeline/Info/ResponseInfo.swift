@@ -6,6 +6,7 @@ import Foundation
 import ImageCodecs
 import ImageCore
 import ImageResponses
+import PipelineCore
 
 /// What `imagepipe info` reports for a saved images API response: the response's own fields and,
 /// for each entry of `data`, what the embedded image's header says, or its link.
@@ -227,7 +228,7 @@ public struct ResponseImageInfo: Sendable, Encodable {
         try container.encodeIfPresent(revisedPrompt, forKey: .revisedPrompt)
         if let failure {
             try container.encode(failure.message, forKey: .error)
-            try container.encode(failure.underlying?.code.description ?? failure.code.description, forKey: .code)
+            try container.encode(failure.codecError?.code.description ?? failure.code.description, forKey: .code)
             try container.encodeIfPresent(failure.byteOffset, forKey: .byteOffset)
         }
     }

@@ -1,5 +1,6 @@
 import ImageCore
 import ImageOps
+import PipelineCore
 
 /// A small rendering of an image for a terminal: 24-bit color half blocks (two pixel rows per
 /// text row, `▀` with foreground and background colors), or plain ASCII shades when colors are

@@ -7,6 +7,7 @@ import ImageCodecs
 import ImageCore
 import ImageOps
 import ImageResponses
+import PipelineCore
 
 /// The work on one source file of a gallery: read, recognise, decode once, make every size,
 /// write the thumbnails, describe them.
@@ -25,7 +26,7 @@ struct GalleryRenderer: Sendable {
             // Most files that are not images are told by their first bytes, without reading them whole.
             let prefix = try FileIO.readPrefix(file.path, count: ImageFormat.sniffLength)
             let sniffed = ImageFormat.sniff(prefix)
-            guard sniffed == .png || sniffed == .webp || (sniffed == nil && ConvertJob.looksLikeJSON(prefix)) else {
+            guard sniffed == .png || sniffed == .webp || (sniffed == nil && ImagesResponse.looksLikeJSON(prefix)) else {
                 result.status = .ignored
                 return result
             }

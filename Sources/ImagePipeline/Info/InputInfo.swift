@@ -1,5 +1,7 @@
 import ImageCodecs
 import ImageCore
+import ImageResponses
+import PipelineCore
 
 /// What `imagepipe info` finds in one file: an image, a saved images API response, or a sidecar
 /// that `generate` wrote.
@@ -67,6 +69,6 @@ public enum InputInfo: Sendable {
     /// Whether a file's bytes (or its first bytes) are read as a saved response rather than an
     /// image: no image format's magic bytes, and a JSON object. `convert` applies the same test.
     static func isResponse(_ bytes: [UInt8]) -> Bool {
-        ImageFormat.sniff(bytes) == nil && ConvertJob.looksLikeJSON(bytes)
+        ImageFormat.sniff(bytes) == nil && ImagesResponse.looksLikeJSON(bytes)
     }
 }

@@ -11,7 +11,8 @@
 ///   inputs and cancels the items in flight at their next stage boundary. Outputs already
 ///   written stay; no temporary file is left, because every write is atomic.
 /// - **Progress and timings**: `onItem` is called as each item finishes (in completion order,
-///   on the runner's task); ``PipelineReport`` sums the time of every stage over all items.
+///   on the runner's task; the next input is started after it returns, so it may do async work
+///   such as writing a checkpoint); ``PipelineReport`` sums the time of every stage over all items.
 ///
 /// ```swift
 /// let runner = PipelineRunner(Pipeline { ReadImageFile(); DecodeImage() }, concurrency: 4)
@@ -47,7 +48,7 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
     ///   was cut short (cancelled, or stopped by ``failFast``).
     @discardableResult
     public func run<Inputs: AsyncSequence & Sendable>(
-        _ inputs: Inputs, onItem: (Item) -> Void = { _ in }
+        _ inputs: Inputs, onItem: (Item) async -> Void = { _ in }
     ) async -> PipelineReport<Stages.Output> where Inputs.Element == Stages.Input {
         var items: [Item] = []
         var stopped = false
@@ -92,7 +93,7 @@ public struct PipelineRunner<Stages: Stage>: Sendable {
             while let item = await group.next() {
                 inFlight -= 1
                 items.append(item)
-                onItem(item)
+                await onItem(item)
                 if failFast, case .failure = item.result {
                     stopped = true
                     group.cancelAll()
@@ -114,7 +115,7 @@ extension PipelineRunner {
     /// ``run(_:onItem:)-(Inputs,_)``.
     @discardableResult
     public func run<Inputs: Sequence & Sendable>(
-        _ inputs: Inputs, onItem: (Item) -> Void = { _ in }
+        _ inputs: Inputs, onItem: (Item) async -> Void = { _ in }
     ) async -> PipelineReport<Stages.Output> where Inputs.Element == Stages.Input {
         await run(SequenceInputs(base: inputs), onItem: onItem)
     }

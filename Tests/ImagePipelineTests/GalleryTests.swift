@@ -154,9 +154,9 @@ struct GalleryTests {
         #expect(summary.new == 3 && summary.failed == 0)
         let paths = try Self.manifest(output).entries.flatMap { $0.thumbnails.map(\.path) }
         #expect(Set(paths).count == paths.count)
-        #expect(GalleryFiles.thumbnailStem(for: "a/b.png") != GalleryFiles.thumbnailStem(for: "a__b.png"))
-        #expect(GalleryFiles.thumbnailStem(for: "a/b.png").hasPrefix("a__b.png-"))
-        #expect(GalleryFiles.thumbnailStem(for: "a/b.png") == GalleryFiles.thumbnailStem(for: "a/b.png"))
+        #expect(FileName.uniqueStem(for: "a/b.png") != FileName.uniqueStem(for: "a__b.png"))
+        #expect(FileName.uniqueStem(for: "a/b.png").hasPrefix("a__b.png-"))
+        #expect(FileName.uniqueStem(for: "a/b.png") == FileName.uniqueStem(for: "a/b.png"))
         let html = try String(contentsOfFile: output + "/index.html", encoding: .utf8)
         #expect(html.contains("a%20b%231%3F.png"), "paths are percent-encoded in links")
     }
@@ -318,10 +318,10 @@ struct GalleryTests {
                 settings.fit = fit
                 let geometries = settings.orderedSizes.map { settings.geometry(for: $0) }
                 settings.derivation = .cascade
-                let cascade = GalleryRenderer(settings: settings, decoder: ImageDecoder(), durable: false, resizeOptions: ResizeOptions(threads: 1))
+                let cascade = GalleryRenderer(settings: settings, decoder: ImageDecoder(), sources: LocalStorage.paths, outputs: LocalStorage.paths, resizeOptions: ResizeOptions(threads: 1))
                     .thumbnails(of: decoded, sizes: settings.orderedSizes, geometries: geometries)
                 settings.derivation = .direct
-                let direct = GalleryRenderer(settings: settings, decoder: ImageDecoder(), durable: false, resizeOptions: ResizeOptions(threads: 1))
+                let direct = GalleryRenderer(settings: settings, decoder: ImageDecoder(), sources: LocalStorage.paths, outputs: LocalStorage.paths, resizeOptions: ResizeOptions(threads: 1))
                     .thumbnails(of: decoded, sizes: settings.orderedSizes, geometries: geometries)
                 #expect(cascade.count == direct.count)
                 for (a, b) in zip(cascade, direct) {

@@ -35,10 +35,14 @@ import PipelineCore
 /// print(summary)   // "3 new, 1 updated, 12 unchanged"
 /// ```
 public struct GalleryJob: Sendable {
-    /// The source folder.
+    /// The source folder, as given.
     public let source: String
-    /// The output folder.
+    /// The output folder, as given.
     public let output: String
+    /// Where the sources are read from (``source`` on this machine).
+    public var sources: any Storage
+    /// Where the page, the manifest and the thumbnails go (``output`` on this machine).
+    public var outputs: any Storage
     /// What to make of each source.
     public let settings: GallerySettings
     /// How sources are decoded (limits, animations: first frame).
@@ -48,39 +52,48 @@ public struct GalleryJob: Sendable {
     /// Remove thumbnails and manifest entries whose source is gone, and thumbnail files no
     /// entry names (left by a killed run).
     public var prune = false
-    /// `fsync` each file before renaming it into place.
+    /// `fsync` each file before renaming it into place (local output).
     public var durable = false
     /// How often the manifest is rewritten during a run (what a killed run keeps).
     public var manifestInterval: Duration = .seconds(2)
     /// The page's title (default: the source folder's name).
     public var title: String?
-    /// Follow symbolic links found in the source folder (default: skip and report them, since a
-    /// link may point outside the folder and its target would be published). The source folder
-    /// itself is always followed. Followed folder links that lead back to a folder being walked
-    /// are skipped, so a loop ends.
+    /// Follow symbolic links found in a local source folder (default: skip and report them,
+    /// since a link may point outside the folder and its target would be published). The source
+    /// folder itself is always followed. Followed folder links that lead back to a folder being
+    /// walked are skipped, so a loop ends.
     public var followLinks = false
 
-    /// The manifest's path.
-    public var manifestPath: String { output + "/manifest.json" }
-    /// The page's path.
-    public var indexPath: String { output + "/index.html" }
-    /// The thumbnails' folder.
-    public var thumbnailFolder: String { output + "/thumbs" }
+    /// The manifest's key in ``outputs``.
+    public static let manifestKey = "manifest.json"
+    /// The page's key in ``outputs``.
+    public static let indexKey = "index.html"
+    /// The thumbnails' folder in ``outputs``.
+    public static let thumbnailPrefix = "thumbs"
 
-    /// Plans a gallery and checks its arguments.
+    /// The manifest's path.
+    public var manifestPath: String { outputs.path(of: Self.manifestKey) }
+    /// The page's path.
+    public var indexPath: String { outputs.path(of: Self.indexKey) }
+
+    /// Plans a gallery of a folder on this machine and checks its arguments.
     ///
     /// - Throws: ``PipelineError``: `.invalidOptions` for bad settings, `.notAFile` when
     ///   `source` is not a folder.
     public init(source: String, output: String, settings: GallerySettings = GallerySettings(), concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         try settings.validate()
-        guard FileIO.isDirectory(source) else {
+        let sources = LocalStorage(root: source)
+        guard sources.rootIsFolder else {
             throw PipelineError(.notAFile, path: source, FileIO.fileIdentity(source) == nil ? "no such folder" : "is not a folder")
         }
         if FileIO.fileIdentity(output) != nil, !FileIO.isDirectory(output) {
             throw PipelineError(.invalidOptions, path: output, "exists and is not a folder")
         }
-        self.source = source.count > 1 && source.hasSuffix("/") ? String(source.dropLast()) : source
-        self.output = output.count > 1 && output.hasSuffix("/") ? String(output.dropLast()) : output
+        let outputs = LocalStorage(root: output)
+        self.source = sources.root
+        self.output = outputs.root
+        self.sources = sources
+        self.outputs = outputs
         self.settings = settings
         self.concurrency = max(1, concurrency)
     }
@@ -88,134 +101,152 @@ public struct GalleryJob: Sendable {
     /// Builds or brings up to date the gallery, calling `onEvent` (on the caller's task) as
     /// the plan is made and as each file is done.
     ///
+    /// Runs on ``PipelineRunner``, one source file per item, ``concurrency`` at once; the
+    /// manifest is checkpointed from the runner's per-item callback. Cancelling the calling task
+    /// (Ctrl-C) lets the files in flight finish and be recorded, starts no new one, and leaves
+    /// the manifest naming exactly the thumbnails written (``GallerySummary/notDone`` counts the
+    /// rest; nothing is pruned).
+    ///
     /// - Returns: the counts and every failure; a failing source does not stop the others.
     /// - Throws: ``PipelineError`` when the output folder, the manifest or the page cannot be
     ///   written.
-    public func run(onEvent: (GalleryEvent) -> Void = { _ in }) async throws -> GallerySummary {
+    public func run(onEvent: (GalleryEvent) -> Void = { _ in }) async throws(PipelineError) -> GallerySummary {
         let clock = ContinuousClock()
         let started = clock.now
-        try FileIO.createDirectory(thumbnailFolder)
-        var summary = GallerySummary()
-        summary.removedTemporaryFiles = GalleryFiles.removeStaleTemporaryFiles(in: output) + GalleryFiles.removeStaleTemporaryFiles(in: thumbnailFolder)
-        guard let sourceRoot = GalleryFiles.canonical(source), let outputRoot = GalleryFiles.canonical(output) else {
-            throw PipelineError(.readFailed, path: source, "cannot resolve the source or output folder")
+        var sources = self.sources
+        var outputs = self.outputs
+        var sourceLink: String?
+        if var local = outputs as? LocalStorage {
+            try FileIO.createDirectory(local.root)
+            local.durable = durable
+            outputs = local
+            if var localSources = sources as? LocalStorage {
+                localSources.followLinks = followLinks
+                localSources.excludedFolders = [local.root]
+                sources = localSources
+                if let sourceRoot = localSources.canonicalRoot, let outputRoot = local.canonicalRoot {
+                    sourceLink = FileName.relativePath(from: outputRoot, to: sourceRoot)
+                }
+            }
         }
+        var summary = GallerySummary()
+        summary.removedTemporaryFiles = await outputs.removeAbandonedWrites(under: "") + outputs.removeAbandonedWrites(under: Self.thumbnailPrefix)
         let fingerprint = settings.fingerprint
         var previous: [GalleryEntry] = []
-        if GalleryFiles.exists(manifestPath) {
-            do {
-                previous = try GalleryManifest(parsing: FileIO.readFile(manifestPath, maxBytes: 1 << 30)).entries
-            } catch let error as PipelineError {
+        if await outputs.exists(Self.manifestKey) {
+            do throws(PipelineError) {
+                previous = try GalleryManifest(parsing: await outputs.read(Self.manifestKey, maxBytes: 1 << 30)).entries
+            } catch {
                 summary.warnings.append("\(manifestPath): \(error.message); starting a new manifest")
             }
         }
         var current = Dictionary(grouping: previous, by: \.file)
-        let excluded = Set([FileIO.fileIdentity(output), FileIO.fileIdentity(thumbnailFolder)].compactMap { $0 })
-        let walk = GalleryFiles.walk(source, excluding: excluded, followLinks: followLinks)
-        let files = walk.files
-        summary.skippedLinks = walk.skippedLinks.map { "\($0.path): \($0.reason.rawValue)" }
-        let context = Context(
-            fingerprint: fingerprint, output: output, thumbnailFolder: thumbnailFolder,
-            sourceLink: GalleryFiles.relativePath(from: outputRoot, to: sourceRoot)
-        )
+        let listing = try await sources.list(under: "")
+        let files = listing.entries
+        summary.skippedLinks = listing.skipped.map { "\(sources.path(of: $0.key)): \($0.reason)" }
+        let thumbnailsBefore = Set(try await outputs.list(under: Self.thumbnailPrefix).entries.map(\.key))
+        let context = Context(fingerprint: fingerprint, sourceLink: sourceLink, existingThumbnails: thumbnailsBefore)
 
         var work: [WorkItem] = []
         for file in files {
-            let old = current[file.relative] ?? []
+            let old = current[file.key] ?? []
             let fastUnchanged = !old.isEmpty && old.allSatisfy {
-                $0.fileBytes == file.bytes && $0.modifiedNanoseconds == file.modifiedNanoseconds && $0.settings == fingerprint
+                $0.fileBytes == file.size && $0.modifiedNanoseconds == file.modifiedNanoseconds && $0.settings == fingerprint
                     && context.thumbnailsExist($0)
             }
             if fastUnchanged {
                 summary.unchanged += old.count
             } else {
-                work.append(WorkItem(file: file, previous: old))
+                work.append(WorkItem(file: file, path: sources.path(of: file.key), previous: old))
             }
         }
         onEvent(.planned(files: work.count, unchanged: summary.unchanged))
 
         // Several files use every core (one each); a single file splits its resizes instead.
         let resizeThreads = work.count == 1 || concurrency == 1 ? 0 : 1
-        let renderer = GalleryRenderer(settings: settings, decoder: decoder, durable: durable, resizeOptions: ResizeOptions(threads: resizeThreads))
+        let renderer = GalleryRenderer(
+            settings: settings, decoder: decoder, sources: sources, outputs: outputs,
+            resizeOptions: ResizeOptions(threads: resizeThreads)
+        )
         var lastWrite = clock.now
         var writeError: PipelineError?
-        func writeManifest() {
+        func writeManifest() async {
             do throws(PipelineError) {
-                try FileIO.writeAtomically(manifest(current, context: context).encoded(), to: manifestPath, durable: durable)
+                try await outputs.write(manifest(current, context: context).encoded(), to: Self.manifestKey)
             } catch {
                 writeError = writeError ?? error
             }
         }
-
-        await withTaskGroup(of: GalleryFileResult.self) { group in
-            var next = 0
-            func startNext() {
-                guard next < work.count else { return }
-                let item = work[next]
-                next += 1
-                group.addTask { renderer.process(item, context: context) }
+        func removeThumbnails(of entries: [GalleryEntry], keeping kept: [GalleryEntry]) async {
+            let keep = Set(kept.flatMap { $0.thumbnails.map(\.path) })
+            for thumbnail in entries.flatMap(\.thumbnails) where !keep.contains(thumbnail.path) {
+                try? await outputs.remove(thumbnail.path)
             }
-            for _ in 0..<min(concurrency, work.count) { startNext() }
-            // Cancelled (Ctrl-C): the files in flight finish and are recorded, no new one starts.
-            while let result = await group.next() {
-                let old = current[result.file] ?? []
-                switch result.status {
-                case .unchanged:
-                    summary.unchanged += result.entries.count
-                    current[result.file] = result.entries
-                case .ignored:
-                    summary.ignored += 1
-                    removeThumbnails(of: old, keeping: [])
-                    current[result.file] = nil
-                case .failed:
-                    // The last good thumbnails stay until the source is fixed or pruned.
-                    break
-                case .new, .updated:
-                    let oldSources = Set(old.map(\.source))
-                    for entry in result.entries {
-                        if oldSources.contains(entry.source) { summary.updated += 1 } else { summary.new += 1 }
-                    }
-                    summary.thumbnailsWritten += result.entries.reduce(0) { $0 + $1.thumbnails.count }
-                    let kept = result.entries + old.filter { entry in
-                        // A response image that failed this time keeps its last good entry.
-                        result.errors.contains { $0.path == result.label(for: entry) } && !result.entries.contains { $0.source == entry.source }
-                    }
-                    removeThumbnails(of: old, keeping: kept)
-                    current[result.file] = kept.sorted { $0.source < $1.source }
-                }
-                summary.failed += result.errors.count
-                summary.failures += result.errors
-                onEvent(.finished(result))
-                if clock.now - lastWrite >= manifestInterval {
-                    writeManifest()
-                    lastWrite = clock.now
-                }
-                if !Task.isCancelled { startNext() }
-            }
-            summary.notDone = work.count - next
         }
 
-        let present = Set(files.map(\.relative))
+        let runner = PipelineRunner(RenderGallerySource(renderer: renderer, context: context), concurrency: concurrency) { item, _ in item.path }
+        let report = await runner.run(work) { item in
+            // The stage never throws: a file's failures are in its result.
+            guard case .success(let result) = item.result else { return }
+            let old = current[result.file] ?? []
+            switch result.status {
+            case .unchanged:
+                summary.unchanged += result.entries.count
+                current[result.file] = result.entries
+            case .ignored:
+                summary.ignored += 1
+                await removeThumbnails(of: old, keeping: [])
+                current[result.file] = nil
+            case .failed:
+                // The last good thumbnails stay until the source is fixed or pruned.
+                break
+            case .new, .updated:
+                let oldSources = Set(old.map(\.source))
+                for entry in result.entries {
+                    if oldSources.contains(entry.source) { summary.updated += 1 } else { summary.new += 1 }
+                }
+                summary.thumbnailsWritten += result.entries.reduce(0) { $0 + $1.thumbnails.count }
+                let kept = result.entries + old.filter { entry in
+                    // A response image that failed this time keeps its last good entry.
+                    result.errors.contains { $0.path == result.label(for: entry) } && !result.entries.contains { $0.source == entry.source }
+                }
+                await removeThumbnails(of: old, keeping: kept)
+                current[result.file] = kept.sorted { $0.source < $1.source }
+            }
+            summary.failed += result.errors.count
+            summary.failures += result.errors
+            onEvent(.finished(result))
+            if clock.now - lastWrite >= manifestInterval {
+                await writeManifest()
+                lastWrite = clock.now
+            }
+        }
+        summary.notDone = work.count - report.items.count
+
+        // Pruning needs the whole picture: never after an interrupted run.
+        let pruning = prune && summary.notDone == 0
+        let present = Set(files.map(\.key))
         for (file, entries) in current where !present.contains(file) {
-            if prune && summary.notDone == 0 {
-                removeThumbnails(of: entries, keeping: [])
+            if pruning {
+                await removeThumbnails(of: entries, keeping: [])
                 current[file] = nil
                 summary.pruned += entries.count
             } else {
                 summary.missing += entries.count
             }
         }
-        if prune && summary.notDone == 0 {
-            let named = Set(current.values.joined().flatMap { entry in entry.thumbnails.map { $0.path } })
-            for name in GalleryFiles.fileNames(in: thumbnailFolder) where !named.contains("thumbs/" + name) {
-                FileIO.remove(thumbnailFolder + "/" + name)
+        if pruning {
+            let named = Set(current.values.joined().flatMap { entry in entry.thumbnails.map(\.path) })
+            for thumbnail in try await outputs.list(under: Self.thumbnailPrefix).entries where !named.contains(thumbnail.key) {
+                try await outputs.remove(thumbnail.key)
                 summary.removedOrphans += 1
             }
         }
-        writeManifest()
+        await writeManifest()
         if let writeError { throw writeError }
-        let page = GalleryPage(manifest: manifest(current, context: context), title: title ?? FileIO.split(sourceRoot).1)
-        try FileIO.writeAtomically(Array(page.html().utf8), to: indexPath, durable: durable)
+        let sourceName = StorageKey.name(of: (sources as? LocalStorage)?.canonicalRoot ?? sources.location)
+        let page = GalleryPage(manifest: manifest(current, context: context), title: title ?? sourceName)
+        try await outputs.write(Array(page.html().utf8), to: Self.indexKey)
         let elapsed = clock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return summary
@@ -223,34 +254,41 @@ public struct GalleryJob: Sendable {
 
     private func manifest(_ current: [String: [GalleryEntry]], context: Context) -> GalleryManifest {
         GalleryManifest(
-            settings: context.fingerprint, sourceRoot: context.sourceLink,
+            settings: context.fingerprint, sourceRoot: context.sourceLink ?? sources.location,
             entries: current.values.joined().sorted { $0.source < $1.source }
         )
     }
 
-    private func removeThumbnails(of entries: [GalleryEntry], keeping kept: [GalleryEntry]) {
-        let keep = Set(kept.flatMap { $0.thumbnails.map(\.path) })
-        for thumbnail in entries.flatMap(\.thumbnails) where !keep.contains(thumbnail.path) {
-            FileIO.remove(output + "/" + thumbnail.path)
-        }
-    }
-
     /// One file to look at, with the manifest's entries for it from the last run.
     struct WorkItem: Sendable {
-        var file: GalleryFiles.SourceFile
+        var file: StorageEntry
+        /// The file's path for messages.
+        var path: String
         var previous: [GalleryEntry]
     }
 
     /// What every file's work shares.
     struct Context: Sendable {
         var fingerprint: String
-        var output: String
-        var thumbnailFolder: String
-        /// The source folder relative to the output folder.
-        var sourceLink: String
+        /// The source folder relative to the output folder, when both are on this machine (the
+        /// page links to the originals through it).
+        var sourceLink: String?
+        /// The thumbnail keys the output held when the run started.
+        var existingThumbnails: Set<String>
 
         func thumbnailsExist(_ entry: GalleryEntry) -> Bool {
-            entry.thumbnails.allSatisfy { GalleryFiles.exists(output + "/" + $0.path) }
+            entry.thumbnails.allSatisfy { existingThumbnails.contains($0.path) }
+        }
+    }
+
+    /// The gallery's one stage: a source file in, what became of it out.
+    struct RenderGallerySource: Stage {
+        let renderer: GalleryRenderer
+        let context: Context
+        var name: String { "render" }
+
+        func process(_ item: WorkItem, context _: inout StageContext) async -> GalleryFileResult {
+            await renderer.process(item, context: context)
         }
     }
 }

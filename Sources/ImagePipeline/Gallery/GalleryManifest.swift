@@ -39,7 +39,7 @@ public struct GalleryManifest: Codable, Hashable, Sendable {
     ///
     /// - Throws: ``PipelineError`` with `.invalidOptions` when the bytes are not a version-1
     ///   manifest.
-    public init(parsing bytes: [UInt8]) throws {
+    public init(parsing bytes: [UInt8]) throws(PipelineError) {
         do {
             self = try JSONDecoder().decode(GalleryManifest.self, from: Data(bytes))
         } catch {

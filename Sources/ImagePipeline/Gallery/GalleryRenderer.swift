@@ -14,23 +14,24 @@ import PipelineCore
 struct GalleryRenderer: Sendable {
     var settings: GallerySettings
     var decoder: ImageDecoder
-    var durable: Bool
+    var sources: any Storage
+    var outputs: any Storage
     var resizeOptions: ResizeOptions
 
     /// Works on one file; never throws: failures are in the result.
-    func process(_ item: GalleryJob.WorkItem, context: GalleryJob.Context) -> GalleryFileResult {
+    func process(_ item: GalleryJob.WorkItem, context: GalleryJob.Context) async -> GalleryFileResult {
         let file = item.file
-        var result = GalleryFileResult(file: file.relative, path: file.path, status: item.previous.isEmpty ? .new : .updated, entries: [], errors: [])
+        var result = GalleryFileResult(file: file.key, path: item.path, status: item.previous.isEmpty ? .new : .updated, entries: [], errors: [])
         let bytes: [UInt8]
         do throws(PipelineError) {
             // Most files that are not images are told by their first bytes, without reading them whole.
-            let prefix = try FileIO.readPrefix(file.path, count: ImageFormat.sniffLength)
+            let prefix = try await sources.readPrefix(file.key, count: ImageFormat.sniffLength)
             let sniffed = ImageFormat.sniff(prefix)
             guard sniffed == .png || sniffed == .webp || (sniffed == nil && ImagesResponse.looksLikeJSON(prefix)) else {
                 result.status = .ignored
                 return result
             }
-            bytes = try FileIO.readFile(file.path, maxBytes: decoder.limits.maxInputBytes)
+            bytes = try await sources.read(file.key, maxBytes: decoder.limits.maxInputBytes)
         } catch {
             result.status = .failed
             result.errors = [error]
@@ -43,22 +44,22 @@ struct GalleryRenderer: Sendable {
             result.status = .unchanged
             result.entries = item.previous.map { entry in
                 var entry = entry
-                entry.fileBytes = file.bytes
+                entry.fileBytes = file.size
                 entry.modifiedNanoseconds = file.modifiedNanoseconds
                 return entry
             }
             return result
         }
-        let name = FileIO.split(file.relative).1
-        let link = context.sourceLink == "." ? file.relative : context.sourceLink + "/" + file.relative
+        let name = StorageKey.name(of: file.key)
+        let link = context.sourceLink.map { $0 == "." ? file.key : $0 + "/" + file.key }
         if let format = ImageFormat.sniff(bytes) {
             guard format == .png || format == .webp else {
                 result.status = .ignored
                 return result
             }
             do throws(PipelineError) {
-                result.entries = [try render(
-                    encoded: bytes, label: file.path, source: file.relative, file: file, index: nil,
+                result.entries = [try await render(
+                    encoded: bytes, label: item.path, source: file.key, file: file, index: nil,
                     fileDigest: digest, alt: name, original: link, context: context
                 )]
             } catch {
@@ -76,7 +77,7 @@ struct GalleryRenderer: Sendable {
                 result.status = .ignored
             } else {
                 result.status = .failed
-                result.errors = [PipelineError(.invalidResponse, path: file.path, error.message, byteOffset: error.byteOffset)]
+                result.errors = [PipelineError(.invalidResponse, path: item.path, error.message, byteOffset: error.byteOffset)]
             }
             return result
         }
@@ -86,14 +87,14 @@ struct GalleryRenderer: Sendable {
             return result
         }
         for image in response.images {
-            let label = "\(file.path) data[\(image.index)]"
+            let label = "\(item.path) data[\(image.index)]"
             do throws(PipelineError) {
                 let encoded = try image.encodedBytes(
                     label: label, ifURL: "the image is a URL, not bytes; gallery does not download (such URLs expire within minutes)"
                 )
                 let alt = image.revisedPrompt.flatMap { $0.isEmpty ? nil : $0 } ?? "\(name) image \(image.index)"
-                result.entries.append(try render(
-                    encoded: encoded, label: label, source: "\(file.relative)#\(image.index)", file: file, index: image.index,
+                result.entries.append(try await render(
+                    encoded: encoded, label: label, source: "\(file.key)#\(image.index)", file: file, index: image.index,
                     fileDigest: digest, alt: alt, original: nil, context: context
                 ))
             } catch {
@@ -108,27 +109,22 @@ struct GalleryRenderer: Sendable {
     ///
     /// - Parameter original: the link to the original, or `nil` for the largest thumbnail.
     func render(
-        encoded bytes: [UInt8], label: String, source: String, file: GalleryFiles.SourceFile, index: Int?,
+        encoded bytes: [UInt8], label: String, source: String, file: StorageEntry, index: Int?,
         fileDigest: String, alt: String, original: String?, context: GalleryJob.Context
-    ) throws(PipelineError) -> GalleryEntry {
+    ) async throws(PipelineError) -> GalleryEntry {
         let sizes = settings.orderedSizes
         let geometries = sizes.map { settings.geometry(for: $0) }
-        let decoded: DecodedImage
-        do {
-            decoded = try bytes.withUnsafeBytes { buffer in
+        let decoded = try PipelineError.codec(path: label) {
+            try bytes.withUnsafeBytes { buffer in
                 // Shrink on load (WebP) to what the largest size needs; the others derive from it.
                 try decoder.decodeWithInfo(buffer) { info in
                     geometries[0].minimumDecodeSize(for: geometries[0].plan(for: info.size), options: resizeOptions)
                 }
             }
-        } catch let error as ImageCodecError {
-            throw PipelineError(path: label, codecError: error)
-        } catch {
-            throw PipelineError(.codec, path: label, "\(error)")
         }
         let images = thumbnails(of: decoded, sizes: sizes, geometries: geometries)
 
-        let stem = GalleryFiles.thumbnailStem(for: source)
+        let stem = FileName.uniqueStem(for: source)
         var thumbnails: [GalleryThumbnail] = []
         for (size, image) in images {
             let encoded: [UInt8]
@@ -137,9 +133,9 @@ struct GalleryRenderer: Sendable {
             } catch {
                 throw PipelineError(.codec, path: label, "cannot encode the \(size) thumbnail: \(error)")
             }
-            let name = "\(stem).\(size).\(settings.format.fileExtension)"
-            try FileIO.writeAtomically(encoded, to: context.thumbnailFolder + "/" + name, durable: durable)
-            thumbnails.append(GalleryThumbnail(size: size, path: "thumbs/" + name, width: image.size.width, height: image.size.height, bytes: encoded.count))
+            let key = StorageKey.join(GalleryJob.thumbnailPrefix, "\(stem).\(size).\(settings.format.fileExtension)")
+            try await outputs.write(encoded, to: key)
+            thumbnails.append(GalleryThumbnail(size: size, path: key, width: image.size.width, height: image.size.height, bytes: encoded.count))
         }
 
         let smallest = images.last!.image
@@ -154,7 +150,7 @@ struct GalleryRenderer: Sendable {
             return (byte < 16 ? "0" : "") + String(byte, radix: 16)
         }
         return GalleryEntry(
-            source: source, file: file.relative, index: index, sha256: fileDigest, fileBytes: file.bytes,
+            source: source, file: file.key, index: index, sha256: fileDigest, fileBytes: file.size,
             modifiedNanoseconds: file.modifiedNanoseconds, format: decoded.info.format.fileExtension,
             width: decoded.info.size.width, height: decoded.info.size.height, bytes: bytes.count, thumbnails: thumbnails,
             thumbHash: Data(hash).base64EncodedString(), placeholder: placeholder,

@@ -64,6 +64,34 @@ public enum FileName {
         return slug.isEmpty ? "image" : slug
     }
 
+    /// A readable stem for a key that no other key shares: the key with `/` written `__` and
+    /// anything but letters, digits, `.`, `-` and `_` written `_` (cut to 80 characters), then `-`
+    /// and eight hex digits of the SHA-256 of the full key, which keeps `a/b.png` and `a__b.png`
+    /// apart. A gallery's thumbnails are named by it: `cats__tom.png-1f3a9c07.256.webp`.
+    public static func uniqueStem(for key: String) -> String {
+        var readable = ""
+        for scalar in key.unicodeScalars {
+            switch scalar {
+            case "/": readable += "__"
+            case "a"..."z", "A"..."Z", "0"..."9", ".", "-", "_": readable.unicodeScalars.append(scalar)
+            default: readable += "_"
+            }
+        }
+        if readable.count > 80 { readable = String(readable.prefix(80)) }
+        return readable + "-" + SHA256.hex(of: Array(key.utf8)).prefix(8)
+    }
+
+    /// The path of `target` relative to the folder `base` (both canonical and absolute):
+    /// `../photos` for `/a/photos` from `/a/site`; `.` when they are the same.
+    public static func relativePath(from base: String, to target: String) -> String {
+        let baseParts = base.split(separator: "/")
+        let targetParts = target.split(separator: "/")
+        var common = 0
+        while common < baseParts.count, common < targetParts.count, baseParts[common] == targetParts[common] { common += 1 }
+        let parts = Array(repeating: "..", count: baseParts.count - common) + targetParts[common...].map(String.init)
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+
     /// `folder/` of `folder/name`, `""` for a bare name.
     private static func folderPrefix(of path: String) -> String {
         path.contains("/") ? StorageKey.parent(of: path) + "/" : ""

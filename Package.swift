@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "ImageOps", targets: ["ImageOps"]),
         .library(name: "ImageGeneration", targets: ["ImageGeneration"]),
         .library(name: "ImagePipeSandbox", targets: ["ImagePipeSandbox"]),
+        // The C baselines, for the nested Benchmarks package (one copy, used by both).
+        .library(name: "CCodecBaselines", targets: ["CCodecBaselines"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
     ],
     dependencies: [

@@ -5,7 +5,8 @@ import PackageDescription
 ///
 /// Run: `cd Benchmarks && swift package benchmark` (see the README's Performance section).
 /// Every benchmark of ours sits beside its baseline in the same run: the same work done by the
-/// system libpng/libwebp called directly from C (`CodecBaselines`), as `rawlib` and `cwebp` do.
+/// system libpng/libwebp called directly from C (the root package's `CCodecBaselines`, the same
+/// baselines `imagepipe bench codecs` measures against), as `rawlib` and `cwebp` do.
 let package = Package(
     name: "imagepipe-benchmarks",
     dependencies: [
@@ -13,17 +14,13 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .target(
-            name: "CodecBaselines",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("webp")]
-        ),
         .executableTarget(
             name: "CodecBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ImageCodecs", package: "imagepipe"),
                 .product(name: "ImageCore", package: "imagepipe"),
-                "CodecBaselines",
+                .product(name: "CCodecBaselines", package: "imagepipe"),
             ],
             path: "Benchmarks/CodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -65,7 +62,7 @@ let package = Package(
                 .product(name: "ImageBench", package: "imagepipe"),
                 .product(name: "ImageCodecs", package: "imagepipe"),
                 .product(name: "ImageCore", package: "imagepipe"),
-                "CodecBaselines",
+                .product(name: "CCodecBaselines", package: "imagepipe"),
             ]
         ),
     ],

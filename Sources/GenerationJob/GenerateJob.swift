@@ -85,9 +85,7 @@ public struct GenerateJob: Sendable {
             switch item.result {
             case .success(let images):
                 let saved = images.map { result in
-                    result.mapError { error in
-                        error as? PipelineError ?? PipelineError(.writeFailed, path: item.context.label, "\(error)")
-                    }
+                    result.mapError { PipelineError(stageFailure: $0, path: item.context.label, code: .writeFailed) }
                 }
                 return Outcome(promptIndex: item.index, prompt: prompt, requestError: nil, images: saved, attempts: attempts)
             case .failure(let error):

@@ -49,13 +49,17 @@ public struct Base64Benchmark: Sendable {
     }
 
     /// Runs every case and returns the rows, baseline first within each case.
+    ///
+    /// Cancelled (Ctrl-C), it stops before the next case and returns the rows measured.
     public func run(progress: (String) -> Void = { _ in }) -> [Row] {
         var rows: [Row] = []
         for size in sizes {
             for variant in Variant.allCases {
+                if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
                 progress("base64 \(variant.rawValue), \(size) bytes")
                 rows += measureDecoders(size: size, variant: variant)
             }
+            if Task.isCancelled { return rows }
             progress("response body, \(size) bytes of base64")
             rows += measureResponse(size: size, escaped: false)
             rows += measureResponse(size: size, escaped: true)

@@ -93,26 +93,32 @@ public struct CodecBenchmark: Sendable {
     /// Runs every stage the corpus has inputs for.
     ///
     /// - Throws: ``PipelineError`` when the corpus folder cannot be read or holds no usable file.
-    public func run(progress: (String) -> Void = { _ in }) throws -> [Row] {
+    ///
+    /// Cancelled (Ctrl-C), it stops before the next measurement and returns the rows measured.
+    public func run(progress: (String) -> Void = { _ in }) throws(PipelineError) -> [Row] {
         let corpus = try load()
         var rows: [Row] = []
         if !corpus.responses.isEmpty {
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("base64: \(corpus.responses.count) response bodies")
             rows.append(measureResponses(corpus.responses.map(\.bytes)))
         }
         if !corpus.pngs.isEmpty {
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("SHA-256: \(corpus.pngs.count) files")
             rows.append(measureDigest(corpus.pngs.map(\.bytes)))
         }
         let pngImages = corpus.pngs.map { try! ImageDecoder().decode($0.bytes) }
         let webpImages = corpus.webps.map { try! ImageDecoder().decode($0.bytes) }
         if !corpus.pngs.isEmpty {
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("PNG decode: \(corpus.pngs.count) files")
             rows.append(measureDecode("PNG decode", corpus.pngs.map(\.bytes), pngImages, baselineName: "libpng (C, simplified API)") { data, count, pixels, capacity in
                 imagepipe_baseline_png_decode(data, count, pixels, capacity)
             } ours: { try PNGCodec.decode($0) })
         }
         if !corpus.webps.isEmpty {
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("WebP decode: \(corpus.webps.count) files")
             rows.append(measureDecode("WebP decode", corpus.webps.map(\.bytes), webpImages, baselineName: "libwebp (C, WebPDecodeRGB(A)Into)") { data, count, pixels, capacity in
                 imagepipe_baseline_webp_decode(data, count, pixels, capacity)
@@ -120,14 +126,17 @@ public struct CodecBenchmark: Sendable {
         }
         let encodable = (pngImages + webpImages).filter { $0.size.width * $0.size.height <= maximumEncodePixels && $0.size.width * $0.size.height >= 4096 }
         if !encodable.isEmpty {
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("resize to 256 thumbnails: \(encodable.count) images")
             rows.append(measureResize(encodable))
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("PNG encode: \(encodable.count) images")
             rows.append(measureEncode("PNG encode (level 6)", encodable, baselineName: "libpng (C, simplified API, level 6)", ours: {
                 _ = try! PNGCodec.encode($0, options: PNGEncodeOptions(compressionLevel: 6))
             }, baseline: { image, pixels in
                 imagepipe_baseline_png_encode(pixels, Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount))
             }))
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("WebP encode: \(encodable.count) images")
             rows.append(measureEncode("WebP encode (q80, method 4)", encodable, baselineName: "libwebp (C, WebPEncode q80 m4)", ours: {
                 _ = try! WebPCodec.encode($0, options: WebPEncodeOptions(quality: 80, method: 4))
@@ -138,7 +147,7 @@ public struct CodecBenchmark: Sendable {
         return rows
     }
 
-    func load() throws -> Corpus {
+    func load() throws(PipelineError) -> Corpus {
         var folders = [corpus]
         var files: [String] = []
         guard FileIO.isDirectory(corpus) else { throw PipelineError(.readFailed, path: corpus, "is not a folder") }

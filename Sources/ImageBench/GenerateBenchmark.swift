@@ -92,10 +92,10 @@ public struct GenerateBenchmark: Sendable {
     ///   - progress: called with a short line as the phases start.
     /// - Throws: ``PipelineError`` when the output folder cannot be created or the writer's
     ///   settings are invalid. Failed requests and images are counted in the report, not thrown.
-    public func run(client: GenerationClient, progress: @Sendable (String) -> Void = { _ in }) async throws -> GenerateReport {
+    public func run(client: GenerationClient, progress: @Sendable (String) -> Void = { _ in }) async throws(PipelineError) -> GenerateReport {
         precondition(!prompts.isEmpty, "a generate benchmark needs prompts")
         try writer.validate()
-        let folder = try outputDirectory ?? Self.makeTemporaryDirectory()
+        let folder = if let outputDirectory { outputDirectory } else { try Self.makeTemporaryDirectory() }
         try FileIO.createDirectory(folder)
         defer { if !keepFiles && outputDirectory == nil { try? FileManager.default.removeItem(atPath: folder) } }
 
@@ -115,8 +115,9 @@ public struct GenerateBenchmark: Sendable {
         var writer = self.writer
         writer.destination = .directory(folder)
         let samples = await measure(writer: writer, client: client)
+        // Interrupted: the report covers the requests that finished.
         var report = GenerateReport(
-            provider: client.profile.name, endpoint: client.endpoint, requests: requests, concurrency: concurrency,
+            provider: client.profile.name, endpoint: client.endpoint, requests: Task.isCancelled ? samples.results.count : requests, concurrency: concurrency,
             size: request.size?.description, warmupPasses: warmupPasses, distinctPrompts: distinct.count,
             outputDirectory: keepFiles || outputDirectory != nil ? folder : nil
         )
@@ -131,32 +132,37 @@ public struct GenerateBenchmark: Sendable {
         var outcome: GenerateJob.Outcome
     }
 
+    /// Runs the measured requests on ``PipelineRunner``, ``concurrency`` in flight. Cancelled
+    /// (Ctrl-C), it starts no new request and keeps the samples of those that finished.
     private func measure(writer: GeneratedImageWriter, client: GenerationClient) async -> (results: [Sample], wallSeconds: Double) {
-        let request = self.request
         let prompts = self.prompts
         let start = Measurement.now()
         var samples: [Sample] = []
         samples.reserveCapacity(requests)
-        await withTaskGroup(of: Sample.self) { group in
-            var next = 0
-            func startNext() {
-                guard next < requests else { return }
-                let prompt = prompts[next % prompts.count]
-                next += 1
-                group.addTask {
-                    let job = GenerateJob(prompts: [prompt], request: request, writer: writer, concurrency: 1)
-                    let began = Measurement.now()
-                    let outcome = await job.run(client: client)[0]
-                    return Sample(prompt: prompt, milliseconds: (Measurement.now() - began) * 1000, outcome: outcome)
-                }
-            }
-            for _ in 0..<min(max(1, concurrency), requests) { startNext() }
-            while let sample = await group.next() {
-                samples.append(sample)
-                startNext()
-            }
+        let runner = PipelineRunner(MeasuredRequest(request: request, writer: writer, client: client), concurrency: max(1, concurrency))
+        await runner.run((0..<requests).lazy.map { prompts[$0 % prompts.count] }) { item in
+            guard case .success(let sample) = item.result else { return }
+            // A request the interruption cut short measures nothing.
+            if case .failure(let error) = sample.outcome.images.first, error.code == .cancelled { return }
+            if sample.outcome.requestError?.code == .cancelled { return }
+            samples.append(sample)
         }
         return (samples, Measurement.now() - start)
+    }
+
+    /// One measured request: a one-prompt ``GenerateJob`` on the shared client, timed whole.
+    struct MeasuredRequest: Stage {
+        let request: GenerationRequest
+        let writer: GeneratedImageWriter
+        let client: GenerationClient
+        var name: String { "request" }
+
+        func process(_ prompt: String, context: inout StageContext) async -> Sample {
+            let job = GenerateJob(prompts: [prompt], request: request, writer: writer, concurrency: 1)
+            let began = Measurement.now()
+            let outcome = await job.run(client: client)[0]
+            return Sample(prompt: prompt, milliseconds: (Measurement.now() - began) * 1000, outcome: outcome)
+        }
     }
 
     private func warm(_ distinct: [String], client: GenerationClient) async -> [String: Int] {
@@ -182,7 +188,7 @@ public struct GenerateBenchmark: Sendable {
     }
 
     /// A new empty folder under `$TMPDIR` (or `/tmp`).
-    static func makeTemporaryDirectory() throws -> String {
+    static func makeTemporaryDirectory() throws(PipelineError) -> String {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((base + "/imagepipe-bench-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }

@@ -75,3 +75,18 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     /// `"path: message"`.
     public var description: String { path.map { "\($0): \(message)" } ?? message }
 }
+
+extension PipelineError {
+    /// A stage's failure as the runner reports it (stages may throw anything) as a pipeline error:
+    /// a ``PipelineError`` as it is, a `CancellationError` as `.cancelled` with
+    /// `cancelledMessage`, anything else as `code` with its description.
+    public init(stageFailure error: any Error, path: String, code: Code, cancelledMessage: String = "not done: the run was interrupted") {
+        if let error = error as? PipelineError {
+            self = error
+        } else if error is CancellationError {
+            self.init(.cancelled, path: path, cancelledMessage)
+        } else {
+            self.init(code, path: path, "\(error)", underlying: error)
+        }
+    }
+}

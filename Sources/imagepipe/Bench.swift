@@ -52,13 +52,17 @@ extension Imagepipe.Bench {
                 }
             }
             let benchmark = Base64Benchmark(sizes: megabytes.map { Int($0 * 1_000_000) }, rounds: rounds, tiers: selected)
-            let rows = benchmark.run { Report.note("measuring \($0)…") }
+            // Ctrl-C: the case under way finishes, and the rows measured are shown.
+            let (rows, interrupted) = await Interruption.cancellingOnSignals {
+                benchmark.run { Report.note("measuring \($0)…") }
+            }
             if json {
                 Report.output(try StableJSON.line(rows))
             } else {
                 Report.output("best tier on this CPU: \(Base64Tier.best)")
                 Report.output(Base64Benchmark.table(rows))
             }
+            try BenchOutput.stopIfInterrupted(interrupted, measured: "\(rows.count) row\(rows.count == 1 ? "" : "s")")
         }
     }
 }

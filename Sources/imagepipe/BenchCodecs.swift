@@ -35,11 +35,18 @@ extension Imagepipe.Bench {
         func run() async throws {
             let folder = corpus ?? CodecBenchmark.defaultCorpus
             let benchmark = CodecBenchmark(corpus: folder, rounds: rounds)
+            // Ctrl-C: the measurement under way finishes, and the rows measured are shown.
+            let (outcome, interrupted) = await Interruption.cancellingOnSignals { () -> Result<[CodecBenchmark.Row], PipelineError> in
+                do throws(PipelineError) {
+                    return .success(try benchmark.run { Report.note("measuring \($0)…") })
+                } catch {
+                    return .failure(error)
+                }
+            }
             let rows: [CodecBenchmark.Row]
-            do {
-                rows = try benchmark.run { Report.note("measuring \($0)…") }
-            } catch let error as PipelineError {
-                throw ValidationError(error.description)
+            switch outcome {
+            case .success(let measured): rows = measured
+            case .failure(let error): throw ValidationError(error.description)
             }
             if json {
                 Report.output(try BenchOutput.json(rows))
@@ -50,6 +57,7 @@ extension Imagepipe.Bench {
             if let html {
                 try BenchOutput.write(HTMLReport.page(for: rows, corpus: folder, rounds: rounds), to: html)
             }
+            try BenchOutput.stopIfInterrupted(interrupted, measured: "\(rows.count) row\(rows.count == 1 ? "" : "s")")
         }
     }
 }

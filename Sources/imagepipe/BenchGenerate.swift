@@ -135,16 +135,23 @@ extension Imagepipe.Bench {
             configuration.retry.maximumRetries = retries
             configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
             let client = GenerationClient(profile: choice.profile, token: choice.token, baseURL: choice.endpoint, configuration: configuration)
-            let report: GenerateReport
-            do {
-                report = try await benchmark.run(client: client) { Report.note("\($0)…") }
-            } catch let error as PipelineError {
-                try? await client.shutdown()
-                await choice.sandbox?.shutdown()
-                throw ValidationError(error.description)
+            // Ctrl-C: the requests in flight finish, no new one starts, and the report covers
+            // those that finished.
+            let configured = benchmark
+            let (outcome, interrupted) = await Interruption.cancellingOnSignals { () -> Result<GenerateReport, PipelineError> in
+                do throws(PipelineError) {
+                    return .success(try await configured.run(client: client) { Report.note("\($0)…") })
+                } catch {
+                    return .failure(error)
+                }
             }
             try? await client.shutdown()
             await choice.sandbox?.shutdown()
+            let report: GenerateReport
+            switch outcome {
+            case .success(let measured): report = measured
+            case .failure(let error): throw ValidationError(error.description)
+            }
 
             if json {
                 Report.output(try BenchOutput.json(report))
@@ -154,6 +161,7 @@ extension Imagepipe.Bench {
             if let html {
                 try BenchOutput.write(HTMLReport.page(for: report), to: html)
             }
+            try BenchOutput.stopIfInterrupted(interrupted, measured: "\(report.requests) of \(requests) requests")
         }
 
         private func readPrompts() throws -> [String] {
@@ -169,6 +177,13 @@ extension Imagepipe.Bench {
 
 /// Printing and writing bench reports: sorted-key JSON, and pages written atomically.
 enum BenchOutput {
+    /// After an interrupted run has shown what it measured: says so and exits with 130.
+    static func stopIfInterrupted(_ interrupted: Bool, measured: String) throws {
+        guard interrupted else { return }
+        Report.note("interrupted: measured \(measured); the rest was not run")
+        throw ExitCode(130)
+    }
+
     static func json(_ value: some Encodable) throws -> String {
         try StableJSON.line(value)
     }

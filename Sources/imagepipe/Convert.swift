@@ -54,12 +54,12 @@ extension Imagepipe {
         func run() async throws {
             defer { Report.resourcesIfRequested() }
             var job: ConvertJob
-            do {
+            do throws(PipelineError) {
                 job = try ConvertJob(
                     inputs: inputs, output: output, format: format, encoding: encoding.settings,
                     decoder: ImageDecoder(limits: limits.limits, animation: rejectAnimation ? .reject : .firstFrame)
                 )
-            } catch let error as PipelineError {
+            } catch {
                 throw ValidationError(error.description)
             }
             if let jobs { job.concurrency = jobs }

@@ -113,9 +113,9 @@ extension Imagepipe {
             settings.filter = filter
             settings.derivation = derivation
             var job: GalleryJob
-            do {
+            do throws(PipelineError) {
                 job = try GalleryJob(source: source, output: output, settings: settings)
-            } catch let error as PipelineError {
+            } catch {
                 throw ValidationError(error.description)
             }
             if let jobs { job.concurrency = jobs }
@@ -132,7 +132,7 @@ extension Imagepipe {
             let (outcome, interrupted) = await Interruption.cancellingOnSignals { () -> Result<GallerySummary, PipelineError> in
                 var progress = ProgressBar(enabled: isatty(2) == 1 && !quiet && !json)
                 defer { progress.clear() }
-                do {
+                do throws(PipelineError) {
                     return .success(try await configured.run { event in
                         switch event {
                         case .planned(let files, let unchanged):
@@ -146,10 +146,8 @@ extension Imagepipe {
                             progress.advance()
                         }
                     })
-                } catch let error as PipelineError {
-                    return .failure(error)
                 } catch {
-                    return .failure(PipelineError(.writeFailed, "\(error)"))
+                    return .failure(error)
                 }
             }
             let summary: GallerySummary

@@ -218,7 +218,7 @@ extension Imagepipe {
                 writer.previewColumns = min(terminal.columns, 64)
                 writer.previewInColor = terminal.color
             }
-            do { try writer.validate() } catch let error as PipelineError { throw ValidationError(error.message) }
+            do throws(PipelineError) { try writer.validate() } catch { throw ValidationError(error.message) }
 
             var configuration = GenerationClient.Configuration()
             configuration.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))

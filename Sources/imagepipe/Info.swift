@@ -43,34 +43,37 @@ extension Imagepipe {
             }
             var failed = 0
             for path in files {
-                do {
-                    switch try InputInfo.read(path: path, decoder: decoder, verifying: verify, readingMetadata: metadata) {
-                    case .image(let info):
-                        Report.output(json ? try jsonLine(info) : info.summary)
-                        if !json { printMetadata(of: info, indent: "  ") }
-                    case .response(let response):
-                        if json {
-                            Report.output(try jsonLine(response))
-                        } else {
-                            Report.output(response.summary)
-                            for image in response.images {
-                                Report.output("  " + image.summary)
-                                if let image = image.image { printMetadata(of: image, indent: "    ") }
-                            }
-                        }
-                        let failures = response.failures
-                        for failure in failures { Report.error(failure, verbose: verbose) }
-                        if !failures.isEmpty { failed += 1 }
-                    case .sidecar(let sidecar):
-                        Report.output(json ? try jsonLine(sidecar) : sidecar.summary)
-                        if !json {
-                            for warning in sidecar.provenance.warnings { Report.output("  warning: \(warning)") }
-                        }
-                    }
-                } catch let error as PipelineError {
+                let input: InputInfo
+                do throws(PipelineError) {
+                    input = try InputInfo.read(path: path, decoder: decoder, verifying: verify, readingMetadata: metadata)
+                } catch {
                     failed += 1
                     if json { Report.output(try jsonLine(FailedFile(path: path, error: error))) }
                     Report.error(error, verbose: verbose)
+                    continue
+                }
+                switch input {
+                case .image(let info):
+                    Report.output(json ? try jsonLine(info) : info.summary)
+                    if !json { printMetadata(of: info, indent: "  ") }
+                case .response(let response):
+                    if json {
+                        Report.output(try jsonLine(response))
+                    } else {
+                        Report.output(response.summary)
+                        for image in response.images {
+                            Report.output("  " + image.summary)
+                            if let image = image.image { printMetadata(of: image, indent: "    ") }
+                        }
+                    }
+                    let failures = response.failures
+                    for failure in failures { Report.error(failure, verbose: verbose) }
+                    if !failures.isEmpty { failed += 1 }
+                case .sidecar(let sidecar):
+                    Report.output(json ? try jsonLine(sidecar) : sidecar.summary)
+                    if !json {
+                        for warning in sidecar.provenance.warnings { Report.output("  warning: \(warning)") }
+                    }
                 }
             }
             if failed > 0 { throw ExitCode.failure }

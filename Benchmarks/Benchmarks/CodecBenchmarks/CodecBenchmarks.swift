@@ -5,7 +5,7 @@
 // benchmark names) by the wall-clock time for MP/s. The corpus is ../shared/corpus beside the
 // project root (IMAGEPIPE_CORPUS overrides); the benchmarks are skipped when it is absent.
 import Benchmark
-import CodecBaselines
+import CCodecBaselines
 import Foundation
 import ImageCodecs
 import ImageCore
@@ -80,7 +80,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("PNG decode, libpng from C (\(Corpus.pngs.count) corpus PNGs, \(pngMegapixels))") { benchmark in
         for _ in benchmark.scaledIterations {
-            decodeWithBaseline(Corpus.pngs, capacity: largestPNG) { baseline_png_decode($0, $1, $2, $3) }
+            decodeWithBaseline(Corpus.pngs, capacity: largestPNG) { imagepipe_baseline_png_decode($0, $1, $2, $3) }
         }
     }
 
@@ -95,7 +95,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("WebP decode, libwebp from C (\(Corpus.lossyWebPs.count) q80 WebPs, \(webpMegapixels))") { benchmark in
         for _ in benchmark.scaledIterations {
-            decodeWithBaseline(Corpus.lossyWebPs, capacity: largestPNG) { baseline_webp_decode($0, $1, $2, $3) }
+            decodeWithBaseline(Corpus.lossyWebPs, capacity: largestPNG) { imagepipe_baseline_webp_decode($0, $1, $2, $3) }
         }
     }
 
@@ -112,7 +112,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("WebP encode q80 m4, libwebp from C (\(encodeSet.count) images, \(encodeMegapixels))") { benchmark in
         for _ in benchmark.scaledIterations {
             for image in encodeSet {
-                let size = image.withUnsafeBytes { baseline_webp_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount), 80, 4, 0) }
+                let size = image.withUnsafeBytes { imagepipe_baseline_webp_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount), 80, 4) }
                 precondition(size > 0)
                 blackHole(size)
             }
@@ -128,7 +128,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("PNG encode level 6, libpng from C (\(encodeSet.count) images, \(encodeMegapixels))") { benchmark in
         for _ in benchmark.scaledIterations {
             for image in encodeSet {
-                let size = image.withUnsafeBytes { baseline_png_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount)) }
+                let size = image.withUnsafeBytes { imagepipe_baseline_png_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount)) }
                 precondition(size > 0)
                 blackHole(size)
             }

@@ -7,7 +7,7 @@
 // of the per-round ratios ours/baseline (1.00 = same speed; 1.05 = 5% slower).
 //
 // usage: swift run -c release CodecRatios [ROUNDS] [CORPUS_DIR]
-import CodecBaselines
+import CCodecBaselines
 import Foundation
 import ImageBench
 import ImageCodecs
@@ -52,7 +52,7 @@ let pairs = [
     }, baseline: {
         for bytes in pngs {
             let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: largest)
-            precondition(bytes.withUnsafeBufferPointer { baseline_png_decode($0.baseAddress, $0.count, pixels, largest) } > 0)
+            precondition(bytes.withUnsafeBufferPointer { imagepipe_baseline_png_decode($0.baseAddress, $0.count, pixels, largest) } > 0)
             pixels.deallocate()
         }
     }),
@@ -61,7 +61,7 @@ let pairs = [
     }, baseline: {
         for bytes in webps {
             let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: largest)
-            precondition(bytes.withUnsafeBufferPointer { baseline_webp_decode($0.baseAddress, $0.count, pixels, largest) } > 0)
+            precondition(bytes.withUnsafeBufferPointer { imagepipe_baseline_webp_decode($0.baseAddress, $0.count, pixels, largest) } > 0)
             pixels.deallocate()
         }
     }),
@@ -69,14 +69,14 @@ let pairs = [
         for image in photos { sink(try! WebPCodec.encode(image, options: WebPEncodeOptions(quality: 80, method: 4))) }
     }, baseline: {
         for image in photos {
-            precondition(image.withUnsafeBytes { baseline_webp_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount), 80, 4, 0) } > 0)
+            precondition(image.withUnsafeBytes { imagepipe_baseline_webp_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount), 80, 4) } > 0)
         }
     }),
     Pair(name: "PNG encode level 6 (7 photos 1024²)", megapixels: megapixels(photos), ours: {
         for image in photos { sink(try! PNGCodec.encode(image, options: PNGEncodeOptions(compressionLevel: 6))) }
     }, baseline: {
         for image in photos {
-            precondition(image.withUnsafeBytes { baseline_png_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount)) } > 0)
+            precondition(image.withUnsafeBytes { imagepipe_baseline_png_encode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount)) } > 0)
         }
     }),
 ]

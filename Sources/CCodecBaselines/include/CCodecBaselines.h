@@ -1,8 +1,8 @@
 // CCodecBaselines: the codec work done by calling the system libpng and libwebp straight from C,
 // the floor `imagepipe bench codecs` measures imagepipe's Swift wrappers against in the same run.
 //
-// A port of Benchmarks/Sources/CodecBaselines into the main package, so the CLI can carry its own
-// baselines; every symbol is prefixed `imagepipe_baseline_` so both can be linked into one binary.
+// The one copy: the nested Benchmarks package uses it through this package's `CCodecBaselines`
+// product. Every symbol is prefixed `imagepipe_baseline_`.
 // Each function does one whole operation and returns a size (0 on error): nothing here longjmps
 // into Swift (libpng's simplified API keeps its setjmp inside libpng).
 #ifndef IMAGEPIPE_CCODECBASELINES_H

@@ -43,6 +43,9 @@ public struct ConvertJob: Sendable {
     public var concurrency: Int
     /// `fsync` each output before renaming it into place.
     public var durable: Bool = false
+    /// Where inputs are read and outputs written; keys are the paths given (default: this
+    /// machine's files).
+    public var storage: any Storage = LocalStorage.paths
     /// Resize (and crop) every image on the way; `nil` keeps sizes.
     public var geometry: ResizeGeometry?
     /// The resampling filter for ``geometry``.
@@ -60,7 +63,7 @@ public struct ConvertJob: Sendable {
     public init(
         inputs: [String], output: String, format: ImageFormat? = nil, encoding: EncodingSettings = EncodingSettings(),
         decoder: ImageDecoder = ImageDecoder(), concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
-    ) throws {
+    ) throws(PipelineError) {
         guard !inputs.isEmpty else { throw PipelineError(.invalidOptions, "no input files") }
         if let format, !format.canEncode {
             throw PipelineError(.unsupportedOutputFormat, "\(format) output is not supported yet (imagepipe writes PNG, WebP and PAM)")
@@ -105,7 +108,7 @@ public struct ConvertJob: Sendable {
 
     /// Works out every output path (sniffing inputs whose format decides the extension) and
     /// finds outputs claimed by two inputs.
-    func planItems() -> [Item] {
+    func planItems() async -> [Item] {
         var items: [Item] = []
         var claimed: [String: String] = [:]
         for (index, input) in inputs.enumerated() {
@@ -113,7 +116,7 @@ public struct ConvertJob: Sendable {
             case .file(let path, let format):
                 items.append(Item(index: index, input: input, output: path, format: format))
             case .directory(let folder):
-                let sniffed = (try? FileIO.readPrefix(input, count: ImageFormat.sniffLength)).flatMap { ImageFormat.sniff($0) }
+                let sniffed = (try? await storage.readPrefix(input, count: ImageFormat.sniffLength)).flatMap { ImageFormat.sniff($0) }
                 let itemFormat = format ?? sniffed
                 let base = FileName.base(of: input)
                 let output = folder + "/" + base + "." + (itemFormat?.fileExtension ?? "image")
@@ -139,16 +142,16 @@ public struct ConvertJob: Sendable {
     ///
     /// - Returns: one result per input, in input order (one per image for an API response).
     public func run(onResult: (ConversionResult) -> Void = { _ in }) async -> [ConversionResult] {
-        if case .directory(let folder) = destination {
-            do throws(PipelineError) { try FileIO.createDirectory(folder) } catch {
-                return inputs.map { ConversionResult(input: $0, outcome: .failure(error)) }
-            }
+        let items = await planItems()
+        var inputIdentities = Set<StorageIdentity>()
+        for input in inputs {
+            if let identity = await storage.identity(of: input) { inputIdentities.insert(identity) }
         }
-        let items = planItems()
-        let inputIdentities = Set(inputs.compactMap(FileIO.fileIdentity))
+        var job = self
+        job.storage = storage.makingWritesDurable(durable)
         let stages = Pipeline {
-            ReadConvertInput(job: self)
-            ForEachElement { ConvertImage(job: self, inputIdentities: inputIdentities) }
+            ReadConvertInput(job: job)
+            ForEachElement { ConvertImage(job: job, inputIdentities: inputIdentities) }
         }
         let runner = PipelineRunner(stages, concurrency: concurrency) { item, _ in item.input }
         func results(_ item: PipelineItem<[Result<ConvertedFile, any Error>]>) -> [ConversionResult] {
@@ -169,9 +172,7 @@ public struct ConvertJob: Sendable {
     }
 
     static func pipelineError(_ error: any Error, path: String) -> PipelineError {
-        if let error = error as? PipelineError { return error }
-        if error is CancellationError { return PipelineError(.cancelled, path: path, "not converted: the run was interrupted") }
-        return PipelineError(.codec, path: path, "\(error)")
+        PipelineError(stageFailure: error, path: path, code: .codec, cancelledMessage: "not converted: the run was interrupted")
     }
 
     /// One image to convert: a file's bytes, or one entry of a saved response (possibly an
@@ -217,7 +218,7 @@ public struct ConvertJob: Sendable {
             if let first = item.conflict {
                 throw PipelineError(.outputConflict, path: item.input, "its output \(item.output) is already the output of \(first); rename one of them")
             }
-            let bytes = try FileIO.readFile(item.input, maxBytes: job.decoder.limits.maxInputBytes)
+            let bytes = try await job.storage.read(item.input, maxBytes: job.decoder.limits.maxInputBytes)
             if InputInfo.isResponse(bytes) {
                 return try ConvertJob.responseImages(item, body: bytes)
             }
@@ -228,12 +229,12 @@ public struct ConvertJob: Sendable {
     /// Verifies, resizes, encodes and writes one image.
     struct ConvertImage: Stage {
         let job: ConvertJob
-        let inputIdentities: Set<FileIdentity>
+        let inputIdentities: Set<StorageIdentity>
         var name: String { "convert" }
 
         func process(_ image: PendingImage, context: inout StageContext) async throws -> ConvertedFile {
             guard let bytes = try image.bytes.get().take() else { preconditionFailure("an image is converted once") }
-            return try job.produce(
+            return try await job.produce(
                 encodedImage: bytes, source: image.label, file: image.file, output: image.output, format: image.format,
                 inputIdentities: inputIdentities, imageIndex: image.imageIndex, replaceExtension: image.replaceExtension
             )
@@ -250,8 +251,8 @@ public struct ConvertJob: Sendable {
     ///     format's when `replaceExtension` is set.
     func produce(
         encodedImage bytes: consuming [UInt8], source: String, file: String? = nil, output: String, format: ImageFormat?,
-        inputIdentities: Set<FileIdentity>, imageIndex: Int? = nil, replaceExtension: Bool = false
-    ) throws -> ConvertedFile {
+        inputIdentities: Set<StorageIdentity>, imageIndex: Int? = nil, replaceExtension: Bool = false
+    ) async throws(PipelineError) -> ConvertedFile {
         // The resize plan depends on the header's size, so it is made inside the decode (one
         // header read): WebP then decodes no larger than the resize needs.
         func resizePlan(for size: ImageSize) -> ResizeGeometry.Plan? {
@@ -267,23 +268,24 @@ public struct ConvertJob: Sendable {
         }
         let inputByteCount = bytes.count
         let decoded: DecodedImage
-        do {
-            // A file whose output is not a copy of it lets the decoder release its pages as it
-            // goes (the decoder asks, with the header it has read); the bytes of a copy, and of an
-            // image out of a response, are kept.
-            if let file {
-                let maxBytes = decoder.limits.maxInputBytes
-                decoded = try bytes.withUnsafeMutableBytes { buffer in
+        // A file whose output is not a copy of it lets the decoder release its pages as it goes
+        // (the decoder asks, with the header it has read), when the file can be read again
+        // cheaply if the decoder needs it (a local file); the bytes of a copy, and of an image
+        // out of a response, are kept.
+        if let file, let local = storage as? LocalStorage {
+            let maxBytes = decoder.limits.maxInputBytes
+            decoded = try PipelineError.codec(path: source) {
+                try bytes.withUnsafeMutableBytes { buffer in
                     try decoder.decodeWithInfo(
-                        releasing: buffer, when: { !isPassThrough($0) }, reload: { try FileIO.readFile(file, maxBytes: maxBytes) },
+                        releasing: buffer, when: { !isPassThrough($0) }, reload: { try local.read(file, maxBytes: maxBytes) },
                         minimumSize: minimumSize
                     )
                 }
-            } else {
-                decoded = try bytes.withUnsafeBytes { try decoder.decodeWithInfo($0, minimumSize: minimumSize) }
             }
-        } catch let error as ImageCodecError {
-            throw PipelineError(path: source, codecError: error)
+        } else {
+            decoded = try PipelineError.codec(path: source) {
+                try bytes.withUnsafeBytes { try decoder.decodeWithInfo($0, minimumSize: minimumSize) }
+            }
         }
         let info = decoded.info
         var image = decoded.image
@@ -302,16 +304,13 @@ public struct ConvertJob: Sendable {
             encoded = bytes
         } else {
             try encoding.validate(for: outputFormat)
-            do {
-                encoded = try image.encoded(as: try encoding.options(for: outputFormat))
-            } catch let error as ImageCodecError {
-                throw PipelineError(path: outputPath, codecError: error)
-            }
+            let options = try encoding.options(for: outputFormat)
+            encoded = try PipelineError.codec(path: outputPath) { try image.encoded(as: options) }
         }
-        if let identity = FileIO.fileIdentity(outputPath), inputIdentities.contains(identity) {
+        if let identity = await storage.identity(of: outputPath), inputIdentities.contains(identity) {
             throw PipelineError(.wouldOverwriteInput, path: outputPath, "refusing to overwrite an input file; choose another output")
         }
-        try FileIO.writeAtomically(encoded, to: outputPath, durable: durable)
+        try await storage.write(encoded, to: outputPath)
         return ConvertedFile(
             input: source, output: outputPath, source: info, outputFormat: outputFormat,
             inputBytes: inputByteCount, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex,

@@ -80,7 +80,7 @@ public struct GalleryJob: Sendable {
     ///
     /// - Throws: ``PipelineError``: `.invalidOptions` for bad settings, `.notAFile` when
     ///   `source` is not a folder.
-    public init(source: String, output: String, settings: GallerySettings = GallerySettings(), concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    public init(source: String, output: String, settings: GallerySettings = GallerySettings(), concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws(PipelineError) {
         try settings.validate()
         let sources = LocalStorage(root: source)
         guard sources.rootIsFolder else {

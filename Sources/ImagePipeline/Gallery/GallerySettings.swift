@@ -70,7 +70,7 @@ public struct GallerySettings: Hashable, Sendable {
     /// Throws when a value is out of range.
     ///
     /// - Throws: ``PipelineError`` with `.invalidOptions` or `.unsupportedOutputFormat`.
-    public func validate() throws {
+    public func validate() throws(PipelineError) {
         guard !sizes.isEmpty else { throw PipelineError(.invalidOptions, "--sizes needs at least one size") }
         if let bad = sizes.first(where: { $0 < 1 || $0 > 16384 }) {
             throw PipelineError(.invalidOptions, "thumbnail size \(bad) is out of range 1…16384")

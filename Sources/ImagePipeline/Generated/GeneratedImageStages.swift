@@ -70,12 +70,10 @@ public struct DecodeGeneratedImage: Stage {
             let first = file.bytes.prefix(8).map { String($0, radix: 16) }.joined(separator: " ")
             throw PipelineError(.codec, path: context.label, "the service returned bytes that are not an image format imagepipe knows (first bytes: \(first))")
         }
-        do {
-            let decoded = try file.bytes.withUnsafeBytes { try decoder.decodeWithInfo($0) }
-            return DecodedGeneratedImage(file: file, sourceFormat: sourceFormat, info: decoded.info, image: decoded.image)
-        } catch let error as ImageCodecError {
-            throw PipelineError(path: context.label, codecError: error)
+        let decoded = try PipelineError.codec(path: context.label) {
+            try file.bytes.withUnsafeBytes { try decoder.decodeWithInfo($0) }
         }
+        return DecodedGeneratedImage(file: file, sourceFormat: sourceFormat, info: decoded.info, image: decoded.image)
     }
 }
 
@@ -146,12 +144,9 @@ public struct MakeThumbnails: Stage {
         // An edge longer than the image's would only copy it (thumbnails never enlarge).
         for edge in edges where edge <= longest {
             let thumbnail = ResizeGeometry(box: ImageSize(width: edge, height: edge), fit: .contain).apply(to: item.image)
-            do {
-                let bytes = try thumbnail.encoded(as: try encoding.options(for: format))
-                item.thumbnails.append(EncodedThumbnail(edge: edge, size: thumbnail.size, format: format, bytes: bytes))
-            } catch let error as ImageCodecError {
-                throw PipelineError(path: context.label, codecError: error)
-            }
+            let options = try encoding.options(for: format)
+            let bytes = try PipelineError.codec(path: context.label) { try thumbnail.encoded(as: options) }
+            item.thumbnails.append(EncodedThumbnail(edge: edge, size: thumbnail.size, format: format, bytes: bytes))
         }
         return item
     }
@@ -192,11 +187,8 @@ public struct EncodeGeneratedImage: Stage {
             || (format != .auto && format != .keep && encoding.applies(to: outputFormat))
         var bytes: [UInt8]
         if reencode {
-            do {
-                bytes = try item.image.encoded(as: try encoding.options(for: outputFormat))
-            } catch let error as ImageCodecError {
-                throw PipelineError(path: context.label, codecError: error)
-            }
+            let options = try encoding.options(for: outputFormat)
+            bytes = try PipelineError.codec(path: context.label) { try item.image.encoded(as: options) }
         } else {
             bytes = item.file.bytes
         }
@@ -234,8 +226,8 @@ public struct WriteGeneratedImage: Stage {
     public var destination: GeneratedImageDestination
     /// Whether the request produced several images (names carry the image number).
     public var several: Bool
-    /// `fsync` before renaming.
-    public var durable: Bool
+    /// Where the files are written (keys are paths for ``LocalStorage/paths``).
+    public var storage: any Storage
     /// Render a terminal preview this many columns wide.
     public var previewColumns: Int?
     /// Preview in 24-bit color.
@@ -243,12 +235,12 @@ public struct WriteGeneratedImage: Stage {
 
     /// Creates the stage.
     public init(
-        destination: GeneratedImageDestination, several: Bool = true, durable: Bool = false,
+        destination: GeneratedImageDestination, several: Bool = true, storage: any Storage = LocalStorage.paths,
         previewColumns: Int? = nil, previewInColor: Bool = true
     ) {
         self.destination = destination
         self.several = several
-        self.durable = durable
+        self.storage = storage
         self.previewColumns = previewColumns
         self.previewInColor = previewInColor
     }
@@ -259,21 +251,19 @@ public struct WriteGeneratedImage: Stage {
         let start = ContinuousClock.now
         let thumbnails = item.decoded.thumbnails
         let base = destination.stem(for: item.decoded.file, several: several)
-        try FileIO.createDirectory(FileIO.split(base).0)
         var attempt = 1
         var stem: String
         while true {
             stem = attempt == 1 ? base : base + "-\(attempt)"
             attempt += 1
             let companions = thumbnails.map { GeneratedImageDestination.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
-            if companions.contains(where: { FileIO.fileIdentity($0) != nil }) { continue }
+            if await anyExists(companions) { continue }
             do throws(PipelineError) {
-                try FileIO.writeAtomically(item.bytes, to: stem + "." + item.format.fileExtension, durable: durable, replacing: false)
+                try await storage.write(item.bytes, to: stem + "." + item.format.fileExtension, mode: .createOnly)
                 break
             } catch {
-                // Taken by another writer since the check above: the next name. (A pattern
-                // `catch let error as PipelineError where …` here crashed Swift 6.3.1's SILGen
-                // once FileIO threw PipelineError by type.)
+                // Taken by another writer since the check above: the next name. (Not
+                // `catch let error as PipelineError where …`: docs/compiler-workarounds.md.)
                 if error.code == .outputExists { continue }
                 throw error
             }
@@ -284,7 +274,7 @@ public struct WriteGeneratedImage: Stage {
         do {
             for thumbnail in thumbnails {
                 let thumbnailPath = GeneratedImageDestination.thumbnailPath(stem, thumbnail.edge, thumbnail.format)
-                try FileIO.writeAtomically(thumbnail.bytes, to: thumbnailPath, durable: durable, replacing: false)
+                try await storage.write(thumbnail.bytes, to: thumbnailPath, mode: .createOnly)
                 written.append(thumbnailPath)
                 record.thumbnails.append(Provenance.Thumbnail(
                     path: thumbnailPath, width: thumbnail.size.width, height: thumbnail.size.height,
@@ -300,8 +290,13 @@ public struct WriteGeneratedImage: Stage {
             let preview = previewColumns.map { TerminalPreview(columns: $0, color: previewInColor).render(item.decoded.image) }
             return SavedImage(path: path, sidecarPath: nil, provenance: record, preview: preview)
         } catch {
-            for file in written { FileIO.remove(file) }
+            for file in written { try? await storage.remove(file) }
             throw error
         }
+    }
+
+    private func anyExists(_ keys: [String]) async -> Bool {
+        for key in keys where await storage.exists(key) { return true }
+        return false
     }
 }

@@ -116,6 +116,8 @@ public struct GeneratedImageWriter: Sendable {
     public var writeSidecar = true
     /// `fsync` each file before renaming it into place.
     public var durable = false
+    /// Where files are written: paths on this machine by default.
+    public var storage: any Storage = LocalStorage.paths
     /// How images are decoded (limits).
     public var decoder = ImageDecoder()
     /// Render a terminal preview this many columns wide.
@@ -133,7 +135,7 @@ public struct GeneratedImageWriter: Sendable {
     /// Checks the settings before any request is made.
     ///
     /// - Throws: ``PipelineError`` with `.invalidOptions`.
-    public func validate() throws {
+    public func validate() throws(PipelineError) {
         try encoding.validateRanges()
         try thumbnailEncoding.validateRanges()
         if format == .keep && !encoding.isEmpty {
@@ -178,10 +180,10 @@ public struct GeneratedImageWriter: Sendable {
             MakeThumbnails(edges: thumbnailEdges, format: thumbnailFormat, encoding: thumbnailEncoding)
             EncodeGeneratedImage(format: format, encoding: encoding, embedProvenance: !strip, software: software)
             WriteGeneratedImage(
-                destination: destination, several: several, durable: durable,
+                destination: destination, several: several, storage: storage.makingWritesDurable(durable),
                 previewColumns: previewColumns, previewInColor: previewInColor
             )
-            if writeSidecar { WriteSidecar(durable: durable) }
+            if writeSidecar { WriteSidecar(storage: storage.makingWritesDurable(durable)) }
         }
     }
 

@@ -44,13 +44,13 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// into ``metadata``.
     ///
     /// - Throws: ``PipelineError`` when the file cannot be read or its container is damaged.
-    public mutating func readMetadata(maxBytes: Int) throws {
+    public mutating func readMetadata(maxBytes: Int) throws(PipelineError) {
         try readMetadata(from: FileIO.readFile(path, maxBytes: maxBytes))
     }
 
     /// Reads the embedded text metadata from the file's bytes, already in memory.
-    mutating func readMetadata(from bytes: [UInt8]) throws {
-        do {
+    mutating func readMetadata(from bytes: [UInt8]) throws(PipelineError) {
+        do throws(ImageCodecError) {
             let entries = try ImageTextMetadata.read(from: bytes, maxValueBytes: Self.metadataValueLimit).entries
             var values: [String: String] = [:]
             for entry in entries where values[entry.key] == nil {
@@ -67,7 +67,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``PipelineError`` naming the file.
     /// - Parameter readingMetadata: also read the embedded text metadata (the whole file).
-    public static func probe(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws -> FileInfo {
+    public static func probe(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws(PipelineError) -> FileInfo {
         let size = try FileIO.fileSize(path)
         let prefix = try FileIO.readPrefix(path, count: headerReadLength)
         return try probe(path: path, size: size, prefix: prefix, decoder: decoder, readingMetadata: readingMetadata)
@@ -79,7 +79,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// Probes a file whose first bytes (up to ``headerReadLength``) are already read.
     ///
     /// When `prefix` is the whole file (`prefix.count == size`), nothing more is read.
-    static func probe(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
+    static func probe(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws(PipelineError) -> FileInfo {
         let (info, bytes) = try readHeader(path: path, size: size, prefix: prefix, decoder: decoder)
         var result = FileInfo(path: path, info: info, bytes: size)
         if readingMetadata {
@@ -96,7 +96,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// Probes an image already in memory (one embedded in an API response).
     ///
     /// - Parameter path: what to call the image in reports and errors (`response.json data[0]`).
-    static func probe(path: String, bytes: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
+    static func probe(path: String, bytes: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws(PipelineError) -> FileInfo {
         try probe(path: path, size: bytes.count, prefix: bytes, decoder: decoder, readingMetadata: readingMetadata)
     }
 
@@ -105,7 +105,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
     ///
     /// - Throws: ``PipelineError`` naming the file and the problem.
     /// - Parameter readingMetadata: also read the embedded text metadata (from the same read).
-    public static func verify(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws -> FileInfo {
+    public static func verify(path: String, decoder: ImageDecoder = ImageDecoder(), readingMetadata: Bool = false) throws(PipelineError) -> FileInfo {
         let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
         return try verify(path: path, bytes: bytes, decoder: decoder, readingMetadata: readingMetadata)
     }
@@ -114,13 +114,9 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// API response).
     ///
     /// - Parameter path: what to call the image in reports and errors.
-    static func verify(path: String, bytes: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws -> FileInfo {
-        let info = try bytes.withUnsafeBytes { buffer in
-            do {
-                return try decoder.decodeWithInfo(buffer).info
-            } catch let error as ImageCodecError {
-                throw PipelineError(path: path, codecError: error)
-            }
+    static func verify(path: String, bytes: [UInt8], decoder: ImageDecoder, readingMetadata: Bool) throws(PipelineError) -> FileInfo {
+        let info = try PipelineError.codec(path: path) {
+            try bytes.withUnsafeBytes { try decoder.decodeWithInfo($0).info }
         }
         var result = FileInfo(path: path, info: info, bytes: bytes.count)
         result.verified = true
@@ -159,26 +155,23 @@ public struct FileInfo: Sendable, Hashable, Codable {
 
     /// The header's findings, and the bytes they were read from (the prefix, or the whole file
     /// when the walk needed more).
-    private static func readHeader(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder) throws -> (ImageInfo, [UInt8]) {
+    private static func readHeader(path: String, size: Int, prefix: [UInt8], decoder: ImageDecoder) throws(PipelineError) -> (ImageInfo, [UInt8]) {
+        func probe(_ bytes: [UInt8]) throws(PipelineError) -> ImageInfo {
+            try PipelineError.codec(path: path) { try decoder.probe(bytes) }
+        }
         var bytes = prefix
         var info: ImageInfo
-        do {
-            info = try decoder.probe(bytes)
-            if bytes.count < size && (info.frameCount == nil) {
-                bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
-                info = try decoder.probe(bytes)
-            }
-        } catch let error as ImageCodecError {
-            if error.code == .truncated && bytes.count < size {
-                do {
-                    bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
-                    info = try decoder.probe(bytes)
-                } catch let error as ImageCodecError {
-                    throw PipelineError(path: path, codecError: error)
-                }
-            } else {
-                throw PipelineError(path: path, codecError: error)
-            }
+        do throws(PipelineError) {
+            info = try probe(bytes)
+        } catch {
+            // A header walk that ran off the prefix: the whole file decides.
+            guard error.codecError?.code == .truncated && bytes.count < size else { throw error }
+            bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+            return (try probe(bytes), bytes)
+        }
+        if bytes.count < size && info.frameCount == nil {
+            bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
+            info = try probe(bytes)
         }
         return (info, bytes)
     }

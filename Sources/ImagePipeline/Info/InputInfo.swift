@@ -38,7 +38,7 @@ public enum InputInfo: Sendable {
     /// - Throws: ``PipelineError`` naming the file: it cannot be read, is no supported image, or
     ///   is a response that is malformed (with the byte offset) or holds only the provider's
     ///   error. Failures of single images in a response are in its entries instead.
-    public static func read(path: String, decoder: ImageDecoder = ImageDecoder(), verifying: Bool = false, readingMetadata: Bool = false) throws -> InputInfo {
+    public static func read(path: String, decoder: ImageDecoder = ImageDecoder(), verifying: Bool = false, readingMetadata: Bool = false) throws(PipelineError) -> InputInfo {
         if verifying {
             let bytes = try FileIO.readFile(path, maxBytes: decoder.limits.maxInputBytes)
             if isResponse(bytes) {
@@ -57,11 +57,11 @@ public enum InputInfo: Sendable {
 
     /// A JSON object: a saved response, else one of `generate`'s sidecars; when it is neither,
     /// the response reader's error (which names what the object holds instead).
-    private static func readJSON(path: String, body: [UInt8], decoder: ImageDecoder, verifying: Bool, readingMetadata: Bool) throws -> InputInfo {
-        do {
+    private static func readJSON(path: String, body: [UInt8], decoder: ImageDecoder, verifying: Bool, readingMetadata: Bool) throws(PipelineError) -> InputInfo {
+        do throws(PipelineError) {
             return .response(try ResponseInfo(path: path, body: body, decoder: decoder, verifying: verifying, readingMetadata: readingMetadata))
-        } catch let error as PipelineError where error.code == .invalidResponse {
-            if let sidecar = SidecarInfo(path: path, body: body) { return .sidecar(sidecar) }
+        } catch {
+            if error.code == .invalidResponse, let sidecar = SidecarInfo(path: path, body: body) { return .sidecar(sidecar) }
             throw error
         }
     }

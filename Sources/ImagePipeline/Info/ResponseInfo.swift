@@ -59,7 +59,7 @@ public struct ResponseInfo: Sendable, Encodable {
     /// - Throws: ``PipelineError`` with `.invalidResponse` when the body is not an images API
     ///   response (malformed JSON, named by its byte offset), or `.providerError` when it holds
     ///   the provider's error and no images.
-    public init(path: String, body: [UInt8], decoder: ImageDecoder = ImageDecoder(), verifying: Bool = false, readingMetadata: Bool = false) throws {
+    public init(path: String, body: [UInt8], decoder: ImageDecoder = ImageDecoder(), verifying: Bool = false, readingMetadata: Bool = false) throws(PipelineError) {
         let response: ImagesResponse
         do {
             response = try ImagesResponse(parsing: body)
@@ -157,17 +157,15 @@ public struct ResponseImageInfo: Sendable, Encodable {
             // The scanner's message names data[INDEX] and the offset in the body already.
             failure = PipelineError(.invalidResponse, path: path, payloadError.message, byteOffset: payloadError.byteOffset)
         case .bytes(let bytes, _):
-            do {
+            do throws(PipelineError) {
                 guard bytes.count <= decoder.limits.maxInputBytes else {
                     throw PipelineError(.inputTooLarge, path: label, "image is \(bytes.count) bytes, over the input limit of \(decoder.limits.maxInputBytes) bytes")
                 }
                 image = verifying
                     ? try FileInfo.verify(path: label, bytes: bytes, decoder: decoder, readingMetadata: readingMetadata)
                     : try FileInfo.probe(path: label, bytes: bytes, decoder: decoder, readingMetadata: readingMetadata)
-            } catch let error as PipelineError {
-                failure = error
             } catch {
-                failure = PipelineError(.codec, path: label, "\(error)")
+                failure = error
             }
         case .url:
             break  // shown as a link; info does not download

@@ -58,7 +58,7 @@ public struct EncodingSettings: Hashable, Sendable {
     }
 
     /// Throws if a setting was given that does not fit `format`, or a value is out of range.
-    public func validate(for format: ImageFormat) throws {
+    public func validate(for format: ImageFormat) throws(PipelineError) {
         let misfits = format == .webp ? pngSettingNames : format == .png ? webpSettingNames : webpSettingNames + pngSettingNames
         guard misfits.isEmpty else {
             throw PipelineError(.invalidOptions, "\(misfits.joined(separator: ", ")) do\(misfits.count == 1 ? "es" : "") not apply to \(format) output")
@@ -67,8 +67,8 @@ public struct EncodingSettings: Hashable, Sendable {
     }
 
     /// Throws if a value is out of range, whatever the format.
-    public func validateRanges() throws {
-        func check(_ value: Int?, _ range: ClosedRange<Int>, _ name: String) throws {
+    public func validateRanges() throws(PipelineError) {
+        func check(_ value: Int?, _ range: ClosedRange<Int>, _ name: String) throws(PipelineError) {
             if let value, !range.contains(value) {
                 throw PipelineError(.invalidOptions, "\(name) \(value) is out of range \(range.lowerBound)-\(range.upperBound)")
             }
@@ -80,7 +80,7 @@ public struct EncodingSettings: Hashable, Sendable {
     }
 
     /// The encoder options for `format`: its defaults with these settings applied.
-    public func options(for format: ImageFormat) throws -> EncodeOptions {
+    public func options(for format: ImageFormat) throws(PipelineError) -> EncodeOptions {
         switch format {
         case .png:
             var options = PNGEncodeOptions()

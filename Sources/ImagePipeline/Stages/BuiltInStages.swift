@@ -87,12 +87,7 @@ public struct ProbeImage: Stage {
     public var name: String { "probe" }
 
     public func process(_ file: GeneratedImageFile, context: inout StageContext) async throws -> GeneratedImageFile {
-        let info: ImageInfo
-        do {
-            info = try decoder.probe(file.bytes)
-        } catch let error as ImageCodecError {
-            throw PipelineError(path: context.label, codecError: error)
-        }
+        let info = try PipelineError.codec(path: context.label) { try decoder.probe(file.bytes) }
         if let expectedSize, info.size != expectedSize {
             throw PipelineError(.sizeMismatch, path: context.label, "the header says \(info.size), not \(expectedSize)")
         }
@@ -133,12 +128,12 @@ public struct ResizeImage: Stage {
 /// last, so that its presence means the set is complete; if it cannot be written, the set's
 /// files are removed.
 public struct WriteSidecar: Stage {
-    /// `fsync` before renaming.
-    public var durable: Bool
+    /// Where the sidecar is written, beside the image.
+    public var storage: any Storage
 
     /// Creates the stage.
-    public init(durable: Bool = false) {
-        self.durable = durable
+    public init(storage: any Storage = LocalStorage.paths) {
+        self.storage = storage
     }
 
     public var name: String { "sidecar" }
@@ -148,10 +143,10 @@ public struct WriteSidecar: Stage {
         let dot = saved.path.lastIndex(of: ".") ?? saved.path.endIndex
         let path = String(saved.path[..<dot]) + ".json"
         do {
-            try FileIO.writeAtomically(saved.provenance.json(pretty: true) + [0x0A], to: path, durable: durable, replacing: false)
+            try await storage.write(saved.provenance.json(pretty: true) + [0x0A], to: path, mode: .createOnly)
         } catch {
-            FileIO.remove(saved.path)
-            for thumbnail in saved.provenance.thumbnails { FileIO.remove(thumbnail.path) }
+            try? await storage.remove(saved.path)
+            for thumbnail in saved.provenance.thumbnails { try? await storage.remove(thumbnail.path) }
             throw error
         }
         saved.sidecarPath = path

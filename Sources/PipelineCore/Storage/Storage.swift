@@ -146,3 +146,14 @@ public enum StorageKey {
         return String(key[..<slash])
     }
 }
+
+extension Storage {
+    /// This storage with every write made durable where that is a choice: ``LocalStorage``
+    /// `fsync`s before renaming; storage whose writes are acknowledged once stored is returned
+    /// as it is.
+    public func makingWritesDurable(_ durable: Bool = true) -> any Storage {
+        guard durable, var local = self as? LocalStorage else { return self }
+        local.durable = true
+        return local
+    }
+}

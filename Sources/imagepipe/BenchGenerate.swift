@@ -103,10 +103,10 @@ extension Imagepipe.Bench {
                 provider: provider, baseURL: baseURL, token: token, environment: ProcessInfo.processInfo.environment
             ) {
                 var configuration = SandboxConfiguration()
-                do {
+                do throws(SandboxError) {
                     if let sandboxLatency { configuration.latency = try SandboxLatency(parsing: sandboxLatency) }
                     for fault in sandboxFaults { configuration.faults.append(try SandboxFault(parsing: fault)) }
-                } catch let error as SandboxError {
+                } catch {
                     throw ValidationError(error.message)
                 }
                 return configuration

@@ -30,6 +30,39 @@ struct BenchCommandTests {
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg class=\"percentiles\""))
     }
 
+    /// Deterministic: 1000 requests at two seconds each, two in flight, cannot end before the
+    /// interrupt, which is sent once the run says it is measuring (its Ctrl-C handler set).
+    @Test("bench generate: Ctrl-C stops the run, the report covers the requests that finished, exit 130", .timeLimit(.minutes(3)))
+    func generateInterrupt() throws {
+        let process = Process()
+        process.executableURL = TestPaths.imagepipeBinary
+        process.arguments = ["bench", "generate", "--requests", "1000", "-j", "2", "-z", "64x64", "--thumbnail", "none",
+                             "--warmup", "0", "--sandbox-latency", "2s", "--json"]
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["NSCALE_SERVICE_TOKEN", "NEBIUS_API_KEY", "OPENAI_API_KEY"] { environment[name] = nil }
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var said = ""
+        while !said.contains("measuring") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(process.isRunning, "the run ended before the interrupt: \(said)")
+        process.interrupt()
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        said += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(said)")
+        #expect(said.contains("interrupted: measured ") && said.contains(" of 1000 requests"), "\(said)")
+        let report = try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any], "\(said)")
+        let measured = try #require(report["requests"] as? Int)
+        #expect(measured < 1000 && report["succeededRequests"] as? Int == measured, "\(report)")
+    }
+
     @Test("bench codecs on Fixtures, one round: a table; --json; refusals")
     func codecs() throws {
         let run = try Self.run(["bench", "codecs", "--corpus", TestPaths.fixtures.path, "--rounds", "1", "--json"])

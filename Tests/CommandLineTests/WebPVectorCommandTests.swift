@@ -8,23 +8,9 @@ import TestSupport
 /// CLI adds around it (its decoder settings, the pass from the decoded image to the PAM writer).
 @Suite("libwebp test vectors through the CLI")
 struct WebPVectorCommandTests {
-    struct Vector: Sendable, CustomStringConvertible {
-        var file: String
-        var md5: String
-        var description: String { file }
-    }
+    typealias Vector = WebPVector
 
-    /// Every keyed vector: lines `MD5  NAME.webp.pam` of `libwebp_tests.md5`.
-    static let vectors: [Vector] = {
-        guard let folder = TestPaths.libwebpTestData,
-              let text = try? String(contentsOf: folder.appendingPathComponent("libwebp_tests.md5"), encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[1].hasSuffix(".webp.pam") else { return nil }
-            return Vector(file: String(parts[1].dropLast(4)), md5: String(parts[0]))
-        }
-    }()
+    static let vectors = WebPVector.keyed
 
     @Test("all 96 keyed vectors are found", .enabled(if: TestPaths.libwebpTestData != nil, "\(TestPaths.missing("conformance/libwebp-test-data"))"))
     func vectorsPresent() {

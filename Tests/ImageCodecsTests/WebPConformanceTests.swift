@@ -9,22 +9,9 @@ import TestSupport
 /// `dwebp -pam`'s md5 for every keyed file.
 @Suite("libwebp test vectors")
 struct WebPConformanceTests {
-    struct Vector: Sendable, CustomStringConvertible {
-        var file: String
-        var md5: String
-        var description: String { file }
-    }
+    typealias Vector = WebPVector
 
-    static let vectors: [Vector] = {
-        guard let folder = TestPaths.libwebpTestData,
-              let text = try? String(contentsOf: folder.appendingPathComponent("libwebp_tests.md5"), encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[1].hasSuffix(".webp.pam") else { return nil }
-            return Vector(file: String(parts[1].dropLast(4)), md5: String(parts[0]))
-        }
-    }()
+    static let vectors = WebPVector.keyed
 
     static let allWebPFiles: [String] = {
         guard let folder = TestPaths.libwebpTestData else { return [] }

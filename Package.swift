@@ -3,12 +3,14 @@ import PackageDescription
 
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
-/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs, ImageOps ← ImagePipeline (stages,
-/// runner, convert, gallery, info) ← GenerationJob ← imagepipe (CLI); CBase64Kernels ← FastBase64 ←
-/// ImageResponses ← ImagePipeline, and ImageResponses ← ImageGeneration (the HTTP client, on
-/// AsyncHTTPClient) ← GenerationJob, the only part of the pipeline that links the HTTP stack;
-/// ImageCodecs + ImageResponses ← ImagePipeSandbox (Hummingbird) ← imagepipe. docs/architecture.md
-/// has the table; a test holds it to this file.
+/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs, ImageOps; CBase64Kernels ←
+/// FastBase64 ← ImageResponses; PipelineCore (the pipeline framework and the storage seam) depends
+/// on nothing; ImagePipeline (the convert, gallery, info and generated-image jobs) ← PipelineCore,
+/// ImageCodecs, ImageOps, ImageResponses; ImageGeneration (the HTTP client, on AsyncHTTPClient) ←
+/// ImageResponses; GenerationJob ← ImagePipeline, ImageGeneration: the only job that links the HTTP
+/// stack; ImagePipeSandbox (Hummingbird) ← ImageCodecs, ImageResponses; imagepipe (CLI) ← the jobs,
+/// ImageBench, ImagePipeSandbox. docs/architecture.md has the table and the graph; a test holds it
+/// to this file.
 let package = Package(
     name: "imagepipe",
     products: [

@@ -15,8 +15,8 @@
 ///   such as writing a checkpoint); ``PipelineReport`` sums the time of every stage over all items.
 ///
 /// ```swift
-/// let runner = PipelineRunner(Pipeline { ReadImageFile(); DecodeImage() }, concurrency: 4)
-/// let report = await runner.run(paths.async) { item in print(item.index, item.result) }
+/// let runner = PipelineRunner(Pipeline { ReadImageFile(); DecodeGeneratedImage() }, concurrency: 4)
+/// let report = await runner.run(paths) { item in print(item.index, item.result) }
 /// ```
 public struct PipelineRunner<Stages: Stage>: Sendable {
     /// The pipeline each input goes through.

@@ -6,12 +6,13 @@
 /// settings; per-item state travels in the ``StageContext``.
 ///
 /// ```swift
+/// // The built-in image stages are ImagePipeline's; any type conforming to Stage composes.
 /// let thumbnails = Pipeline {
-///     ReadImageFile()                                    // String (path) -> EncodedImage
-///     DecodeImage()                                      // EncodedImage -> DecodedImageItem
+///     ReadImageFile()                                    // String (path) -> GeneratedImageFile
+///     DecodeGeneratedImage()                             // -> DecodedGeneratedImage
 ///     MakeThumbnails(edges: [256])                       // adds thumbnails
-///     EncodeImage(format: .webp)                         // -> EncodedImageItem
-///     WriteImage(destination: .directory("out"))         // -> SavedImage
+///     EncodeGeneratedImage(format: .webp)                // -> EncodedGeneratedImage
+///     WriteGeneratedImage(destination: .directory("out"))   // -> SavedImage
 /// }
 /// var context = StageContext(label: "cat.png")
 /// let saved = try await thumbnails.process("cat.png", context: &context)

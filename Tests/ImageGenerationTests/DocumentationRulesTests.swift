@@ -44,6 +44,25 @@ struct DocumentationRulesTests {
         #expect(documented.subtracting(declared).isEmpty, "in docs/architecture.md, not in Package.swift: \(documented.subtracting(declared).sorted())")
     }
 
+    @Test("every Swift library product has a DocC catalog with a landing page and a getting-started article")
+    func everyLibraryHasACatalog() throws {
+        let text = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let libraries = text.matches(of: try Regex(#"\.library\(name:\s*"([A-Za-z0-9_]+)""#)).compactMap { $0.output[1].substring.map(String.init) }
+            .filter { !$0.hasPrefix("C") }  // the C baselines: no Swift symbols to document
+        #expect(libraries.count >= 10, "parsed: \(libraries)")
+        for library in libraries {
+            let catalog = TestPaths.packageRoot.appendingPathComponent("Sources/\(library)/\(library).docc")
+            for page in ["\(library).md", "GettingStarted.md"] {
+                let path = catalog.appendingPathComponent(page).path
+                let contents = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                #expect(!contents.isEmpty, "\(library): no \(page) in \(catalog.path)")
+                if page == "\(library).md" {
+                    #expect(contents.hasPrefix("# ``\(library)``") && contents.contains("<doc:GettingStarted>"), "\(path): the landing page names the module and links the article")
+                }
+            }
+        }
+    }
+
     /// What a module depends on, directly and through other modules of this package, as
     /// Package.swift declares it (products of other packages by their product names).
     static func dependencyClosure(of module: String) throws -> Set<String> {

@@ -80,7 +80,7 @@ public struct SavedImage: Sendable {
 /// ```swift
 /// var writer = GeneratedImageWriter(destination: .directory("out"))
 /// writer.thumbnailEdges = [256]
-/// let saved = try writer.save(GeneratedImageFile(bytes: png, index: 0, prompt: "a red fox", provider: "sandbox"))
+/// let saved = try await writer.save(GeneratedImageFile(bytes: png, index: 0, prompt: "a red fox", provider: "sandbox"))
 /// ```
 public struct GeneratedImageWriter: Sendable {
     /// Where files go.

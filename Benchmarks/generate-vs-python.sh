@@ -17,7 +17,7 @@ concurrency=${2:-4}
 count=${3:-50}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-binary="$root/.build/release/imagepipe"
+binary="${IMAGEPIPE:-$root/.build/release/imagepipe}"   # IMAGEPIPE=other/binary compares a build
 [ -x "$binary" ] || { echo "build first: swift build -c release --product imagepipe" >&2; exit 1; }
 python3 -c 'import openai, PIL' 2>/dev/null || { echo "needs: pip install openai pillow" >&2; exit 1; }
 

@@ -10,6 +10,7 @@ modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
   mapfile -t modules < <(grep -o '\.library(name: "[A-Za-z0-9]*"' Package.swift | sed 's/.*"\(.*\)"/\1/' | grep -v '^C')
 fi
+mkdir -p .build/docs
 for module in "${modules[@]}"; do
   echo "== $module"
   swift package --disable-sandbox --allow-writing-to-directory ".build/docs/$module" \

@@ -59,6 +59,11 @@ let package = Package(
             providers: [.apt(["libdeflate-dev"])]
         ),
         .systemLibrary(
+            name: "CLibJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibISAL",
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
@@ -67,6 +72,7 @@ let package = Package(
             name: "CPNGShims",
             dependencies: ["CLibPNG", "CLibDeflate", "CLibISAL"]
         ),
+        .target(name: "CJPEGShims", dependencies: ["CLibJPEG"]),
         .target(name: "CBase64Kernels"),
         .target(name: "CDigestKernels"),
         // libpng/libwebp called straight from C: the baselines `imagepipe bench codecs` shows
@@ -79,7 +85,7 @@ let package = Package(
         .executableTarget(name: "Base64Fuzz", dependencies: ["FastBase64", "FuzzSupport"]),
         .target(
             name: "ImageCodecs",
-            dependencies: ["ImageCore", "CPNGShims", "CLibWebP"]
+            dependencies: ["ImageCore", "CPNGShims", "CJPEGShims", "CLibWebP"]
         ),
         .target(name: "ImageOps", dependencies: ["ImageCore"]),
         .target(name: "ImageResponses", dependencies: ["FastBase64", "ImageCore"]),

@@ -131,3 +131,24 @@ write("base64", "standard.txt", b"\x00" + b"aGVsbG8gd29ybGQ=")
 write("base64", "url-unpadded-ws.txt", b"\x07" + b"aGVs bG8_-w\n")
 write("base64", "json-data-url.txt", b"\x18" + b"data:image/png;base64,iVBO\\/Rw0K")
 write("base64", "small-buffer.txt", b"\x60" + b"QUJDREVGR0hJSktMTU5PUA==")
+
+# JPEG: made by Pillow (its bundled libjpeg) from a fixture of ours, one file per coding path
+# the decoder takes (baseline 4:2:0, progressive, 4:4:4, gray, Adobe CMYK).
+try:
+    from PIL import Image
+except ImportError:  # the committed seeds stay; only a re-run needs Pillow
+    Image = None
+if Image is not None:
+    import io
+    source = Image.open(os.path.join(ROOT, "Fixtures", "gradient-rgb.png")).convert("RGB").resize((67, 45))
+    variants = {
+        "baseline.jpg": (source, dict(quality=75)),
+        "progressive.jpg": (source, dict(quality=75, progressive=True)),
+        "444.jpg": (source, dict(quality=90, subsampling=0)),
+        "gray.jpg": (source.convert("L"), dict(quality=75)),
+        "cmyk.jpg": (source.convert("CMYK"), dict(quality=75)),
+    }
+    for name, (image, options) in variants.items():
+        out = io.BytesIO()
+        image.save(out, "JPEG", **options)
+        write("jpeg", name, out.getvalue())

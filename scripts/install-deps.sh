@@ -4,7 +4,7 @@
 set -euo pipefail
 
 imagepipe_install_deps() {
-    local needed=(libpng-dev libwebp-dev libdeflate-dev libisal-dev zlib1g-dev pkg-config)
+    local needed=(libpng-dev libwebp-dev libdeflate-dev libisal-dev libjpeg62-turbo-dev zlib1g-dev pkg-config)
     local missing=()
     for package in "${needed[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -14,6 +14,9 @@ public struct ImageDecoder: Sendable {
     public var animation: AnimationPolicy
     /// Decode everything to RGBA8 (otherwise RGB8 for opaque images, RGBA8 with alpha).
     public var forceRGBA: Bool
+    /// Accept JPEG data libjpeg only warns about (corrupt or truncated: missing rows grey)
+    /// instead of refusing it, as `--lenient` does.
+    public var lenient = false
 
     /// Creates a decoder.
     public init(limits: DecodeLimits = .default, animation: AnimationPolicy = .firstFrame, forceRGBA: Bool = false) {
@@ -38,7 +41,7 @@ public struct ImageDecoder: Sendable {
             throw ImageCodecError(.unrecognizedFormat, "not a recognised image format (first bytes: \(shown))", at: 0)
         }
         guard format.canDecode else {
-            throw ImageCodecError(.unsupportedFormat, "\(format) is recognised but not supported yet (imagepipe reads PNG, WebP and PAM)")
+            throw ImageCodecError(.unsupportedFormat, "\(format) is recognised but not supported yet (imagepipe reads PNG, WebP, JPEG and PAM)")
         }
         return format
     }
@@ -48,6 +51,7 @@ public struct ImageDecoder: Sendable {
         switch try decodableFormat(of: bytes) {
         case .png: try PNGCodec.probe(bytes)
         case .webp: try WebPCodec.probe(bytes)
+        case .jpeg: try JPEGCodec.probe(bytes)
         default: try PAMCodec.probe(bytes)
         }
     }
@@ -91,9 +95,20 @@ public struct ImageDecoder: Sendable {
                 guard !info.isAnimated, let minimum = minimumSize(info) else { return nil }
                 return WebPCodec.reducedSize(of: info.size, atLeast: minimum)
             }
+        case .jpeg:
+            try decodeJPEG(bytes, minimumSize: minimumSize)
         default:
             try PAMCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
         }
+    }
+
+    /// A JPEG at the smallest DCT scaling that gives `minimumSize`, in the format asked for (RGB8,
+    /// or RGBA8 with `forceRGBA`; gray files come out RGB8 too, as every other format's do).
+    private func decodeJPEG(_ bytes: UnsafeRawBufferPointer, minimumSize: (ImageInfo) -> ImageSize?) throws -> DecodedImage {
+        var decoded = try JPEGCodec.decodeWithInfo(bytes, limits: limits, lenient: lenient, minimumSize: minimumSize)
+        let wanted: PixelFormat = forceRGBA ? .rgba8 : .rgb8
+        if decoded.image.format != wanted { decoded.image = decoded.image.converted(to: wanted) }
+        return decoded
     }
 
     /// ``decodeWithInfo(_:minimumSize:)`` for a caller that owns the file's bytes and has no use
@@ -138,4 +153,14 @@ public struct DecodedImage: Sendable {
     public var info: ImageInfo
     /// The pixels, at the stored size or, when asked, a reduced one.
     public var image: Image
+    /// How many problems the decoder accepted because it was lenient (JPEG: libjpeg's warnings
+    /// about corrupt or missing data); 0 for a clean file.
+    public var acceptedDamage = 0
+
+    /// An image and its header's findings.
+    public init(info: ImageInfo, image: Image, acceptedDamage: Int = 0) {
+        self.info = info
+        self.image = image
+        self.acceptedDamage = acceptedDamage
+    }
 }

@@ -14,6 +14,8 @@ public struct ImageInfo: Hashable, Sendable {
         case rgba
         /// Indices into a palette of RGB (and optionally alpha) entries.
         case palette
+        /// Cyan, magenta, yellow, black ink (JPEG; YCCK files too): decoded to RGB.
+        case cmyk
     }
 
     /// How the pixels are compressed.
@@ -26,6 +28,12 @@ public struct ImageInfo: Hashable, Sendable {
         case lossless
         /// Uncompressed samples (PAM).
         case none
+        /// JPEG's DCT, sequential (baseline or extended) with Huffman coding.
+        case dct
+        /// JPEG's DCT, progressive.
+        case progressiveDCT
+        /// JPEG's DCT with arithmetic coding (sequential or progressive).
+        case arithmeticDCT
     }
 
     /// The file format, from the magic bytes.

@@ -415,6 +415,7 @@ extension ImageInfo.ColorModel {
         case .palette: 3
         case .grayAlpha: 4
         case .rgba: 6
+        case .cmyk: preconditionFailure("a PNG header never says CMYK")
         }
     }
 
@@ -426,6 +427,7 @@ extension ImageInfo.ColorModel {
         case .rgb: "RGB"
         case .rgba: "RGBA"
         case .palette: "palette"
+        case .cmyk: "CMYK"
         }
     }
 }

@@ -17,6 +17,10 @@ public struct DecodeLimits: Hashable, Sendable {
     public var maxInputBytes: Int
 
     /// 128 megapixels and 512 MiB of input.
+    /// The most scans a progressive JPEG may have (encoders write about 10; a file with
+    /// thousands of tiny scans is a known CPU bomb, refused as `djpeg -maxscans` does).
+    public var maxScans = 100
+
     public static let `default` = DecodeLimits(maxPixels: 128 << 20, maxInputBytes: 512 << 20)
 
     /// Creates limits; both must be positive.

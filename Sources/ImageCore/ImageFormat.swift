@@ -52,10 +52,10 @@ public enum ImageFormat: String, Hashable, Sendable, CaseIterable, CustomStringC
     }
 
     /// Whether imagepipe can decode this format.
-    public var canDecode: Bool { self == .png || self == .webp || self == .pam }
+    public var canDecode: Bool { self == .png || self == .webp || self == .pam || self == .jpeg }
 
     /// Whether imagepipe can encode this format.
-    public var canEncode: Bool { canDecode }
+    public var canEncode: Bool { self == .png || self == .webp || self == .pam }
 
     /// The usual file name extension, without the dot.
     public var fileExtension: String {

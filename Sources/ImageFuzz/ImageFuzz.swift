@@ -1,5 +1,5 @@
 // libFuzzer targets for the image parsers and the response scanner, in one executable so that
-// one sanitizer build serves them all: `ImageFuzz png|webp|pam|metadata|response`.
+// one sanitizer build serves them all: `ImageFuzz png|webp|pam|jpeg|metadata|response`.
 // `scripts/fuzz.sh` builds and runs them; a plain `swift build` builds the replayer.
 
 import FuzzSupport
@@ -10,6 +10,7 @@ enum ImageFuzz {
         FuzzTarget("png", check: checkPNG),
         FuzzTarget("webp", check: checkWebP),
         FuzzTarget("pam", check: checkPAM),
+        FuzzTarget("jpeg", check: checkJPEG),
         FuzzTarget("metadata", check: checkMetadata),
         FuzzTarget("response", check: checkResponse),
     ]

@@ -57,7 +57,7 @@ extension Imagepipe {
             do throws(PipelineError) {
                 job = try ConvertJob(
                     inputs: inputs, output: output, format: format, encoding: encoding.settings,
-                    decoder: ImageDecoder(limits: limits.limits, animation: rejectAnimation ? .reject : .firstFrame)
+                    decoder: limits.decoder(animation: rejectAnimation ? .reject : .firstFrame)
                 )
             } catch {
                 throw ValidationError(error.description)
@@ -75,6 +75,9 @@ extension Imagepipe {
                     switch result.outcome {
                     case .success(let file):
                         if !quiet { Report.output(Report.line(for: file)) }
+                        if file.acceptedDamage > 0 {
+                            Report.warn("\(file.input): damaged or cut-short JPEG data accepted with --lenient (\(file.acceptedDamage) libjpeg warning\(file.acceptedDamage == 1 ? "" : "s"); missing rows are grey)")
+                        }
                         if let dropped = file.droppedFrames, dropped > 0 {
                             Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")
                         } else if file.wasCopied && file.source.isAnimated && !quiet {

@@ -124,7 +124,7 @@ extension Imagepipe {
             job.title = title
             job.followLinks = followLinks
             job.manifestInterval = .milliseconds(Int(max(0, manifestInterval) * 1000))
-            job.decoder = ImageDecoder(limits: limits.limits)
+            job.decoder = limits.decoder()
 
             let (quiet, json, verbose, configured) = (quiet, json, verbose, job)
             // Ctrl-C: the sources in flight finish, the manifest and page record what is done, and

@@ -37,7 +37,7 @@ extension Imagepipe {
 
         func run() async throws {
             defer { Report.resourcesIfRequested() }
-            let decoder = ImageDecoder(limits: limits.limits)
+            let decoder = limits.decoder()
             func jsonLine(_ value: some Encodable) throws -> String {
                 try StableJSON.line(value)
             }

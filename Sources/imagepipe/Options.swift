@@ -13,12 +13,30 @@ struct LimitOptions: ParsableArguments {
     @Option(name: .customLong("max-input-bytes"), help: "Refuse input files larger than this many bytes (default 512 MiB).")
     var maxInputBytes: Int = DecodeLimits.default.maxInputBytes
 
+    @Option(name: .customLong("max-scans"), help: "Refuse progressive JPEGs with more scans than this (default 100; a CPU bomb has thousands).")
+    var maxScans: Int = DecodeLimits.default.maxScans
+
+    @Flag(help: "Accept JPEG data libjpeg only warns about (corrupt or cut short: missing rows grey) instead of refusing it.")
+    var lenient = false
+
     func validate() throws {
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
         guard maxInputBytes > 0 else { throw ValidationError("--max-input-bytes must be positive") }
+        guard maxScans > 0 else { throw ValidationError("--max-scans must be positive") }
     }
 
-    var limits: DecodeLimits { DecodeLimits(maxPixels: maxPixels, maxInputBytes: maxInputBytes) }
+    var limits: DecodeLimits {
+        var limits = DecodeLimits(maxPixels: maxPixels, maxInputBytes: maxInputBytes)
+        limits.maxScans = maxScans
+        return limits
+    }
+
+    /// The decoder these options describe.
+    func decoder(animation: AnimationPolicy = .firstFrame) -> ImageDecoder {
+        var decoder = ImageDecoder(limits: limits, animation: animation)
+        decoder.lenient = lenient
+        return decoder
+    }
 }
 
 /// Encoder settings shared by every command that writes images.

@@ -85,7 +85,7 @@ struct StorageTests {
     @Test("LocalStorage: keys under the root, folders made on write, write-once refuses, listing sorted without hidden names")
     func local() async throws {
         let root = try makeScratchDirectory() + "/store"
-        let storage = LocalStorage(root: root)
+        let storage: any Storage = LocalStorage(root: root)
         try await storage.write([1, 2, 3], to: "a/b/c.bin")
         try await storage.write([4], to: "a/.hidden")
         try await storage.write([5, 6], to: "top.bin")

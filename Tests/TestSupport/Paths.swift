@@ -19,6 +19,9 @@ public enum TestPaths {
     /// `../shared/conformance/libwebp-test-data`, or `nil` when absent.
     public static var libwebpTestData: URL? { existing(shared.appendingPathComponent("conformance/libwebp-test-data")) }
 
+    /// `../shared/conformance/jpeg` (the djpeg key, corrupt files, orientations, ICC), or `nil`.
+    public static var jpegConformance: URL? { existing(shared.appendingPathComponent("conformance/jpeg")) }
+
     /// `../shared/corpus`, or `nil` when absent.
     public static var corpus: URL? { existing(shared.appendingPathComponent("corpus")) }
 

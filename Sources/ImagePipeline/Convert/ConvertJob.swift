@@ -314,7 +314,7 @@ public struct ConvertJob: Sendable {
         return ConvertedFile(
             input: source, output: outputPath, source: info, outputFormat: outputFormat,
             inputBytes: inputByteCount, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex,
-            outputSize: image.size
+            outputSize: image.size, acceptedDamage: decoded.acceptedDamage
         )
     }
 
@@ -388,6 +388,8 @@ public struct ConvertedFile: Sendable, Hashable {
     public var imageIndex: Int? = nil
     /// The size written (differs from the source's when resized).
     public var outputSize: ImageSize? = nil
+    /// Damage the lenient decoder accepted (libjpeg's warnings); 0 for a clean input.
+    public var acceptedDamage = 0
     /// For animated inputs that were re-encoded, how many frames were dropped (only the first is
     /// converted); `nil` for still images and for animations copied unchanged, which keep every
     /// frame.

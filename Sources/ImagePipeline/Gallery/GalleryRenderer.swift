@@ -27,7 +27,7 @@ struct GalleryRenderer: Sendable {
             // Most files that are not images are told by their first bytes, without reading them whole.
             let prefix = try await sources.readPrefix(file.key, count: ImageFormat.sniffLength)
             let sniffed = ImageFormat.sniff(prefix)
-            guard sniffed == .png || sniffed == .webp || (sniffed == nil && ImagesResponse.looksLikeJSON(prefix)) else {
+            guard sniffed == .png || sniffed == .webp || sniffed == .jpeg || (sniffed == nil && ImagesResponse.looksLikeJSON(prefix)) else {
                 result.status = .ignored
                 return result
             }
@@ -53,7 +53,7 @@ struct GalleryRenderer: Sendable {
         let name = StorageKey.name(of: file.key)
         let link = context.sourceLink.map { $0 == "." ? file.key : $0 + "/" + file.key }
         if let format = ImageFormat.sniff(bytes) {
-            guard format == .png || format == .webp else {
+            guard format == .png || format == .webp || format == .jpeg else {
                 result.status = .ignored
                 return result
             }

@@ -202,7 +202,12 @@ public struct EncodeGeneratedImage: Stage {
             created: file.created, responseID: file.responseID, warnings: context.warnings,
             software: software, writtenAt: Provenance.timestamp()
         )
-        if format != .keep && embedProvenance {
+        if format != .keep && embedProvenance && outputFormat == .jpeg {
+            // Text metadata is written into PNG and WebP; a JPEG keeps the service's bytes and
+            // the provenance goes to the sidecar only.
+            context.warnings.append("provenance not embedded: imagepipe does not write metadata into JPEG yet (the sidecar has it)")
+            record.warnings = context.warnings
+        } else if format != .keep && embedProvenance {
             do {
                 bytes = try record.embeddedMetadata.embedded(in: bytes)
             } catch {

@@ -1,0 +1,199 @@
+#include "CJPEGShims.h"
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <jpeglib.h>
+
+// libjpeg reports errors through `error_exit`, which must not return: we longjmp back to the
+// operation's own frame (never across Swift) with the formatted message. Warnings (corrupt data,
+// a premature end of data) go to `emit_message` with level -1: in strict mode they end the
+// operation the same way, as `djpeg -strict` does; otherwise they are counted.
+typedef struct {
+    struct jpeg_error_mgr base;
+    jmp_buf jump;
+    int status;
+    int strict;
+    int warnings;
+    char *message;
+    size_t message_size;
+} ijpeg_error;
+
+typedef struct {
+    struct jpeg_progress_mgr base;
+    int max_scans;
+} ijpeg_progress;
+
+static void ijpeg_copy_message(j_common_ptr cinfo, ijpeg_error *error) {
+    char text[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, text);
+    if (error->message && error->message_size > 0) {
+        strncpy(error->message, text, error->message_size - 1);
+        error->message[error->message_size - 1] = 0;
+    }
+}
+
+static void ijpeg_error_exit(j_common_ptr cinfo) {
+    ijpeg_error *error = (ijpeg_error *)cinfo->err;
+    ijpeg_copy_message(cinfo, error);
+    if (error->status == IJPEG_OK) error->status = IJPEG_ERROR;
+    longjmp(error->jump, 1);
+}
+
+static void ijpeg_emit_message(j_common_ptr cinfo, int level) {
+    ijpeg_error *error = (ijpeg_error *)cinfo->err;
+    if (level >= 0) return;  // trace messages
+    error->warnings++;
+    if (error->strict) {
+        ijpeg_copy_message(cinfo, error);
+        error->status = IJPEG_WARNING;
+        longjmp(error->jump, 1);
+    }
+}
+
+static void ijpeg_progress_monitor(j_common_ptr cinfo) {
+    ijpeg_progress *progress = (ijpeg_progress *)cinfo->progress;
+    j_decompress_ptr decompress = (j_decompress_ptr)cinfo;
+    if (progress->max_scans > 0 && decompress->input_scan_number > progress->max_scans) {
+        ijpeg_error *error = (ijpeg_error *)cinfo->err;
+        if (error->message && error->message_size > 0) {
+            snprintf(error->message, error->message_size, "more than %d progressive scans (a JPEG made to cost CPU time; the limit is --max-scans)", progress->max_scans);
+        }
+        error->status = IJPEG_TOO_MANY_SCANS;
+        longjmp(error->jump, 1);
+    }
+}
+
+static void ijpeg_setup_error(struct jpeg_decompress_struct *cinfo, ijpeg_error *error, int strict, char *message, size_t message_size) {
+    memset(error, 0, sizeof(*error));
+    cinfo->err = jpeg_std_error(&error->base);
+    error->base.error_exit = ijpeg_error_exit;
+    error->base.emit_message = ijpeg_emit_message;
+    error->strict = strict;
+    error->message = message;
+    error->message_size = message_size;
+    if (message && message_size > 0) message[0] = 0;
+}
+
+static size_t ijpeg_consumed(struct jpeg_decompress_struct *cinfo, size_t size) {
+    if (!cinfo->src) return 0;
+    size_t left = cinfo->src->bytes_in_buffer;
+    return left <= size ? size - left : 0;
+}
+
+static void ijpeg_fill_info(struct jpeg_decompress_struct *cinfo, ijpeg_info *info) {
+    info->width = (int)cinfo->image_width;
+    info->height = (int)cinfo->image_height;
+    info->components = cinfo->num_components;
+    info->color_space = (int)cinfo->jpeg_color_space;
+    info->progressive = cinfo->progressive_mode ? 1 : 0;
+    info->arithmetic = cinfo->arith_code ? 1 : 0;
+    info->precision = cinfo->data_precision;
+    info->adobe = cinfo->saw_Adobe_marker ? 1 : 0;
+}
+
+int ijpeg_probe(const uint8_t *data, size_t size, ijpeg_info *info, char *message, size_t message_size, size_t *offset) {
+    struct jpeg_decompress_struct cinfo;
+    ijpeg_error error;
+    ijpeg_setup_error(&cinfo, &error, 1, message, message_size);
+    *offset = 0;
+    if (setjmp(error.jump)) {
+        *offset = ijpeg_consumed(&cinfo, size);
+        int status = error.status;
+        jpeg_destroy_decompress(&cinfo);
+        return status;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    ijpeg_fill_info(&cinfo, info);
+    *offset = ijpeg_consumed(&cinfo, size);
+    jpeg_destroy_decompress(&cinfo);
+    return IJPEG_OK;
+}
+
+void ijpeg_scaled_size(int width, int height, int denominator, int *out_width, int *out_height) {
+    // jdiv_round_up(dimension * scale_num, scale_denom), as jpeg_calc_output_dimensions does.
+    *out_width = (int)(((long)width + denominator - 1) / denominator);
+    *out_height = (int)(((long)height + denominator - 1) / denominator);
+}
+
+/// CMYK (or YCCK, which libjpeg turns into CMYK) samples to RGB. Adobe's files store CMYK
+/// inverted (255 = no ink), which is what libjpeg returns for them; others store ink.
+static void ijpeg_cmyk_to_rgb(const JSAMPLE *cmyk, uint8_t *rgb, int width, int inverted) {
+    for (int x = 0; x < width; x++) {
+        int c = cmyk[4 * x], m = cmyk[4 * x + 1], y = cmyk[4 * x + 2], k = cmyk[4 * x + 3];
+        if (!inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
+        rgb[3 * x] = (uint8_t)((c * k + 127) / 255);
+        rgb[3 * x + 1] = (uint8_t)((m * k + 127) / 255);
+        rgb[3 * x + 2] = (uint8_t)((y * k + 127) / 255);
+    }
+}
+
+int ijpeg_decode(
+    const uint8_t *data, size_t size, int denominator, uint8_t *pixels, int out_width, int out_height, int channels,
+    int max_scans, long max_memory, int lenient, int *warnings, char *message, size_t message_size, size_t *offset
+) {
+    struct jpeg_decompress_struct cinfo;
+    ijpeg_error error;
+    ijpeg_progress progress;
+    JSAMPARRAY cmyk_row = NULL;
+    ijpeg_setup_error(&cinfo, &error, !lenient, message, message_size);
+    *offset = 0;
+    *warnings = 0;
+    if (setjmp(error.jump)) {
+        *offset = ijpeg_consumed(&cinfo, size);
+        *warnings = error.warnings;
+        int status = error.status;
+        jpeg_destroy_decompress(&cinfo);  // frees cmyk_row too (pool memory)
+        return status;
+    }
+    jpeg_create_decompress(&cinfo);
+    if (max_memory > 0) cinfo.mem->max_memory_to_use = max_memory;
+    memset(&progress, 0, sizeof(progress));
+    progress.base.progress_monitor = ijpeg_progress_monitor;
+    progress.max_scans = max_scans;
+    cinfo.progress = &progress.base;
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    int cmyk = cinfo.num_components == 4;
+    if (cinfo.num_components == 1) {
+        cinfo.out_color_space = JCS_GRAYSCALE;
+    } else if (cmyk) {
+        cinfo.out_color_space = JCS_CMYK;
+    } else {
+        cinfo.out_color_space = JCS_RGB;
+    }
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned int)denominator;
+    jpeg_calc_output_dimensions(&cinfo);
+    int expected_channels = cinfo.num_components == 1 ? 1 : 3;
+    if ((int)cinfo.output_width != out_width || (int)cinfo.output_height != out_height || channels != expected_channels) {
+        if (message && message_size > 0) {
+            snprintf(message, message_size, "decoded size %ux%u differs from the header's %dx%d", cinfo.output_width, cinfo.output_height, out_width, out_height);
+        }
+        jpeg_destroy_decompress(&cinfo);
+        return IJPEG_SIZE_MISMATCH;
+    }
+    jpeg_start_decompress(&cinfo);
+    size_t row_bytes = (size_t)out_width * (size_t)channels;
+    if (cmyk) {
+        cmyk_row = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE, (JDIMENSION)out_width * 4, 1);
+    }
+    while (cinfo.output_scanline < cinfo.output_height) {
+        if (cmyk) {
+            jpeg_read_scanlines(&cinfo, cmyk_row, 1);
+            ijpeg_cmyk_to_rgb(cmyk_row[0], pixels + (size_t)(cinfo.output_scanline - 1) * row_bytes, out_width, cinfo.saw_Adobe_marker);
+        } else {
+            JSAMPROW rows[16];
+            JDIMENSION first = cinfo.output_scanline;
+            JDIMENSION count = cinfo.output_height - first < 16 ? cinfo.output_height - first : 16;
+            for (JDIMENSION i = 0; i < count; i++) rows[i] = pixels + (size_t)(first + i) * row_bytes;
+            jpeg_read_scanlines(&cinfo, rows, count);
+        }
+    }
+    jpeg_finish_decompress(&cinfo);
+    *offset = ijpeg_consumed(&cinfo, size);
+    *warnings = error.warnings;
+    jpeg_destroy_decompress(&cinfo);
+    return IJPEG_OK;
+}

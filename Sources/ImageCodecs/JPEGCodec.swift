@@ -1,0 +1,150 @@
+internal import CJPEGShims
+import ImageCore
+
+/// JPEG through the system libjpeg-turbo: header probe and decode (baseline, progressive,
+/// arithmetic, every chroma subsampling, restart markers, grayscale, CMYK and YCCK), with
+/// libjpeg's DCT scaling for shrink on load.
+///
+/// Pixels are libjpeg's defaults, the same as `djpeg`'s (accurate integer IDCT, fancy upsampling):
+/// gray8 for a one-component file, RGB8 otherwise. Limits hold before anything is allocated: the
+/// pixel limit from the SOF header, a bound on libjpeg's own memory (a progressive image keeps its
+/// coefficients), and ``DecodeLimits/maxScans``. Strict by default: what libjpeg only warns about
+/// (corrupt data, a premature end) is an error, as `djpeg -strict`; ``decodeWithInfo(_:limits:lenient:minimumSize:)``
+/// with `lenient` accepts it and counts the warnings. Bytes after the end-of-image marker are ignored.
+public enum JPEGCodec {
+    /// What libjpeg-turbo's shim reported, for messages.
+    private static let messageCapacity = 256
+
+    /// Reads the header (markers up to the first SOF) without decoding pixels.
+    ///
+    /// - Throws: ``ImageCodecError`` with `.invalidHeader` or `.truncated` and libjpeg's message.
+    public static func probe(_ bytes: UnsafeRawBufferPointer) throws -> ImageInfo {
+        try header(bytes).info
+    }
+
+    struct Header {
+        var info: ImageInfo
+        var components: Int
+    }
+
+    static func header(_ bytes: UnsafeRawBufferPointer) throws(ImageCodecError) -> Header {
+        var raw = ijpeg_info()
+        var offset = 0
+        var message = [CChar](repeating: 0, count: messageCapacity)
+        let status = ijpeg_probe(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, &raw, &message, message.count, &offset)
+        guard status == Int32(IJPEG_OK) else {
+            throw failure(status, message, offset: offset, size: bytes.count, during: "header")
+        }
+        let colorModel: ImageInfo.ColorModel = switch raw.components {
+        case 1: .gray
+        case 4: .cmyk
+        default: .rgb
+        }
+        let compression: ImageInfo.Compression = raw.arithmetic != 0 ? .arithmeticDCT : raw.progressive != 0 ? .progressiveDCT : .dct
+        let info = ImageInfo(
+            format: .jpeg, size: ImageSize(width: Int(raw.width), height: Int(raw.height)), colorModel: colorModel,
+            hasAlpha: false, bitDepth: Int(raw.precision), isInterlaced: raw.progressive != 0, compression: compression
+        )
+        return Header(info: info, components: Int(raw.components))
+    }
+
+    /// The largest DCT scaling (1, 1/2, 1/4, 1/8) whose output is at least `minimum` on both axes.
+    public static func reductionDenominator(for size: ImageSize, atLeast minimum: ImageSize) -> Int {
+        for denominator in [8, 4, 2] {
+            let scaled = scaledSize(size, denominator: denominator)
+            if scaled.width >= minimum.width && scaled.height >= minimum.height { return denominator }
+        }
+        return 1
+    }
+
+    static func scaledSize(_ size: ImageSize, denominator: Int) -> ImageSize {
+        var width: Int32 = 0, height: Int32 = 0
+        ijpeg_scaled_size(Int32(size.width), Int32(size.height), Int32(denominator), &width, &height)
+        return ImageSize(width: Int(width), height: Int(height))
+    }
+
+    /// Decodes a whole JPEG at full size.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default, lenient: Bool = false) throws -> Image {
+        try decodeWithInfo(bytes, limits: limits, lenient: lenient).image
+    }
+
+    /// Decodes a JPEG, at a reduced size when `minimumSize` allows (libjpeg's DCT scaling: the
+    /// output is never smaller than the size asked for on either axis).
+    ///
+    /// - Parameter lenient: accept what libjpeg only warns about (corrupt data, a truncated file:
+    ///   missing rows come out grey); ``DecodedImage`` does not say how many warnings there were —
+    ///   `warningCount` of ``decodeWithInfo(_:limits:lenient:warningCount:minimumSize:)`` does.
+    /// - Throws: ``ImageCodecError``: `.limitExceeded` (pixels, scans, memory), `.truncated`,
+    ///   `.corruptData`, `.invalidHeader`, `.unsupportedFormat` (12-bit), with libjpeg's message
+    ///   and the byte offset it had reached.
+    public static func decodeWithInfo(
+        _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default, lenient: Bool = false,
+        minimumSize: (ImageInfo) -> ImageSize? = { _ in nil }
+    ) throws -> DecodedImage {
+        var warnings = 0
+        return try decodeWithInfo(bytes, limits: limits, lenient: lenient, warningCount: &warnings, minimumSize: minimumSize)
+    }
+
+    /// ``decodeWithInfo(_:limits:lenient:minimumSize:)`` that also reports how many warnings
+    /// libjpeg gave (always 0 unless `lenient`: strict decoding stops at the first).
+    public static func decodeWithInfo(
+        _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
+        minimumSize: (ImageInfo) -> ImageSize?
+    ) throws(ImageCodecError) -> DecodedImage {
+        try limits.enforceInput(byteCount: bytes.count)
+        let header = try header(bytes)
+        try limits.enforce(header.info.size)
+        let denominator = minimumSize(header.info).map { reductionDenominator(for: header.info.size, atLeast: $0) } ?? 1
+        let size = scaledSize(header.info.size, denominator: denominator)
+        let format: PixelFormat = header.components == 1 ? .gray8 : .rgb8
+        // libjpeg's own buffers: a progressive image keeps every DCT coefficient (2 bytes a sample,
+        // up to 3 samples a pixel at 4:4:4, 4 for CMYK), sequential ones a few rows.
+        let memory = header.info.size.width * header.info.size.height * max(3, header.components) * 2 + (16 << 20)
+        var message = [CChar](repeating: 0, count: messageCapacity)
+        var offset = 0
+        var warnings: Int32 = 0
+        var status: Int32 = 0
+        let image = Image(size: size, format: format) { (buffer: UnsafeMutableRawBufferPointer) in
+            status = ijpeg_decode(
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(denominator),
+                buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(size.width), Int32(size.height),
+                Int32(format.channelCount), Int32(limits.maxScans), memory, lenient ? 1 : 0, &warnings,
+                &message, message.count, &offset
+            )
+            if status != Int32(IJPEG_OK) {
+                // The image is dropped below; make its bytes defined anyway.
+                buffer.initializeMemory(as: UInt8.self, repeating: 0)
+            }
+        }
+        warningCount = Int(warnings)
+        guard status == Int32(IJPEG_OK) else {
+            throw failure(status, message, offset: offset, size: bytes.count, during: "image data")
+        }
+        return DecodedImage(info: header.info, image: image, acceptedDamage: Int(warnings))
+    }
+
+    /// An error from the shim's status and libjpeg's message, classified by what libjpeg said.
+    private static func failure(_ status: Int32, _ message: [CChar], offset: Int, size: Int, during part: String) -> ImageCodecError {
+        let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let place = offset > 0 ? " (at byte \(offset) of \(size))" : ""
+        switch status {
+        case Int32(IJPEG_TOO_MANY_SCANS):
+            return ImageCodecError(.limitExceeded, "JPEG has " + text, at: offset)
+        case Int32(IJPEG_WARNING):
+            let truncated = text.contains("Premature end") || offset >= size
+            return ImageCodecError(
+                truncated ? .truncated : .corruptData,
+                "JPEG \(part): \(text)\(place)" + (truncated ? "; the file is cut short" : "") + " (--lenient accepts it)",
+                at: offset
+            )
+        default:
+            let lowered = text.lowercased()
+            let code: ImageCodecError.Code =
+                lowered.contains("insufficient memory") ? .limitExceeded
+                : lowered.contains("unsupported jpeg data precision") || lowered.contains("unsupported") ? .unsupportedFormat
+                : offset >= size || lowered.contains("empty") ? .truncated
+                : part == "header" ? .invalidHeader : .corruptData
+            return ImageCodecError(code, "JPEG \(part): \(text)\(place)", at: offset)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ImageCodecs
+import ImageCore
+
+/// The JPEG probe and decoder (libjpeg-turbo behind CJPEGShims), as ImageDecoder calls them.
+///
+/// - Nothing crashes (libjpeg's error exit never crosses Swift), strict or lenient.
+/// - A file that decodes was probed to the size it decodes to, in gray8 or RGB8.
+/// - A strict decode that succeeds accepted no damage, and a lenient decode of it agrees.
+/// - Each DCT scaling gives the size ``JPEGCodec/reductionDenominator(for:atLeast:)`` promises.
+func checkJPEG(_ data: UnsafeRawBufferPointer) {
+    let probe = outcome { try JPEGCodec.probe(data) }
+    let strict = outcome { try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits) }
+    var damage = 0
+    let lenient = outcome { try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, lenient: true, warningCount: &damage, minimumSize: { _ in nil }) }
+
+    if case .success(let decoded) = strict {
+        guard case .success(let info) = probe, info == decoded.info, info.size == decoded.image.size else {
+            fatalError("JPEG decodes to \(decoded.image.size) but probes to \(probe)")
+        }
+        guard decoded.image.format == (info.colorModel == .gray ? .gray8 : .rgb8), decoded.acceptedDamage == 0 else {
+            fatalError("JPEG strict decode gave \(decoded.image.format) with \(decoded.acceptedDamage) accepted warnings")
+        }
+        guard case .success(let relaxed) = lenient, relaxed.image == decoded.image, damage == 0 else {
+            fatalError("JPEG decodes strictly but the lenient decode differs: \(describe(lenient)), \(damage) warnings")
+        }
+        for denominator in [2, 4, 8] {
+            let minimum = ImageSize(width: max(1, info.size.width / denominator), height: max(1, info.size.height / denominator))
+            let chosen = JPEGCodec.reductionDenominator(for: info.size, atLeast: minimum)
+            if let scaled = try? JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, minimumSize: { _ in minimum }) {
+                let size = scaled.image.size
+                guard size.width >= minimum.width, size.height >= minimum.height,
+                      size.width <= info.size.width, size.height <= info.size.height, chosen >= 1 else {
+                    fatalError("JPEG scaled decode for at least \(minimum) gave \(size) of \(info.size)")
+                }
+            }
+        }
+    } else if case .success(let relaxed) = lenient, case .success(let info) = probe, relaxed.image.size != info.size {
+        fatalError("JPEG lenient decode gave \(relaxed.image.size), the header says \(info.size)")
+    }
+}

@@ -103,23 +103,19 @@ public enum JPEGCodec {
         var message = [CChar](repeating: 0, count: messageCapacity)
         var offset = 0
         var warnings: Int32 = 0
-        var status: Int32 = 0
-        let image = Image(size: size, format: format) { (buffer: UnsafeMutableRawBufferPointer) in
-            status = ijpeg_decode(
+        // A failed decode throws out of the initializer, which frees the buffer: nothing to fill.
+        let image = try Image(size: size, format: format) { (buffer: UnsafeMutableRawBufferPointer) throws(ImageCodecError) in
+            let status = ijpeg_decode(
                 bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(denominator),
                 buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(size.width), Int32(size.height),
                 Int32(format.channelCount), Int32(limits.maxScans), memory, lenient ? 1 : 0, &warnings,
                 &message, message.count, &offset
             )
-            if status != Int32(IJPEG_OK) {
-                // The image is dropped below; make its bytes defined anyway.
-                buffer.initializeMemory(as: UInt8.self, repeating: 0)
+            guard status == Int32(IJPEG_OK) else {
+                throw failure(status, message, offset: offset, size: bytes.count, during: "image data")
             }
         }
         warningCount = Int(warnings)
-        guard status == Int32(IJPEG_OK) else {
-            throw failure(status, message, offset: offset, size: bytes.count, during: "image data")
-        }
         return DecodedImage(info: header.info, image: image, acceptedDamage: Int(warnings))
     }
 

@@ -1,6 +1,7 @@
 #include "CJPEGShims.h"
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jpeglib.h>
 
@@ -196,4 +197,85 @@ int ijpeg_decode(
     *warnings = error.warnings;
     jpeg_destroy_decompress(&cinfo);
     return IJPEG_OK;
+}
+
+// MARK: encoding
+
+static void ijpeg_setup_compress_error(struct jpeg_compress_struct *cinfo, ijpeg_error *error, char *message, size_t message_size) {
+    memset(error, 0, sizeof(*error));
+    cinfo->err = jpeg_std_error(&error->base);
+    error->base.error_exit = ijpeg_error_exit;
+    error->base.emit_message = ijpeg_emit_message;
+    error->strict = 0;  // an encoder's warnings are not about the data
+    error->message = message;
+    error->message_size = message_size;
+    if (message && message_size > 0) message[0] = 0;
+}
+
+int ijpeg_encode(
+    const uint8_t *pixels, int width, int height, int channels, size_t stride, const ijpeg_encode_options *options,
+    const uint8_t *icc, size_t icc_size, const ijpeg_marker *markers, int marker_count,
+    uint8_t **output, size_t *output_size, char *message, size_t message_size
+) {
+    struct jpeg_compress_struct cinfo;
+    ijpeg_error error;
+    unsigned char *buffer = NULL;
+    unsigned long buffer_size = 0;
+    ijpeg_setup_compress_error(&cinfo, &error, message, message_size);
+    *output = NULL;
+    *output_size = 0;
+    if (setjmp(error.jump)) {
+        int status = error.status;
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        return status;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, &buffer, &buffer_size);
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = channels;
+    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, options->quality, TRUE);
+    if (channels == 3) {
+        // Component 0 is luma: its sampling factors against chroma's 1x1 set the subsampling.
+        int h = options->subsampling == 444 ? 1 : 2;
+        int v = options->subsampling == 420 ? 2 : 1;
+        cinfo.comp_info[0].h_samp_factor = h;
+        cinfo.comp_info[0].v_samp_factor = v;
+        for (int c = 1; c < 3; c++) {
+            cinfo.comp_info[c].h_samp_factor = 1;
+            cinfo.comp_info[c].v_samp_factor = 1;
+        }
+    }
+    cinfo.optimize_coding = options->optimize ? TRUE : FALSE;
+    if (options->progressive) jpeg_simple_progression(&cinfo);
+    jpeg_start_compress(&cinfo, TRUE);
+    if (icc && icc_size > 0) jpeg_write_icc_profile(&cinfo, icc, (unsigned int)icc_size);
+    for (int i = 0; i < marker_count; i++) {
+        jpeg_write_marker(&cinfo, markers[i].marker, markers[i].data, (unsigned int)markers[i].size);
+    }
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW rows[16];
+        JDIMENSION first = cinfo.next_scanline;
+        JDIMENSION count = cinfo.image_height - first < 16 ? cinfo.image_height - first : 16;
+        for (JDIMENSION i = 0; i < count; i++) rows[i] = (JSAMPROW)(pixels + (size_t)(first + i) * stride);
+        jpeg_write_scanlines(&cinfo, rows, count);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    *output = buffer;
+    *output_size = (size_t)buffer_size;
+    return IJPEG_OK;
+}
+
+void ijpeg_free(void *buffer) { free(buffer); }
+
+int ijpeg_library_version(void) {
+#ifdef LIBJPEG_TURBO_VERSION_NUMBER
+    return LIBJPEG_TURBO_VERSION_NUMBER;
+#else
+    return 0;
+#endif
 }

@@ -17,6 +17,11 @@ public struct ImageDecoder: Sendable {
     /// Accept JPEG data libjpeg only warns about (corrupt or truncated: missing rows grey)
     /// instead of refusing it, as `--lenient` does.
     public var lenient = false
+    /// Apply the EXIF Orientation on decode, so the pixels come out upright (libvips
+    /// `autorotate`, sharp `.rotate()`, Pillow `exif_transpose`); `false` keeps the stored
+    /// pixels, as `--no-auto-orient` does. The header's ``ImageInfo/orientation`` says what the
+    /// file asks for either way.
+    public var autoOrient = true
 
     /// Creates a decoder.
     public init(limits: DecodeLimits = .default, animation: AnimationPolicy = .firstFrame, forceRGBA: Bool = false) {
@@ -46,14 +51,23 @@ public struct ImageDecoder: Sendable {
         return format
     }
 
-    /// Reads an image's header without decoding pixels.
+    /// Reads an image's header without decoding pixels, with the orientation its EXIF asks for.
     public func probe(_ bytes: UnsafeRawBufferPointer) throws -> ImageInfo {
-        switch try decodableFormat(of: bytes) {
+        var info: ImageInfo = switch try decodableFormat(of: bytes) {
         case .png: try PNGCodec.probe(bytes)
         case .webp: try WebPCodec.probe(bytes)
         case .jpeg: try JPEGCodec.probe(bytes)
         default: try PAMCodec.probe(bytes)
         }
+        info.orientation = EmbeddedMetadata.read(from: bytes).orientation
+        return info
+    }
+
+    /// The size a decode of an image with this header gives at full size: its displayed size
+    /// when the decoder applies the orientation, its stored size otherwise. Sizes the
+    /// `minimumSize` closures return are in this orientation.
+    public func outputSize(for info: ImageInfo) -> ImageSize {
+        autoOrient ? info.displaySize : info.size
     }
 
     /// Reads an image's header without decoding pixels.
@@ -79,27 +93,53 @@ public struct ImageDecoder: Sendable {
 
     /// Decodes an image and returns it with what its header says, reading the header once.
     ///
-    /// - Parameter minimumSize: given the header, the smallest size the caller needs, or `nil`
-    ///   for full size. Formats that can decode at a reduced size (WebP) decode no larger than
+    /// - Parameter minimumSize: given the header (with its ``ImageInfo/orientation``), the
+    ///   smallest size the caller needs, in the orientation of the output
+    ///   (``outputSize(for:)``), or `nil` for full size. Formats that can decode at a reduced size (WebP) decode no larger than
     ///   needed, keeping the aspect ratio; others decode at full size. Animations decode at full
     ///   size.
     /// - Throws: ``ImageCodecError`` naming the problem and, where known, its byte offset.
     public func decodeWithInfo(
         _ bytes: UnsafeRawBufferPointer, minimumSize: (ImageInfo) -> ImageSize? = { _ in nil }
     ) throws -> DecodedImage {
-        switch try decodableFormat(of: bytes) {
+        let format = try decodableFormat(of: bytes)
+        let metadata = EmbeddedMetadata.read(from: bytes)
+        let decoded: DecodedImage
+        switch format {
         case .png:
-            try PNGCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation)
+            decoded = try PNGCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation)
         case .webp:
-            try WebPCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation) { info in
-                guard !info.isAnimated, let minimum = minimumSize(info) else { return nil }
+            decoded = try WebPCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation) { info in
+                guard !info.isAnimated, let minimum = storedMinimum(minimumSize, info, metadata) else { return nil }
                 return WebPCodec.reducedSize(of: info.size, atLeast: minimum)
             }
         case .jpeg:
-            try decodeJPEG(bytes, minimumSize: minimumSize)
+            decoded = try decodeJPEG(bytes) { storedMinimum(minimumSize, $0, metadata) }
         default:
-            try PAMCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
+            decoded = try PAMCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
         }
+        return finished(decoded, metadata: metadata)
+    }
+
+    /// The caller's minimum size (asked in the output's orientation, with the header's
+    /// orientation in `info`) as a minimum on the stored pixels.
+    private func storedMinimum(_ minimumSize: (ImageInfo) -> ImageSize?, _ info: ImageInfo, _ metadata: EmbeddedMetadata) -> ImageSize? {
+        var oriented = info
+        oriented.orientation = metadata.orientation
+        guard let minimum = minimumSize(oriented) else { return nil }
+        return autoOrient ? oriented.orientation.storedSize(of: minimum) : minimum
+    }
+
+    /// The decoded image with the header's orientation recorded and, when ``autoOrient``,
+    /// applied.
+    private func finished(_ decoded: DecodedImage, metadata: EmbeddedMetadata) -> DecodedImage {
+        var result = decoded
+        result.info.orientation = metadata.orientation
+        if autoOrient && metadata.orientation != .up {
+            result.image = result.image.oriented(metadata.orientation)
+            result.appliedOrientation = metadata.orientation
+        }
+        return result
     }
 
     /// A JPEG at the smallest DCT scaling that gives `minimumSize`, in the format asked for (RGB8,
@@ -136,9 +176,15 @@ public struct ImageDecoder: Sendable {
     ) throws -> DecodedImage {
         let readOnly = UnsafeRawBufferPointer(bytes)
         guard try decodableFormat(of: readOnly) == .png else { return try decodeWithInfo(readOnly, minimumSize: minimumSize) }
-        return try PNGCodec.decodeWithInfo(
-            releasing: bytes, when: mayRelease, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
+        let metadata = EmbeddedMetadata.read(from: readOnly)  // before any page is released
+        let decoded = try PNGCodec.decodeWithInfo(
+            releasing: bytes, when: { info in
+                var oriented = info
+                oriented.orientation = metadata.orientation
+                return mayRelease(oriented)
+            }, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
         )
+        return finished(decoded, metadata: metadata)
     }
 
     /// Decodes a whole image.
@@ -156,6 +202,9 @@ public struct DecodedImage: Sendable {
     /// How many problems the decoder accepted because it was lenient (JPEG: libjpeg's warnings
     /// about corrupt or missing data); 0 for a clean file.
     public var acceptedDamage = 0
+    /// The orientation the decoder applied to the stored pixels (`.up` when none was, or the
+    /// decoder was told not to): ``image`` is upright when this equals `info.orientation`.
+    public var appliedOrientation: ImageOrientation = .up
 
     /// An image and its header's findings.
     public init(info: ImageInfo, image: Image, acceptedDamage: Int = 0) {

@@ -6,6 +6,8 @@ public enum EncodeOptions: Hashable, Sendable {
     case png(PNGEncodeOptions)
     /// WebP, lossy or lossless.
     case webp(WebPEncodeOptions)
+    /// JPEG: quality, progressive, Huffman optimisation, chroma subsampling.
+    case jpeg(JPEGEncodeOptions)
     /// PAM, RGBA with the `dwebp -pam` header.
     case pam
 
@@ -14,6 +16,7 @@ public enum EncodeOptions: Hashable, Sendable {
         switch self {
         case .png: .png
         case .webp: .webp
+        case .jpeg: .jpeg
         case .pam: .pam
         }
     }
@@ -23,6 +26,7 @@ public enum EncodeOptions: Hashable, Sendable {
         switch format {
         case .png: .png(PNGEncodeOptions())
         case .webp: .webp(WebPEncodeOptions())
+        case .jpeg: .jpeg(JPEGEncodeOptions())
         case .pam: .pam
         default: nil
         }
@@ -40,6 +44,7 @@ extension Image {
         switch options {
         case .png(let png): try PNGCodec.encode(self, options: png)
         case .webp(let webp): try WebPCodec.encode(self, options: webp)
+        case .jpeg(let jpeg): try JPEGCodec.encode(self, options: jpeg)
         case .pam: PAMCodec.encode(self)
         }
     }

@@ -55,6 +55,14 @@ public struct ImageInfo: Hashable, Sendable {
     public var frameCount: Int?
     /// How the pixels are compressed.
     public var compression: Compression
+    /// The EXIF Orientation (JPEG APP1, PNG `eXIf`, WebP `EXIF`): how the stored pixels are
+    /// turned to show the image upright; `.up` without one. Set by ``ImageDecoder``, which
+    /// applies it unless told not to (``ImageDecoder/autoOrient``).
+    public var orientation: ImageOrientation = .up
+
+    /// The size the image is shown at: ``size`` with width and height swapped for orientations
+    /// 5–8.
+    public var displaySize: ImageSize { orientation.displaySize(of: size) }
 
     /// Creates probe results.
     public init(

@@ -55,7 +55,7 @@ public enum ImageFormat: String, Hashable, Sendable, CaseIterable, CustomStringC
     public var canDecode: Bool { self == .png || self == .webp || self == .pam || self == .jpeg }
 
     /// Whether imagepipe can encode this format.
-    public var canEncode: Bool { self == .png || self == .webp || self == .pam }
+    public var canEncode: Bool { self == .png || self == .webp || self == .pam || self == .jpeg }
 
     /// The usual file name extension, without the dot.
     public var fileExtension: String {

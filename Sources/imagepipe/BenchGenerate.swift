@@ -57,7 +57,7 @@ extension Imagepipe.Bench {
         @Option(name: .customLong("thumbnail-format"), help: "Thumbnail format: webp (quality 80) or png.")
         var thumbnailFormat: ImageFormat = .webp
 
-        @Option(help: "Output format: auto (the service's, provenance embedded), keep, png, webp.")
+        @Option(help: "Output format: auto (the service's, provenance embedded), keep, png, webp, jpeg.")
         var format: GeneratedImageWriter.OutputFormat = .auto
 
         @Option(help: "Warm-up passes over the distinct prompts, not measured (default: 1 on the sandbox, 0 on a paid service).")

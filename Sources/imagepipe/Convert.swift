@@ -8,7 +8,7 @@ import PipelineCore
 extension Imagepipe {
     struct Convert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Convert PNG, WebP and PAM files, and saved image-API responses, to PNG, WebP or PAM.",
+            abstract: "Convert PNG, WebP, JPEG and PAM files, and saved image-API responses, to PNG, WebP, JPEG or PAM.",
             discussion: """
             The output format comes from the output file's extension unless --format is given. With several \
             inputs, or an output that is a directory or ends in '/', each input goes into that directory under \
@@ -18,13 +18,13 @@ extension Imagepipe {
             """
         )
 
-        @Argument(help: "Input files: PNG, WebP, PAM, or saved API responses (recognised by their bytes, not their names).")
+        @Argument(help: "Input files: PNG, WebP, JPEG, PAM, or saved API responses (recognised by their bytes, not their names).")
         var inputs: [String]
 
         @Option(name: .shortAndLong, help: "Output file, or directory for several inputs.")
         var output: String
 
-        @Option(name: .shortAndLong, help: "Output format: png, webp or pam (default: from the output extension).")
+        @Option(name: .shortAndLong, help: "Output format: png, webp, jpeg or pam (default: from the output extension).")
         var format: ImageFormat?
 
         @OptionGroup(title: "Encoding")
@@ -33,8 +33,8 @@ extension Imagepipe {
         @OptionGroup(title: "Resizing")
         var resizing: ResizeArguments
 
-        @OptionGroup(title: "Limits")
-        var limits: LimitOptions
+        @OptionGroup(title: "Decoding")
+        var decoding: DecodingOptions
 
         @Flag(help: "Refuse animated inputs instead of converting their first frame.")
         var rejectAnimation = false
@@ -57,7 +57,7 @@ extension Imagepipe {
             do throws(PipelineError) {
                 job = try ConvertJob(
                     inputs: inputs, output: output, format: format, encoding: encoding.settings,
-                    decoder: limits.decoder(animation: rejectAnimation ? .reject : .firstFrame)
+                    decoder: decoding.decoder(animation: rejectAnimation ? .reject : .firstFrame)
                 )
             } catch {
                 throw ValidationError(error.description)

@@ -41,7 +41,7 @@ extension Imagepipe {
         @Option(help: "Thumbnail sizes in pixels (the longer edge), comma-separated.")
         var sizes: String = "512,256,128"
 
-        @Option(name: .shortAndLong, help: "Thumbnail format: webp or png.")
+        @Option(name: .shortAndLong, help: "Thumbnail format: webp, jpeg or png.")
         var format: ImageFormat = .webp
 
         @Option(name: .shortAndLong, help: "WebP quality 0-100.")
@@ -68,8 +68,8 @@ extension Imagepipe {
         @Option(help: "The page title (default: the source folder's name).")
         var title: String?
 
-        @OptionGroup(title: "Limits")
-        var limits: LimitOptions
+        @OptionGroup(title: "Decoding")
+        var decoding: DecodingOptions
 
         @Option(name: .shortAndLong, help: "Sources worked on at once (default: the number of cores).")
         var jobs: Int?
@@ -124,7 +124,7 @@ extension Imagepipe {
             job.title = title
             job.followLinks = followLinks
             job.manifestInterval = .milliseconds(Int(max(0, manifestInterval) * 1000))
-            job.decoder = limits.decoder()
+            job.decoder = decoding.decoder()
 
             let (quiet, json, verbose, configured) = (quiet, json, verbose, job)
             // Ctrl-C: the sources in flight finish, the manifest and page record what is done, and

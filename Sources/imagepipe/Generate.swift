@@ -59,7 +59,7 @@ extension Imagepipe {
         @Option(name: .customLong("base-url"), help: "Base URL of an OpenAI-compatible service (…/v1).")
         var baseURL: String?
 
-        @Option(help: "Output format: auto (the service's, provenance embedded; default), keep (the service's bytes untouched), png, webp.")
+        @Option(help: "Output format: auto (the service's, provenance embedded; default), keep (the service's bytes untouched), png, webp, jpeg.")
         var format: GeneratedImageWriter.OutputFormat = .auto
 
         @OptionGroup(title: "Encoding (re-encoded images)")

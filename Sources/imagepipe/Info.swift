@@ -29,15 +29,15 @@ extension Imagepipe {
         @Flag(help: "Also print the text metadata embedded in the file, or in each image of a response (PNG text chunks, WebP XMP): the provenance that generate records.")
         var metadata = false
 
-        @OptionGroup(title: "Limits")
-        var limits: LimitOptions
+        @OptionGroup(title: "Decoding")
+        var decoding: DecodingOptions
 
         @Flag(name: .shortAndLong, help: "Add error codes and byte offsets to error lines.")
         var verbose = false
 
         func run() async throws {
             defer { Report.resourcesIfRequested() }
-            let decoder = limits.decoder()
+            let decoder = decoding.decoder()
             func jsonLine(_ value: some Encodable) throws -> String {
                 try StableJSON.line(value)
             }

@@ -5,8 +5,8 @@ import ImageOps
 import ImagePipeline
 import PipelineCore
 
-/// Decoder limits shared by every command that reads images.
-struct LimitOptions: ParsableArguments {
+/// How every command that reads images decodes them: limits, leniency, orientation.
+struct DecodingOptions: ParsableArguments {
     @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this (default 134217728 = 128 MP).")
     var maxPixels: Int = DecodeLimits.default.maxPixels
 
@@ -18,6 +18,9 @@ struct LimitOptions: ParsableArguments {
 
     @Flag(help: "Accept JPEG data libjpeg only warns about (corrupt or cut short: missing rows grey) instead of refusing it.")
     var lenient = false
+
+    @Flag(name: .customLong("no-auto-orient"), help: "Keep the stored pixels instead of turning photos upright by their EXIF Orientation.")
+    var noAutoOrient = false
 
     func validate() throws {
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
@@ -35,13 +38,14 @@ struct LimitOptions: ParsableArguments {
     func decoder(animation: AnimationPolicy = .firstFrame) -> ImageDecoder {
         var decoder = ImageDecoder(limits: limits, animation: animation)
         decoder.lenient = lenient
+        decoder.autoOrient = !noAutoOrient
         return decoder
     }
 }
 
 /// Encoder settings shared by every command that writes images.
 struct EncodingOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "WebP quality 0-100, default 80; with --lossless, effort 0-100, default 75 (as cwebp).")
+    @Option(name: .shortAndLong, help: "WebP quality 0-100, default 80; with --lossless, effort 0-100, default 75 (as cwebp). JPEG quality 1-100, default 80.")
     var quality: Int?
 
     @Flag(help: "WebP lossless.")
@@ -62,6 +66,15 @@ struct EncodingOptions: ParsableArguments {
     @Option(name: .customLong("png-filter"), help: "PNG row filters: none, sub, up, average, paeth, adaptive (default).")
     var pngFilter: PNGFilterArgument?
 
+    @Flag(help: "JPEG: progressive (as cjpeg -progressive).")
+    var progressive = false
+
+    @Option(help: "JPEG chroma subsampling: 444, 422 or 420 (default: 444 at quality 90 and above, else 420, as libvips).")
+    var subsampling: JPEGEncodeOptions.ChromaSubsampling?
+
+    @Flag(name: .customLong("no-optimize-coding"), help: "JPEG: standard Huffman tables instead of ones made for the image (a few per cent larger, a little faster).")
+    var noOptimizeCoding = false
+
     var settings: EncodingSettings {
         var settings = EncodingSettings()
         settings.quality = quality
@@ -71,6 +84,9 @@ struct EncodingOptions: ParsableArguments {
         settings.exact = exact
         settings.compressionLevel = level
         settings.pngFilter = pngFilter?.filter
+        settings.progressive = progressive
+        settings.subsampling = subsampling
+        settings.standardHuffmanTables = noOptimizeCoding
         return settings
     }
 }
@@ -160,7 +176,7 @@ extension ImageFormat: ExpressibleByArgument {
         guard let format = ImageFormat(fileExtension: argument) else { return nil }
         self = format
     }
-    public static var allValueStrings: [String] { ["png", "webp", "pam"] }
+    public static var allValueStrings: [String] { ["png", "webp", "jpeg", "pam"] }
 }
 
 /// Pixel sizes as every command takes them (`--thumbnail`, `--sizes`): positive integers, comma-
@@ -188,3 +204,5 @@ extension StringProtocol {
         return String(characters[first...last])
     }
 }
+
+extension JPEGEncodeOptions.ChromaSubsampling: ExpressibleByArgument {}

@@ -47,8 +47,9 @@ struct PipelineTests {
         #expect(try ConvertJob(inputs: ["x"], output: folder + "/").destination == .directory(folder))
         let unknown = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.xyz") }
         #expect(unknown?.code == .unknownOutputFormat)
-        let jpeg = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.jpg") }
-        #expect(jpeg?.code == .unsupportedOutputFormat)
+        #expect(try ConvertJob(inputs: ["x"], output: folder + "/a.jpg").destination == .file(folder + "/a.jpg", .jpeg))
+        let gif = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.gif") }
+        #expect(gif?.code == .unsupportedOutputFormat)
         let contradiction = #expect(throws: PipelineError.self) { try ConvertJob(inputs: ["x"], output: folder + "/a.png", format: .webp) }
         #expect(contradiction?.code == .invalidOptions)
         var quality = EncodingSettings()

@@ -43,4 +43,36 @@ int ijpeg_decode(
     int max_scans, long max_memory, int lenient, int *warnings, char *message, size_t message_size, size_t *offset
 );
 
+/// A marker to write after the frame header's defaults: an APPn segment's payload (at most
+/// 65533 bytes; `jpeg_write_marker`).
+typedef struct {
+    int marker;            // 0xE1 for APP1 (EXIF, XMP), ...
+    const uint8_t *data;
+    size_t size;
+} ijpeg_marker;
+
+/// Encoder settings (cjpeg's names).
+typedef struct {
+    int quality;           // 1-100
+    int progressive;       // libjpeg's default progressive scan script
+    int optimize;          // image-specific Huffman tables (-optimize)
+    int subsampling;       // 444, 422 or 420 (ignored for gray)
+} ijpeg_encode_options;
+
+/// Encodes `height` rows of `width` gray8 (`channels` 1) or RGB8 (3) pixels, rows `stride`
+/// bytes apart. The ICC profile (may be NULL) is written in as many APP2 segments as it needs;
+/// the markers follow it. On success `*output` is a malloc'd buffer of `*output_size` bytes for
+/// the caller to free with ijpeg_free.
+int ijpeg_encode(
+    const uint8_t *pixels, int width, int height, int channels, size_t stride, const ijpeg_encode_options *options,
+    const uint8_t *icc, size_t icc_size, const ijpeg_marker *markers, int marker_count,
+    uint8_t **output, size_t *output_size, char *message, size_t message_size
+);
+
+/// Frees an ijpeg_encode output.
+void ijpeg_free(void *buffer);
+
+/// libjpeg-turbo's version as a number (e.g. 2001005 for 2.1.5), 0 when the headers do not say.
+int ijpeg_library_version(void);
+
 #endif

@@ -176,6 +176,13 @@ ipng_status ipng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, 
 /// Frees what ipng_encode allocated in `buffer`.
 void ipng_buffer_free(ipng_buffer *buffer);
 
+/// ipng_zlib_inflate results.
+enum { IPNG_INFLATE_OK = 0, IPNG_INFLATE_DAMAGED = 1, IPNG_INFLATE_NEEDS_ROOM = 2 };
+
+/// Inflates one whole zlib stream into `output` (`output_capacity` bytes); `*output_size` is
+/// what was written. IPNG_INFLATE_NEEDS_ROOM: the stream holds more than `output_capacity`.
+int ipng_zlib_inflate(const uint8_t *input, size_t input_size, uint8_t *output, size_t output_capacity, size_t *output_size);
+
 /// The libpng version the shims were built against, e.g. "1.6.39".
 const char *ipng_libpng_version(void);
 

@@ -66,7 +66,7 @@ public struct ConvertJob: Sendable {
     ) throws(PipelineError) {
         guard !inputs.isEmpty else { throw PipelineError(.invalidOptions, "no input files") }
         if let format, !format.canEncode {
-            throw PipelineError(.unsupportedOutputFormat, "\(format) output is not supported yet (imagepipe writes PNG, WebP and PAM)")
+            throw PipelineError(.unsupportedOutputFormat, "\(format) output is not supported (imagepipe writes PNG, WebP, JPEG and PAM)")
         }
         try encoding.validateRanges()
         let isFolder = inputs.count > 1 || output.hasSuffix("/") || FileIO.isDirectory(output)
@@ -85,7 +85,7 @@ public struct ConvertJob: Sendable {
                 throw PipelineError(.unknownOutputFormat, path: output, "cannot tell the output format from the name: use a .png, .webp or .pam extension, or --format")
             }
             guard resolved.canEncode else {
-                throw PipelineError(.unsupportedOutputFormat, path: output, "\(resolved) output is not supported yet (imagepipe writes PNG, WebP and PAM)")
+                throw PipelineError(.unsupportedOutputFormat, path: output, "\(resolved) output is not supported (imagepipe writes PNG, WebP, JPEG and PAM)")
             }
             try encoding.validate(for: resolved)
             destination = .file(output, resolved)
@@ -260,10 +260,10 @@ public struct ConvertJob: Sendable {
             return plan
         }
         func isPassThrough(_ info: ImageInfo) -> Bool {
-            resizePlan(for: info.size) == nil && (format ?? info.format) == info.format && !encoding.applies(to: format ?? info.format)
+            resizePlan(for: decoder.outputSize(for: info)) == nil && (format ?? info.format) == info.format && !encoding.applies(to: format ?? info.format)
         }
         func minimumSize(_ info: ImageInfo) -> ImageSize? {
-            guard let geometry, let plan = resizePlan(for: info.size) else { return nil }
+            guard let geometry, let plan = resizePlan(for: decoder.outputSize(for: info)) else { return nil }
             return geometry.minimumDecodeSize(for: plan, options: resizeOptions)
         }
         let inputByteCount = bytes.count
@@ -289,7 +289,7 @@ public struct ConvertJob: Sendable {
         }
         let info = decoded.info
         var image = decoded.image
-        let plan = resizePlan(for: info.size)
+        let plan = resizePlan(for: decoder.outputSize(for: info))
         let outputFormat = format ?? info.format
         let outputPath = replaceExtension ? FileName.replacingExtension(of: output, with: outputFormat.fileExtension) : output
         let passThrough = isPassThrough(info)

@@ -118,7 +118,7 @@ struct GalleryRenderer: Sendable {
             try bytes.withUnsafeBytes { buffer in
                 // Shrink on load (WebP) to what the largest size needs; the others derive from it.
                 try decoder.decodeWithInfo(buffer) { info in
-                    geometries[0].minimumDecodeSize(for: geometries[0].plan(for: info.size), options: resizeOptions)
+                    geometries[0].minimumDecodeSize(for: geometries[0].plan(for: decoder.outputSize(for: info)), options: resizeOptions)
                 }
             }
         }
@@ -152,7 +152,7 @@ struct GalleryRenderer: Sendable {
         return GalleryEntry(
             source: source, file: file.key, index: index, sha256: fileDigest, fileBytes: file.size,
             modifiedNanoseconds: file.modifiedNanoseconds, format: decoded.info.format.fileExtension,
-            width: decoded.info.size.width, height: decoded.info.size.height, bytes: bytes.count, thumbnails: thumbnails,
+            width: decoder.outputSize(for: decoded.info).width, height: decoder.outputSize(for: decoded.info).height, bytes: bytes.count, thumbnails: thumbnails,
             thumbHash: Data(hash).base64EncodedString(), placeholder: placeholder,
             averageColor: "#" + hex(average.red) + hex(average.green) + hex(average.blue),
             alt: alt, original: original ?? thumbnails[0].path, settings: context.fingerprint
@@ -164,7 +164,7 @@ struct GalleryRenderer: Sendable {
     func thumbnails(of decoded: DecodedImage, sizes: [Int], geometries: [ResizeGeometry]) -> [(size: Int, image: Image)] {
         var made: [(size: Int, image: Image)] = []
         for (size, geometry) in zip(sizes, geometries) {
-            let plan = geometry.plan(for: decoded.info.size)
+            let plan = geometry.plan(for: decoder.outputSize(for: decoded.info))
             if made.contains(where: { $0.image.size == plan.outputSize }) { continue }
             let image: Image
             if settings.derivation == .cascade, let previous = made.last?.image {

@@ -23,7 +23,7 @@ public struct GallerySettings: Hashable, Sendable {
 
     /// The thumbnails' longer edges (with ``aspect``, the box's longer edge), in pixels.
     public var sizes: [Int] = [512, 256, 128]
-    /// The thumbnails' format: WebP (default) or PNG.
+    /// The thumbnails' format: WebP (default), JPEG or PNG.
     public var format: ImageFormat = .webp
     /// The WebP quality, 0–100 (default 80); ignored for PNG.
     public var quality: Int = 80
@@ -63,7 +63,7 @@ public struct GallerySettings: Hashable, Sendable {
     /// other settings redoes every source.
     public var fingerprint: String {
         let aspectText = crops ? "\((aspect ?? ImageSize(width: 1, height: 1)).width):\((aspect ?? ImageSize(width: 1, height: 1)).height)" : "-"
-        let qualityText = format == .webp ? "q\(quality)" : "-"
+        let qualityText = format == .webp || format == .jpeg ? "q\(quality)" : "-"
         return "v1 sizes=\(orderedSizes.map(String.init).joined(separator: ",")) format=\(format.fileExtension) quality=\(qualityText) fit=\(crops ? "cover" : "contain") aspect=\(aspectText) filter=\(filter.rawValue) derivation=\(derivation.rawValue)"
     }
 
@@ -75,8 +75,8 @@ public struct GallerySettings: Hashable, Sendable {
         if let bad = sizes.first(where: { $0 < 1 || $0 > 16384 }) {
             throw PipelineError(.invalidOptions, "thumbnail size \(bad) is out of range 1…16384")
         }
-        guard format == .webp || format == .png else {
-            throw PipelineError(.unsupportedOutputFormat, "gallery thumbnails are WebP or PNG, not \(format)")
+        guard format == .webp || format == .png || format == .jpeg else {
+            throw PipelineError(.unsupportedOutputFormat, "gallery thumbnails are WebP, JPEG or PNG, not \(format)")
         }
         guard (0...100).contains(quality) else { throw PipelineError(.invalidOptions, "--quality \(quality) is out of range 0-100") }
         if fit == .fill { throw PipelineError(.invalidOptions, "--fit is contain or cover for a gallery") }
@@ -87,7 +87,11 @@ public struct GallerySettings: Hashable, Sendable {
 
     /// The encoder options for the thumbnails.
     var encodeOptions: EncodeOptions {
-        format == .webp ? .webp(WebPEncodeOptions(lossless: false, quality: quality)) : .png(PNGEncodeOptions())
+        switch format {
+        case .webp: .webp(WebPEncodeOptions(lossless: false, quality: quality))
+        case .jpeg: .jpeg(JPEGEncodeOptions(quality: max(1, quality)))
+        default: .png(PNGEncodeOptions())
+        }
     }
 }
 

@@ -47,6 +47,8 @@ public enum GeneratedImageFormat: String, Hashable, Sendable, CaseIterable {
     case png
     /// WebP (re-encoded unless the service sent WebP and no encoder setting was given).
     case webp
+    /// JPEG (re-encoded unless the service sent JPEG and no encoder setting was given).
+    case jpeg
 }
 
 /// What to do when the returned size is not the requested one.

@@ -95,8 +95,8 @@ public struct VerifyGeneratedImage: Stage {
 
     public func process(_ item: DecodedGeneratedImage, context: inout StageContext) async throws -> DecodedGeneratedImage {
         var item = item
-        if let requested = item.file.requestedSize, requested != item.info.size {
-            let text = "the service returned \(item.info.size), not the \(requested) requested"
+        if let requested = item.file.requestedSize, requested != item.info.displaySize {
+            let text = "the service returned \(item.info.displaySize), not the \(requested) requested"
             switch sizeCheck {
             case .warn:
                 context.warnings.append(text)
@@ -179,9 +179,10 @@ public struct EncodeGeneratedImage: Stage {
         case .auto, .keep: item.sourceFormat
         case .png: .png
         case .webp: .webp
+        case .jpeg: .jpeg
         }
         guard outputFormat.canEncode || (!item.wasResized && outputFormat == item.sourceFormat) else {
-            throw PipelineError(.unsupportedOutputFormat, path: context.label, "the service returned \(item.sourceFormat), which imagepipe cannot re-encode; use --format png or webp")
+            throw PipelineError(.unsupportedOutputFormat, path: context.label, "the service returned \(item.sourceFormat), which imagepipe cannot re-encode; use --format png, webp or jpeg")
         }
         let reencode = item.wasResized || outputFormat != item.sourceFormat
             || (format != .auto && format != .keep && encoding.applies(to: outputFormat))
@@ -196,7 +197,7 @@ public struct EncodeGeneratedImage: Stage {
         var record = Provenance(
             prompt: file.prompt, revisedPrompt: file.revisedPrompt, provider: file.provider,
             model: file.model, seed: file.seed, requestedSize: file.requestedSize?.description,
-            actualSize: item.info.size.description, outputSize: item.image.size.description,
+            actualSize: item.info.displaySize.description, outputSize: item.image.size.description,
             sourceFormat: item.sourceFormat.fileExtension, format: outputFormat.fileExtension, bytes: 0,
             sourceSHA256: SHA256.hex(of: file.bytes), index: file.index, source: file.source,
             created: file.created, responseID: file.responseID, warnings: context.warnings,

@@ -154,6 +154,7 @@ public struct GeneratedImageWriter: Sendable {
         switch format {
         case .png: try encoding.validate(for: .png)
         case .webp: try encoding.validate(for: .webp)
+        case .jpeg: try encoding.validate(for: .jpeg)
         case .auto, .keep: break
         }
     }

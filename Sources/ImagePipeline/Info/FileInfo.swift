@@ -8,10 +8,18 @@ public struct FileInfo: Sendable, Hashable, Codable {
     public var path: String
     /// `"png"`, `"webp"`, `"pam"`.
     public var format: String
-    /// Width in pixels.
+    /// Width in pixels, as stored.
     public var width: Int
-    /// Height in pixels.
+    /// Height in pixels, as stored.
     public var height: Int
+    /// The EXIF Orientation (2–8) when the file has one that turns or mirrors the stored pixels;
+    /// absent for 1 or none.
+    public var orientation: Int?
+    /// The width the image is shown at (and decoded to, unless `--no-auto-orient`), when
+    /// ``orientation`` is present.
+    public var displayWidth: Int?
+    /// The height the image is shown at, when ``orientation`` is present.
+    public var displayHeight: Int?
     /// `gray`, `grayAlpha`, `rgb`, `rgba` or `palette`.
     public var colorModel: String
     /// Whether pixels can be transparent.
@@ -131,6 +139,11 @@ public struct FileInfo: Sendable, Hashable, Codable {
             interlaced: info.isInterlaced, animated: info.isAnimated, frameCount: info.frameCount,
             compression: info.compression.rawValue, bytes: bytes
         )
+        if info.orientation != .up {
+            orientation = info.orientation.rawValue
+            displayWidth = info.displaySize.width
+            displayHeight = info.displaySize.height
+        }
     }
 
     /// Creates a report from its fields.
@@ -225,6 +238,10 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// The summary without the path: `PNG 1024x768 rgb 8-bit deflate, 1057622 bytes`.
     public var details: String {
         var parts = ["\(ImageFormat(fileExtension: format)?.description ?? format) \(width)x\(height) \(colorModel) \(bitDepth)-bit \(compression)"]
+        if let orientation, let displayWidth, let displayHeight {
+            let name = ImageOrientation(rawValue: orientation)?.description ?? String(orientation)
+            parts.append("EXIF orientation \(name): shown \(displayWidth)x\(displayHeight)")
+        }
         if hasAlpha && colorModel != "rgba" && colorModel != "grayAlpha" { parts.append("transparency") }
         if interlaced { parts.append("interlaced") }
         if animated { parts.append("animated, \(frameCount.map(String.init) ?? "?") frames") }

@@ -4,11 +4,11 @@ import PipelineCore
 
 /// Encoder settings a user gave, to apply to whichever output format they fit.
 ///
-/// Each setting belongs to one format (`quality` to WebP, `compressionLevel` to PNG, …); a setting
-/// given for a format it does not fit is an error, so `--quality 90` with `-o out.png` is refused
-/// rather than silently ignored.
+/// Each setting belongs to the formats it fits (`quality` to WebP and JPEG, `compressionLevel` to
+/// PNG, `progressive` to JPEG, …); a setting given for a format it does not fit is an error, so
+/// `--quality 90` with `-o out.png` is refused rather than silently ignored.
 public struct EncodingSettings: Hashable, Sendable {
-    /// WebP quality 0–100 (lossy quality, or lossless effort).
+    /// WebP quality 0–100 (lossy quality, or lossless effort); JPEG quality 1–100.
     public var quality: Int?
     /// WebP lossless.
     public var lossless: Bool = false
@@ -22,6 +22,12 @@ public struct EncodingSettings: Hashable, Sendable {
     public var compressionLevel: Int?
     /// PNG filter strategy.
     public var pngFilter: PNGEncodeOptions.Filter?
+    /// JPEG: progressive.
+    public var progressive: Bool = false
+    /// JPEG: chroma subsampling (by quality when absent).
+    public var subsampling: JPEGEncodeOptions.ChromaSubsampling?
+    /// JPEG: standard Huffman tables instead of optimised ones.
+    public var standardHuffmanTables: Bool = false
 
     /// Creates empty settings (every format's defaults).
     public init() {}
@@ -32,7 +38,6 @@ public struct EncodingSettings: Hashable, Sendable {
     /// Names of the settings given that apply only to WebP.
     var webpSettingNames: [String] {
         var names: [String] = []
-        if quality != nil { names.append("--quality") }
         if lossless { names.append("--lossless") }
         if method != nil { names.append("--method") }
         if alphaQuality != nil { names.append("--alpha-quality") }
@@ -48,18 +53,36 @@ public struct EncodingSettings: Hashable, Sendable {
         return names
     }
 
+    /// Names of the settings given that apply only to JPEG.
+    var jpegSettingNames: [String] {
+        var names: [String] = []
+        if progressive { names.append("--progressive") }
+        if subsampling != nil { names.append("--subsampling") }
+        if standardHuffmanTables { names.append("--no-optimize-coding") }
+        return names
+    }
+
+    /// Names of the settings given that fit `format`.
+    private func names(fitting format: ImageFormat) -> [String] {
+        let quality = quality != nil ? ["--quality"] : []
+        return switch format {
+        case .webp: quality + webpSettingNames
+        case .jpeg: quality + jpegSettingNames
+        case .png: pngSettingNames
+        default: []
+        }
+    }
+
     /// Whether any setting given applies to `format`.
     public func applies(to format: ImageFormat) -> Bool {
-        switch format {
-        case .webp: !webpSettingNames.isEmpty
-        case .png: !pngSettingNames.isEmpty
-        default: false
-        }
+        !names(fitting: format).isEmpty
     }
 
     /// Throws if a setting was given that does not fit `format`, or a value is out of range.
     public func validate(for format: ImageFormat) throws(PipelineError) {
-        let misfits = format == .webp ? pngSettingNames : format == .png ? webpSettingNames : webpSettingNames + pngSettingNames
+        let fitting = Set(names(fitting: format))
+        let all = (quality != nil ? ["--quality"] : []) + webpSettingNames + pngSettingNames + jpegSettingNames
+        let misfits = all.filter { !fitting.contains($0) }
         guard misfits.isEmpty else {
             throw PipelineError(.invalidOptions, "\(misfits.joined(separator: ", ")) do\(misfits.count == 1 ? "es" : "") not apply to \(format) output")
         }
@@ -93,10 +116,17 @@ public struct EncodingSettings: Hashable, Sendable {
             if let alphaQuality { options.alphaQuality = alphaQuality }
             options.exact = exact
             return .webp(options)
+        case .jpeg:
+            if let quality, quality < 1 {
+                throw PipelineError(.invalidOptions, "--quality \(quality) is out of range 1-100 for JPEG")
+            }
+            return .jpeg(JPEGEncodeOptions(
+                quality: quality ?? 80, progressive: progressive, optimizeCoding: !standardHuffmanTables, subsampling: subsampling
+            ))
         case .pam:
             return .pam
         default:
-            throw PipelineError(.unsupportedOutputFormat, "\(format) output is not supported yet (imagepipe writes PNG, WebP and PAM)")
+            throw PipelineError(.unsupportedOutputFormat, "\(format) output is not supported (imagepipe writes PNG, WebP, JPEG and PAM)")
         }
     }
 }

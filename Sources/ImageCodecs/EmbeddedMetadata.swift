@@ -1,0 +1,252 @@
+import ImageCore
+
+/// The metadata blocks of an image file that change how its pixels are shown, found by walking
+/// the container without decoding anything: EXIF (for its Orientation) and the ICC profile.
+///
+/// | block | PNG | WebP | JPEG |
+/// |---|---|---|---|
+/// | EXIF | `eXIf` | `EXIF` chunk | APP1 `Exif\0\0` |
+/// | ICC profile | `iCCP` (zlib, inflated here) | `ICCP` chunk | APP2 `ICC_PROFILE`, in up to 255 numbered segments, reassembled |
+/// | colour chunks | `sRGB`, `gAMA`, `cHRM` | — | — |
+///
+/// Reading is bounded and forgiving, as libvips, sharp and Pillow are: a block larger than
+/// ``Limits`` allows is skipped without being copied (its size is recorded in ``skipped``), a
+/// damaged block or container ends the walk with what was found so far, and nothing here throws:
+/// whether the pixels decode is the codec's business.
+///
+/// ```swift
+/// let metadata = EmbeddedMetadata.read(from: bytes)
+/// let upright = image.oriented(metadata.orientation)
+/// ```
+public struct EmbeddedMetadata: Hashable, Sendable {
+    /// The EXIF block: a TIFF structure (`II*\0` or `MM\0*`), any `Exif\0\0` prefix removed.
+    public var exif: [UInt8]?
+    /// The ICC profile, whole (JPEG segments reassembled, PNG's inflated).
+    public var iccProfile: [UInt8]?
+    /// PNG `sRGB`: the image is sRGB, with this rendering intent (0 perceptual, 1 relative,
+    /// 2 saturation, 3 absolute).
+    public var pngSRGBIntent: UInt8?
+    /// PNG `gAMA`: the encoding gamma times 100000 (45455 for 1/2.2).
+    public var pngGamma: UInt32?
+    /// PNG `cHRM`: white point and red, green, blue chromaticities (x, y) times 100000.
+    public var pngChromaticities: [UInt32]?
+    /// Blocks that were found but not kept, for reports: `"ICC profile (20000000 bytes, over the 16 MiB limit)"`.
+    public var skipped: [String] = []
+
+    /// The Orientation tag of the EXIF block; `.up` without EXIF, without the tag, or with a
+    /// value outside 1...8.
+    public var orientation: ImageOrientation {
+        exif.flatMap { ExifReader.orientation(in: $0) } ?? .up
+    }
+
+    /// Creates metadata from its blocks.
+    public init(exif: [UInt8]? = nil, iccProfile: [UInt8]? = nil) {
+        self.exif = exif
+        self.iccProfile = iccProfile
+    }
+
+    /// How large a block may be before it is skipped instead of copied.
+    public struct Limits: Hashable, Sendable {
+        /// EXIF: 4 MiB (a JPEG's is under 64 KiB; a PNG or WebP chunk could claim 4 GiB).
+        public var maxEXIFBytes = 4 << 20
+        /// ICC: 16 MiB once inflated (large CMYK LUT profiles are about 1 MiB).
+        public var maxICCBytes = 16 << 20
+
+        /// The default limits.
+        public init() {}
+    }
+
+    /// Walks `bytes` (a PNG, WebP or JPEG; anything else has no blocks) for its metadata.
+    public static func read(from bytes: UnsafeRawBufferPointer, limits: Limits = Limits()) -> EmbeddedMetadata {
+        var metadata = EmbeddedMetadata()
+        switch ImageFormat.sniff(bytes) {
+        case .png?: metadata.readPNG(bytes, limits: limits)
+        case .webp?: metadata.readWebP(bytes, limits: limits)
+        case .jpeg?: metadata.readJPEG(bytes, limits: limits)
+        default: break
+        }
+        return metadata
+    }
+
+    /// ``read(from:limits:)`` for bytes in an array.
+    public static func read(from bytes: [UInt8], limits: Limits = Limits()) -> EmbeddedMetadata {
+        bytes.withUnsafeBytes { read(from: $0, limits: limits) }
+    }
+
+    // MARK: PNG
+
+    private mutating func readPNG(_ bytes: UnsafeRawBufferPointer, limits: Limits) {
+        var offset = 8
+        while offset + 12 <= bytes.count {
+            let length = Int(bytes.uint32BigEndian(at: offset))
+            let type = offset + 4
+            let data = offset + 8
+            guard length <= Int(Int32.max), data + length + 4 <= bytes.count else { return }
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[data..<data + length])
+            if bytes.matches("IEND", at: type) { return }
+            if bytes.matches("eXIf", at: type) && exif == nil {
+                exif = kept(payload, limit: limits.maxEXIFBytes, what: "EXIF")
+            } else if bytes.matches("iCCP", at: type) && iccProfile == nil {
+                iccProfile = Self.inflatedICC(payload, limit: limits.maxICCBytes, skipped: &skipped)
+            } else if bytes.matches("sRGB", at: type) && length == 1 {
+                pngSRGBIntent = payload[0]
+            } else if bytes.matches("gAMA", at: type) && length == 4 {
+                pngGamma = payload.uint32BigEndian(at: 0)
+            } else if bytes.matches("cHRM", at: type) && length == 32 {
+                pngChromaticities = (0..<8).map { payload.uint32BigEndian(at: $0 * 4) }
+            }
+            offset = data + length + 4
+        }
+    }
+
+    /// An `iCCP` chunk's profile: a Latin-1 name, a zero, compression method 0 and a zlib stream.
+    private static func inflatedICC(_ payload: UnsafeRawBufferPointer, limit: Int, skipped: inout [String]) -> [UInt8]? {
+        guard let end = payload.prefix(80).firstIndex(of: 0), end >= 1, end + 2 <= payload.count, payload[end + 1] == 0 else {
+            skipped.append("ICC profile (a damaged iCCP chunk header)")
+            return nil
+        }
+        let stream = UnsafeRawBufferPointer(rebasing: payload[(end + 2)...])
+        switch ZlibInflate.inflate(stream, maxOutput: limit) {
+        case .success(let profile): return profile
+        case .failure(.outputTooLarge): skipped.append("ICC profile (more than \(limit) bytes once inflated)")
+        case .failure(.damaged): skipped.append("ICC profile (a damaged zlib stream in iCCP)")
+        }
+        return nil
+    }
+
+    // MARK: WebP
+
+    private mutating func readWebP(_ bytes: UnsafeRawBufferPointer, limits: Limits) {
+        var offset = 12
+        let end = min(bytes.count, 8 + Int(bytes.uint32LittleEndian(at: 4)))
+        while offset + 8 <= end {
+            let length = Int(bytes.uint32LittleEndian(at: offset + 4))
+            let data = offset + 8
+            guard data + length <= end else { return }
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[data..<data + length])
+            if bytes.matches("EXIF", at: offset) && exif == nil {
+                // Some writers keep JPEG's "Exif\0\0" prefix in the chunk.
+                let body = payload.count >= 6 && payload.matches("Exif\0\0", at: 0) ? UnsafeRawBufferPointer(rebasing: payload[6...]) : payload
+                exif = kept(body, limit: limits.maxEXIFBytes, what: "EXIF")
+            } else if bytes.matches("ICCP", at: offset) && iccProfile == nil {
+                iccProfile = kept(payload, limit: limits.maxICCBytes, what: "ICC profile")
+            }
+            offset = data + length + (length & 1)
+        }
+    }
+
+    // MARK: JPEG
+
+    private mutating func readJPEG(_ bytes: UnsafeRawBufferPointer, limits: Limits) {
+        var iccSegments: [Int: UnsafeRawBufferPointer] = [:]
+        var iccCount = 0
+        var iccBytes = 0
+        var offset = 2
+        walk: while offset + 4 <= bytes.count {
+            guard bytes[offset] == 0xFF else { break }
+            let marker = bytes[offset + 1]
+            switch marker {
+            case 0xFF:
+                offset += 1  // fill byte
+                continue walk
+            case 0xD8, 0x01, 0xD0...0xD7:
+                offset += 2  // markers without a length
+                continue walk
+            case 0xDA, 0xD9:
+                break walk  // start of scan, end of image: no metadata after these that a reader uses
+            default:
+                break
+            }
+            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let data = offset + 4
+            guard length >= 2, data + length - 2 <= bytes.count else { break }
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[data..<data + length - 2])
+            if marker == 0xE1 && exif == nil && payload.matches("Exif\0\0", at: 0) {
+                exif = kept(UnsafeRawBufferPointer(rebasing: payload[6...]), limit: limits.maxEXIFBytes, what: "EXIF")
+            } else if marker == 0xE2 && payload.count >= 14 && payload.matches("ICC_PROFILE\0", at: 0) {
+                let sequence = Int(payload[12]), count = Int(payload[13])
+                if sequence >= 1, sequence <= count, iccCount == 0 || iccCount == count, iccSegments[sequence] == nil {
+                    iccCount = count
+                    iccSegments[sequence] = UnsafeRawBufferPointer(rebasing: payload[14...])
+                    iccBytes += payload.count - 14
+                } else {
+                    iccCount = -1  // inconsistent numbering: the profile cannot be trusted
+                }
+            }
+            offset = data + length - 2
+        }
+        guard iccCount > 0 else {
+            if iccCount < 0 { skipped.append("ICC profile (APP2 segments numbered inconsistently)") }
+            return
+        }
+        guard iccSegments.count == iccCount else {
+            skipped.append("ICC profile (\(iccSegments.count) of its \(iccCount) APP2 segments)")
+            return
+        }
+        guard iccBytes <= limits.maxICCBytes else {
+            skipped.append("ICC profile (\(iccBytes) bytes, over the \(limits.maxICCBytes >> 20) MiB limit)")
+            return
+        }
+        var profile: [UInt8] = []
+        profile.reserveCapacity(iccBytes)
+        for sequence in 1...iccCount { profile.append(contentsOf: iccSegments[sequence]!) }
+        iccProfile = profile
+    }
+
+    private mutating func kept(_ payload: UnsafeRawBufferPointer, limit: Int, what: String) -> [UInt8]? {
+        guard payload.count <= limit else {
+            skipped.append("\(what) (\(payload.count) bytes, over the \(limit >> 20) MiB limit)")
+            return nil
+        }
+        return [UInt8](payload)
+    }
+}
+
+/// Reads tags from an EXIF block (a TIFF structure), bounded by its bytes: every offset is
+/// checked before it is followed.
+public enum ExifReader {
+    /// The Orientation tag (0x0112) of IFD0, or `nil` when absent, malformed or outside 1...8.
+    public static func orientation(in exif: [UInt8]) -> ImageOrientation? {
+        exif.withUnsafeBytes { orientationEntry(in: $0).flatMap { ImageOrientation(tagValue: Int($0.value)) } }
+    }
+
+    /// The EXIF block with its Orientation tag set to `orientation` (the rest byte for byte), or
+    /// `nil` when it has no Orientation tag to set: for metadata kept after the pixels were
+    /// turned upright.
+    public static func settingOrientation(_ orientation: ImageOrientation, in exif: [UInt8]) -> [UInt8]? {
+        guard let entry = exif.withUnsafeBytes({ orientationEntry(in: $0) }) else { return nil }
+        var patched = exif
+        let value = UInt16(orientation.rawValue)
+        patched[entry.valueOffset] = UInt8(entry.bigEndian ? value >> 8 : value & 0xFF)
+        patched[entry.valueOffset + 1] = UInt8(entry.bigEndian ? value & 0xFF : value >> 8)
+        return patched
+    }
+
+    private static func orientationEntry(in tiff: UnsafeRawBufferPointer) -> (value: UInt16, valueOffset: Int, bigEndian: Bool)? {
+        guard tiff.count >= 8 else { return nil }
+        let bigEndian: Bool
+        if tiff.matches("MM\0*", at: 0) {
+            bigEndian = true
+        } else if tiff.matches("II*\0", at: 0) {
+            bigEndian = false
+        } else {
+            return nil
+        }
+        func u16(_ at: Int) -> UInt16 {
+            bigEndian ? UInt16(tiff[at]) << 8 | UInt16(tiff[at + 1]) : UInt16(tiff[at + 1]) << 8 | UInt16(tiff[at])
+        }
+        let ifd = Int(bigEndian ? tiff.uint32BigEndian(at: 4) : tiff.uint32LittleEndian(at: 4))
+        guard ifd >= 8, ifd <= tiff.count - 2 else { return nil }
+        let count = Int(u16(ifd))
+        for index in 0..<count {
+            let entry = ifd + 2 + index * 12
+            guard entry + 12 <= tiff.count else { return nil }
+            // Orientation: SHORT (3), one value, held in the first two bytes of the value field.
+            if u16(entry) == 0x0112 {
+                guard u16(entry + 2) == 3 else { return nil }
+                return (u16(entry + 8), entry + 8, bigEndian)
+            }
+        }
+        return nil
+    }
+}

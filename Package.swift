@@ -3,7 +3,8 @@ import PackageDescription
 
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
-/// Dependencies point one way: C shims ← ImageCore ← ImageCodecs, ImageOps; CBase64Kernels ←
+/// Dependencies point one way: C shims ← ImageCore ← ColorManagement (LittleCMS) ← ImageCodecs;
+/// ImageCore ← ImageOps; CBase64Kernels ←
 /// FastBase64 ← ImageResponses; PipelineCore (the pipeline framework and the storage seam) depends
 /// on nothing; ImagePipeline (the convert, gallery, info and generated-image jobs) ← PipelineCore,
 /// ImageCodecs, ImageOps, ImageResponses; ImageGeneration (the HTTP client, on AsyncHTTPClient) ←
@@ -16,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "ImageCore", targets: ["ImageCore"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
+        .library(name: "ColorManagement", targets: ["ColorManagement"]),
         .library(name: "PipelineCore", targets: ["PipelineCore"]),
         .library(name: "ImagePipeline", targets: ["ImagePipeline"]),
         .library(name: "GenerationJob", targets: ["GenerationJob"]),
@@ -64,6 +66,11 @@ let package = Package(
             providers: [.apt(["libjpeg62-turbo-dev"])]
         ),
         .systemLibrary(
+            name: "CLCMS2",
+            pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibISAL",
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
@@ -73,6 +80,7 @@ let package = Package(
             dependencies: ["CLibPNG", "CLibDeflate", "CLibISAL"]
         ),
         .target(name: "CJPEGShims", dependencies: ["CLibJPEG"]),
+        .target(name: "CColorShims", dependencies: ["CLCMS2"]),
         .target(name: "CBase64Kernels"),
         .target(name: "CDigestKernels"),
         // libpng/libwebp called straight from C: the baselines `imagepipe bench codecs` shows
@@ -83,9 +91,11 @@ let package = Package(
         .target(name: "ImageCore", dependencies: ["CDigestKernels"]),
         .target(name: "FastBase64", dependencies: ["CBase64Kernels"]),
         .executableTarget(name: "Base64Fuzz", dependencies: ["FastBase64", "FuzzSupport"]),
+        // ICC profiles to sRGB with LittleCMS.
+        .target(name: "ColorManagement", dependencies: ["ImageCore", "CColorShims"]),
         .target(
             name: "ImageCodecs",
-            dependencies: ["ImageCore", "CPNGShims", "CJPEGShims", "CLibWebP"]
+            dependencies: ["ImageCore", "ColorManagement", "CPNGShims", "CJPEGShims", "CLibWebP"]
         ),
         .target(name: "ImageOps", dependencies: ["ImageCore"]),
         .target(name: "ImageResponses", dependencies: ["FastBase64", "ImageCore"]),
@@ -152,6 +162,7 @@ let package = Package(
                 "GenerationJob",
                 "ImageBench",
                 "ImageOps",
+                "ColorManagement",
                 "ImagePipeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -176,7 +187,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore", "TestSupport"]),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "TestSupport", "CLibWebP"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "ColorManagement", "TestSupport", "CLibWebP"]),
         .testTarget(name: "ImagePipelineTests", dependencies: ["PipelineCore", "ImagePipeline", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64", "TestSupport"]),

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what imagepipe needs on Debian/Ubuntu when it is missing: the libpng, libwebp, libdeflate, ISA-L and zlib
+# Installs what imagepipe needs on Debian/Ubuntu when it is missing: the libpng, libwebp, libdeflate, ISA-L, libjpeg-turbo, LittleCMS and zlib
 # development packages and pkg-config. Sourced by scripts/demo.sh and scripts/test.sh; safe to rerun.
 set -euo pipefail
 
 imagepipe_install_deps() {
-    local needed=(libpng-dev libwebp-dev libdeflate-dev libisal-dev libjpeg62-turbo-dev zlib1g-dev pkg-config)
+    local needed=(libpng-dev libwebp-dev libdeflate-dev libisal-dev libjpeg62-turbo-dev liblcms2-dev zlib1g-dev pkg-config)
     local missing=()
     for package in "${needed[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

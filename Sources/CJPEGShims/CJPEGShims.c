@@ -167,7 +167,8 @@ int ijpeg_decode(
     cinfo.scale_num = 1;
     cinfo.scale_denom = (unsigned int)denominator;
     jpeg_calc_output_dimensions(&cinfo);
-    int expected_channels = cinfo.num_components == 1 ? 1 : 3;
+    int raw_cmyk = cmyk && channels == 4;  // the caller converts (with the file's ICC profile)
+    int expected_channels = cinfo.num_components == 1 ? 1 : raw_cmyk ? 4 : 3;
     if ((int)cinfo.output_width != out_width || (int)cinfo.output_height != out_height || channels != expected_channels) {
         if (message && message_size > 0) {
             snprintf(message, message_size, "decoded size %ux%u differs from the header's %dx%d", cinfo.output_width, cinfo.output_height, out_width, out_height);
@@ -177,11 +178,11 @@ int ijpeg_decode(
     }
     jpeg_start_decompress(&cinfo);
     size_t row_bytes = (size_t)out_width * (size_t)channels;
-    if (cmyk) {
+    if (cmyk && !raw_cmyk) {
         cmyk_row = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE, (JDIMENSION)out_width * 4, 1);
     }
     while (cinfo.output_scanline < cinfo.output_height) {
-        if (cmyk) {
+        if (cmyk && !raw_cmyk) {
             jpeg_read_scanlines(&cinfo, cmyk_row, 1);
             ijpeg_cmyk_to_rgb(cmyk_row[0], pixels + (size_t)(cinfo.output_scanline - 1) * row_bytes, out_width, cinfo.saw_Adobe_marker);
         } else {

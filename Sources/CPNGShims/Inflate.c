@@ -17,3 +17,15 @@ int ipng_zlib_inflate(const uint8_t *input, size_t input_size, uint8_t *output, 
     default: return IPNG_INFLATE_DAMAGED;
     }
 }
+
+size_t ipng_zlib_deflate(const uint8_t *input, size_t input_size, uint8_t *output, size_t output_capacity) {
+    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(9);
+    if (!compressor) return 0;
+    size_t written = libdeflate_zlib_compress(compressor, input, input_size, output, output_capacity);
+    libdeflate_free_compressor(compressor);
+    return written;
+}
+
+size_t ipng_zlib_deflate_bound(size_t input_size) {
+    return libdeflate_zlib_compress_bound(NULL, input_size);
+}

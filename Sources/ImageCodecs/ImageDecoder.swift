@@ -1,3 +1,4 @@
+import ColorManagement
 import ImageCore
 
 /// Decodes any supported image, recognising its format from the magic bytes.
@@ -22,6 +23,10 @@ public struct ImageDecoder: Sendable {
     /// pixels, as `--no-auto-orient` does. The header's ``ImageInfo/orientation`` says what the
     /// file asks for either way.
     public var autoOrient = true
+    /// What to do with an embedded ICC profile (or a PNG's `gAMA`/`cHRM`): convert the pixels to
+    /// sRGB (the default, relative colorimetric as libvips), or keep them and the profile
+    /// (`--keep-icc`). ``DecodedImage/colorOutcome`` says what was done.
+    public var color: ColorHandling = .convertToSRGB(.relative)
 
     /// Creates a decoder.
     public init(limits: DecodeLimits = .default, animation: AnimationPolicy = .firstFrame, forceRGBA: Bool = false) {
@@ -59,7 +64,9 @@ public struct ImageDecoder: Sendable {
         case .jpeg: try JPEGCodec.probe(bytes)
         default: try PAMCodec.probe(bytes)
         }
-        info.orientation = EmbeddedMetadata.read(from: bytes).orientation
+        let metadata = EmbeddedMetadata.read(from: bytes)
+        info.orientation = metadata.orientation
+        info.colorSpace = Self.colorSpaceDescription(metadata)
         return info
     }
 
@@ -114,11 +121,11 @@ public struct ImageDecoder: Sendable {
                 return WebPCodec.reducedSize(of: info.size, atLeast: minimum)
             }
         case .jpeg:
-            decoded = try decodeJPEG(bytes) { storedMinimum(minimumSize, $0, metadata) }
+            return finished(try decodeJPEG(bytes, metadata: metadata) { storedMinimum(minimumSize, $0, metadata) }, metadata: metadata)
         default:
             decoded = try PAMCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
         }
-        return finished(decoded, metadata: metadata)
+        return finished(managingColor(of: decoded, metadata: metadata), metadata: metadata)
     }
 
     /// The caller's minimum size (asked in the output's orientation, with the header's
@@ -135,6 +142,7 @@ public struct ImageDecoder: Sendable {
     private func finished(_ decoded: DecodedImage, metadata: EmbeddedMetadata) -> DecodedImage {
         var result = decoded
         result.info.orientation = metadata.orientation
+        result.info.colorSpace = Self.colorSpaceDescription(metadata)
         if autoOrient && metadata.orientation != .up {
             result.image = result.image.oriented(metadata.orientation)
             result.appliedOrientation = metadata.orientation
@@ -142,10 +150,25 @@ public struct ImageDecoder: Sendable {
         return result
     }
 
-    /// A JPEG at the smallest DCT scaling that gives `minimumSize`, in the format asked for (RGB8,
-    /// or RGBA8 with `forceRGBA`; gray files come out RGB8 too, as every other format's do).
-    private func decodeJPEG(_ bytes: UnsafeRawBufferPointer, minimumSize: (ImageInfo) -> ImageSize?) throws -> DecodedImage {
-        var decoded = try JPEGCodec.decodeWithInfo(bytes, limits: limits, lenient: lenient, minimumSize: minimumSize)
+    /// A JPEG at the smallest DCT scaling that gives `minimumSize`, colour-managed, in the format
+    /// asked for (RGB8, or RGBA8 with `forceRGBA`; gray files come out RGB8 too, as every other
+    /// format's do). A CMYK file with a CMYK profile is decoded to its CMYK samples and converted
+    /// with the profile (whatever ``color`` says: its RGB pixels have no other meaning).
+    private func decodeJPEG(
+        _ bytes: UnsafeRawBufferPointer, metadata: EmbeddedMetadata, minimumSize: (ImageInfo) -> ImageSize?
+    ) throws -> DecodedImage {
+        let profile = metadata.iccProfile.flatMap(ICCProfile.init)
+        var warnings = 0
+        let (raw, inverted) = try JPEGCodec.decode(
+            bytes, limits: limits, lenient: lenient, warningCount: &warnings, minimumSize: minimumSize,
+            cmykSamples: profile?.colorSpace == .cmyk
+        )
+        var decoded = raw
+        if decoded.info.colorModel == .cmyk, let profile, profile.colorSpace == .cmyk {
+            decoded = convertingCMYK(decoded, inverted: inverted, profile: profile)
+        } else {
+            decoded = managingColor(of: decoded, metadata: metadata)
+        }
         let wanted: PixelFormat = forceRGBA ? .rgba8 : .rgb8
         if decoded.image.format != wanted { decoded.image = decoded.image.converted(to: wanted) }
         return decoded
@@ -177,13 +200,14 @@ public struct ImageDecoder: Sendable {
         let readOnly = UnsafeRawBufferPointer(bytes)
         guard try decodableFormat(of: readOnly) == .png else { return try decodeWithInfo(readOnly, minimumSize: minimumSize) }
         let metadata = EmbeddedMetadata.read(from: readOnly)  // before any page is released
-        let decoded = try PNGCodec.decodeWithInfo(
+        var decoded = try PNGCodec.decodeWithInfo(
             releasing: bytes, when: { info in
                 var oriented = info
                 oriented.orientation = metadata.orientation
                 return mayRelease(oriented)
             }, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
         )
+        decoded = managingColor(of: decoded, metadata: metadata)
         return finished(decoded, metadata: metadata)
     }
 
@@ -205,6 +229,12 @@ public struct DecodedImage: Sendable {
     /// The orientation the decoder applied to the stored pixels (`.up` when none was, or the
     /// decoder was told not to): ``image`` is upright when this equals `info.orientation`.
     public var appliedOrientation: ImageOrientation = .up
+    /// What the decoder did about colour: nothing to do, converted to sRGB, kept a profile, or
+    /// ignored one it could not use.
+    public var colorOutcome: ColorOutcome = .untagged
+    /// The ICC profile that describes ``image``'s pixels when it is not sRGB (``ImageDecoder/color``
+    /// `.keepProfile`): for an encoder to embed. `nil` for sRGB pixels.
+    public var iccProfile: [UInt8]?
 
     /// An image and its header's findings.
     public init(info: ImageInfo, image: Image, acceptedDamage: Int = 0) {

@@ -59,6 +59,10 @@ public struct ImageInfo: Hashable, Sendable {
     /// turned to show the image upright; `.up` without one. Set by ``ImageDecoder``, which
     /// applies it unless told not to (``ImageDecoder/autoOrient``).
     public var orientation: ImageOrientation = .up
+    /// The colour space the file declares, for reports: `ICC profile "Display P3" (736 bytes)`,
+    /// `sRGB (PNG sRGB chunk)`, `PNG gAMA 0.55556, cHRM`; `nil` when it declares none. Set by
+    /// ``ImageDecoder``.
+    public var colorSpace: String?
 
     /// The size the image is shown at: ``size`` with width and height swapped for orientations
     /// 5–8.

@@ -223,7 +223,7 @@ extension ImageTextMetadata {
         return output
     }
 
-    private static func appendChunk(_ type: String, _ data: [UInt8], to output: inout [UInt8]) {
+    static func appendChunk(_ type: String, _ data: [UInt8], to output: inout [UInt8]) {
         precondition(type.utf8.count == 4, "a PNG chunk type is four bytes")
         let length = UInt32(data.count)
         output += [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
@@ -468,7 +468,7 @@ private func xmpElementName(_ key: String) -> String? {
 
 /// The one owner of a libwebp `WebPMux`, deleted in `deinit`. The mux holds its own copy of the
 /// input (`copy_data` = 1), so it does not depend on the caller's buffer.
-private struct WebPMuxer: ~Copyable {
+struct WebPMuxer: ~Copyable {
     private let handle: OpaquePointer
 
     init(_ bytes: [UInt8]) throws(ImageCodecError) {

@@ -25,6 +25,8 @@ public enum JPEGCodec {
     struct Header {
         var info: ImageInfo
         var components: Int
+        /// An Adobe APP14 marker: CMYK samples are stored inverted (255 = no ink).
+        var adobe: Bool
     }
 
     static func header(_ bytes: UnsafeRawBufferPointer) throws(ImageCodecError) -> Header {
@@ -45,7 +47,7 @@ public enum JPEGCodec {
             format: .jpeg, size: ImageSize(width: Int(raw.width), height: Int(raw.height)), colorModel: colorModel,
             hasAlpha: false, bitDepth: Int(raw.precision), isInterlaced: raw.progressive != 0, compression: compression
         )
-        return Header(info: info, components: Int(raw.components))
+        return Header(info: info, components: Int(raw.components), adobe: raw.adobe != 0)
     }
 
     /// The largest DCT scaling (1, 1/2, 1/4, 1/8) whose output is at least `minimum` on both axes.
@@ -91,12 +93,22 @@ public enum JPEGCodec {
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
         minimumSize: (ImageInfo) -> ImageSize?
     ) throws(ImageCodecError) -> DecodedImage {
+        try decode(bytes, limits: limits, lenient: lenient, warningCount: &warningCount, minimumSize: minimumSize, cmykSamples: false).decoded
+    }
+
+    /// The decode behind the public ones. With `cmykSamples`, a CMYK or YCCK file comes out as
+    /// its CMYK samples, four bytes a pixel in an image labelled RGBA8 (for a conversion with
+    /// the file's ICC profile; `inverted` says whether 255 means no ink).
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
+        minimumSize: (ImageInfo) -> ImageSize?, cmykSamples: Bool
+    ) throws(ImageCodecError) -> (decoded: DecodedImage, inverted: Bool) {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try header(bytes)
         try limits.enforce(header.info.size)
         let denominator = minimumSize(header.info).map { reductionDenominator(for: header.info.size, atLeast: $0) } ?? 1
         let size = scaledSize(header.info.size, denominator: denominator)
-        let format: PixelFormat = header.components == 1 ? .gray8 : .rgb8
+        let format: PixelFormat = header.components == 1 ? .gray8 : cmykSamples && header.components == 4 ? .rgba8 : .rgb8
         // libjpeg's own buffers: a progressive image keeps every DCT coefficient (2 bytes a sample,
         // up to 3 samples a pixel at 4:4:4, 4 for CMYK), sequential ones a few rows.
         let memory = header.info.size.width * header.info.size.height * max(3, header.components) * 2 + (16 << 20)
@@ -116,7 +128,7 @@ public enum JPEGCodec {
             }
         }
         warningCount = Int(warnings)
-        return DecodedImage(info: header.info, image: image, acceptedDamage: Int(warnings))
+        return (DecodedImage(info: header.info, image: image, acceptedDamage: Int(warnings)), header.adobe)
     }
 
     /// An error from the shim's status and libjpeg's message, classified by what libjpeg said.

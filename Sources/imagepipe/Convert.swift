@@ -78,6 +78,14 @@ extension Imagepipe {
                         if file.acceptedDamage > 0 {
                             Report.warn("\(file.input): damaged or cut-short JPEG data accepted with --lenient (\(file.acceptedDamage) libjpeg warning\(file.acceptedDamage == 1 ? "" : "s"); missing rows are grey)")
                         }
+                        if case .ignored(let reason) = file.colorOutcome {
+                            Report.warn("\(file.input): colour profile not applied (\(reason)); pixels treated as sRGB")
+                        } else if verbose, case .converted = file.colorOutcome {
+                            Report.note("\(file.input): \(file.colorOutcome)")
+                        }
+                        if verbose && file.appliedOrientation != .up {
+                            Report.note("\(file.input): turned upright by its EXIF orientation \(file.appliedOrientation)")
+                        }
                         if let dropped = file.droppedFrames, dropped > 0 {
                             Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")
                         } else if file.wasCopied && file.source.isAnimated && !quiet {

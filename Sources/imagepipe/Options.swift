@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColorManagement
 import ImageCodecs
 import ImageCore
 import ImageOps
@@ -22,10 +23,17 @@ struct DecodingOptions: ParsableArguments {
     @Flag(name: .customLong("no-auto-orient"), help: "Keep the stored pixels instead of turning photos upright by their EXIF Orientation.")
     var noAutoOrient = false
 
+    @Option(help: "Rendering intent for converting embedded ICC profiles to sRGB: perceptual, relative (default, as libvips), saturation, absolute.")
+    var intent: RenderingIntent = .relative
+
+    @Flag(name: .customLong("keep-icc"), help: "Keep the source's ICC profile (embedded in the output) and its pixels, instead of converting them to sRGB.")
+    var keepICC = false
+
     func validate() throws {
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
         guard maxInputBytes > 0 else { throw ValidationError("--max-input-bytes must be positive") }
         guard maxScans > 0 else { throw ValidationError("--max-scans must be positive") }
+        if keepICC && intent != .relative { throw ValidationError("--intent converts to sRGB; --keep-icc keeps the profile instead: give one of them") }
     }
 
     var limits: DecodeLimits {
@@ -39,6 +47,7 @@ struct DecodingOptions: ParsableArguments {
         var decoder = ImageDecoder(limits: limits, animation: animation)
         decoder.lenient = lenient
         decoder.autoOrient = !noAutoOrient
+        decoder.color = keepICC ? .keepProfile : .convertToSRGB(intent)
         return decoder
     }
 }
@@ -206,3 +215,5 @@ extension StringProtocol {
 }
 
 extension JPEGEncodeOptions.ChromaSubsampling: ExpressibleByArgument {}
+
+extension RenderingIntent: ExpressibleByArgument {}

@@ -32,8 +32,9 @@ int ijpeg_probe(const uint8_t *data, size_t size, ijpeg_info *info, char *messag
 void ijpeg_scaled_size(int width, int height, int denominator, int *out_width, int *out_height);
 
 /// Decodes into `pixels` (`out_width * out_height * channels` bytes, rows packed): gray8
-/// (`channels` 1) for a one-component file, else RGB8 (3; CMYK and YCCK converted, Adobe-inverted
-/// CMYK handled). `denominator` scales with libjpeg's DCT scaling. `max_scans` refuses a
+/// (`channels` 1) for a one-component file, else RGB8 (3; CMYK and YCCK converted naively,
+/// Adobe-inverted CMYK handled), or, with `channels` 4 for a CMYK or YCCK file, its CMYK samples
+/// as libjpeg gives them (inverted when the file has an Adobe marker), for an ICC conversion. `denominator` scales with libjpeg's DCT scaling. `max_scans` refuses a
 /// progressive file with more scans (a CPU bomb); `max_memory` bounds libjpeg's own buffers
 /// (coefficients of a progressive image). Strict unless `lenient`: a libjpeg warning (corrupt data,
 /// premature end) is an error; lenient counts them in `*warnings` and keeps the pixels (missing

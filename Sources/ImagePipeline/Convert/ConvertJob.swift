@@ -305,7 +305,12 @@ public struct ConvertJob: Sendable {
         } else {
             try encoding.validate(for: outputFormat)
             let options = try encoding.options(for: outputFormat)
-            encoded = try PipelineError.codec(path: outputPath) { try image.encoded(as: options) }
+            encoded = try PipelineError.codec(path: outputPath) {
+                let plain = try image.encoded(as: options)
+                // Pixels kept in their own colour space carry its profile (--keep-icc).
+                guard let profile = decoded.iccProfile, outputFormat != .pam else { return plain }
+                return try ProfileEmbedding.embedding(profile, in: plain)
+            }
         }
         if let identity = await storage.identity(of: outputPath), inputIdentities.contains(identity) {
             throw PipelineError(.wouldOverwriteInput, path: outputPath, "refusing to overwrite an input file; choose another output")
@@ -314,7 +319,8 @@ public struct ConvertJob: Sendable {
         return ConvertedFile(
             input: source, output: outputPath, source: info, outputFormat: outputFormat,
             inputBytes: inputByteCount, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex,
-            outputSize: image.size, acceptedDamage: decoded.acceptedDamage
+            outputSize: image.size, acceptedDamage: decoded.acceptedDamage,
+            colorOutcome: passThrough ? .untagged : decoded.colorOutcome, appliedOrientation: passThrough ? .up : decoded.appliedOrientation
         )
     }
 
@@ -390,6 +396,10 @@ public struct ConvertedFile: Sendable, Hashable {
     public var outputSize: ImageSize? = nil
     /// Damage the lenient decoder accepted (libjpeg's warnings); 0 for a clean input.
     public var acceptedDamage = 0
+    /// What the decoder did about the input's colour space (converted to sRGB, kept, ...).
+    public var colorOutcome: ColorOutcome = .untagged
+    /// The EXIF orientation applied to the pixels (`.up` for none).
+    public var appliedOrientation: ImageOrientation = .up
     /// For animated inputs that were re-encoded, how many frames were dropped (only the first is
     /// converted); `nil` for still images and for animations copied unchanged, which keep every
     /// frame.

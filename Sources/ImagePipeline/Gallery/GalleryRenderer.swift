@@ -127,9 +127,10 @@ struct GalleryRenderer: Sendable {
         let stem = FileName.uniqueStem(for: source)
         var thumbnails: [GalleryThumbnail] = []
         for (size, image) in images {
-            let encoded: [UInt8]
+            var encoded: [UInt8]
             do {
                 encoded = try image.encoded(as: settings.encodeOptions)
+                if let profile = decoded.iccProfile { encoded = try ProfileEmbedding.embedding(profile, in: encoded) }
             } catch {
                 throw PipelineError(.codec, path: label, "cannot encode the \(size) thumbnail: \(error)")
             }

@@ -20,6 +20,9 @@ public struct FileInfo: Sendable, Hashable, Codable {
     public var displayWidth: Int?
     /// The height the image is shown at, when ``orientation`` is present.
     public var displayHeight: Int?
+    /// The colour space the file declares (an ICC profile's description, PNG `sRGB`, `gAMA`,
+    /// `cHRM`); absent when it declares none (sRGB by convention).
+    public var colorSpace: String?
     /// `gray`, `grayAlpha`, `rgb`, `rgba` or `palette`.
     public var colorModel: String
     /// Whether pixels can be transparent.
@@ -139,6 +142,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
             interlaced: info.isInterlaced, animated: info.isAnimated, frameCount: info.frameCount,
             compression: info.compression.rawValue, bytes: bytes
         )
+        colorSpace = info.colorSpace
         if info.orientation != .up {
             orientation = info.orientation.rawValue
             displayWidth = info.displaySize.width
@@ -242,6 +246,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
             let name = ImageOrientation(rawValue: orientation)?.description ?? String(orientation)
             parts.append("EXIF orientation \(name): shown \(displayWidth)x\(displayHeight)")
         }
+        if let colorSpace { parts.append(Self.escapedForTerminal(colorSpace)) }
         if hasAlpha && colorModel != "rgba" && colorModel != "grayAlpha" { parts.append("transparency") }
         if interlaced { parts.append("interlaced") }
         if animated { parts.append("animated, \(frameCount.map(String.init) ?? "?") frames") }

@@ -196,6 +196,24 @@ extension ProviderProfile {
         creditHint: "check your plan and billing"
     )
 
+    /// Together AI: `width`/`height`, `steps`, `seed`, `negative_prompt`, `guidance_scale`,
+    /// `output_format` (`jpeg` by default: the images come back as JPEG unless PNG is asked for),
+    /// `response_format` (`b64_json` sent, its URL results being short-lived); OpenAI-style
+    /// errors.
+    public static let together = ProviderProfile(
+        name: "together", displayName: "Together AI",
+        baseURL: "https://api.together.xyz/v1", tokenVariable: "TOGETHER_API_KEY", requiresToken: true,
+        sizeEncoding: .widthAndHeight, defaultSize: ImageSize(width: 1024, height: 1024),
+        defaultModel: "black-forest-labs/FLUX.1-schnell",
+        fieldNames: [
+            .responseFormat: "response_format", .outputFormat: "output_format", .steps: "steps",
+            .seed: "seed", .negativePrompt: "negative_prompt", .guidanceScale: "guidance_scale",
+        ],
+        jpegName: "jpeg", responseFormatRule: .supported(defaultFormat: .b64JSON),
+        errorDialect: .openAI, finalRateLimitRule: .errorTypes(Self.creditErrorTypes),
+        creditHint: "add credit to your Together AI account"
+    )
+
     /// The built-in local sandbox, without a base URL: pass the running server's URL to the
     /// client, or use ``sandbox(port:)``. It needs no token, takes every optional field, and
     /// sends `size` like Nscale.
@@ -242,7 +260,7 @@ extension ProviderProfile {
     public static let creditErrorTypes = ["insufficient_quota", "insufficient_credit", "INSUFFICIENT_CREDIT", "billing_hard_limit_reached"]
 
     /// The profiles ``named(_:)`` knows, in detection order, then the others.
-    public static let builtIn: [ProviderProfile] = [.nscale, .nebius, .openAI, .openAICompatible(baseURL: nil), .sandbox]
+    public static let builtIn: [ProviderProfile] = [.nscale, .nebius, .openAI, .together, .openAICompatible(baseURL: nil), .sandbox]
 
     /// The built-in profile called `name` (case-insensitive; `open-ai` and `openai_compatible`
     /// spellings accepted), or `nil`.
@@ -255,10 +273,10 @@ extension ProviderProfile {
         }
     }
 
-    /// The first of Nscale, Nebius and OpenAI whose token variable is set (non-empty) in
+    /// The first of Nscale, Nebius, OpenAI and Together AI whose token variable is set (non-empty) in
     /// `environment`; `nil` when none is, and the caller uses the sandbox.
     public static func detect(environment: [String: String]) -> ProviderProfile? {
-        [ProviderProfile.nscale, .nebius, .openAI].first { $0.token(in: environment) != nil }
+        [ProviderProfile.nscale, .nebius, .openAI, .together].first { $0.token(in: environment) != nil }
     }
 
     /// The token from ``tokenVariable`` in `environment`, or `nil` when unset, empty or blank.

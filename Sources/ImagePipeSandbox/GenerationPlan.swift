@@ -11,6 +11,8 @@ package struct GenerationPlan {
     /// The size rendered: the requested one, or half of it in wrong-size mode.
     package var renderSize: ImageSize
     package var format: SandboxImageFormat
+    /// OpenAI's `output_compression` 0–100 (JPEG and WebP only), or `nil`.
+    package var compression: Int?
     package var returnsURL: Bool
 
     package static let sides = 64...4096
@@ -63,10 +65,18 @@ package struct GenerationPlan {
         case nil: format = configuration.defaultFormat
         case "png": format = .png
         case "webp": format = .webp
-        case "jpg", "jpeg":
-            throw RequestProblem(field: formatField, message: "'\(formatField)' jpeg is not available in the sandbox, which encodes only png and webp.")
+        case "jpg", "jpeg": format = .jpeg
         case let other?:
-            throw RequestProblem(field: formatField, message: "'\(formatField)' must be one of png, webp (got '\(other)').")
+            throw RequestProblem(field: formatField, message: "'\(formatField)' must be one of png, webp, jpeg (got '\(other)').")
+        }
+        compression = try request.integer("output_compression")
+        if let compression {
+            guard (0...100).contains(compression) else {
+                throw RequestProblem(field: "output_compression", message: "'output_compression' must be between 0 and 100 (got \(compression)).")
+            }
+            guard format != .png else {
+                throw RequestProblem(field: "output_compression", message: "'output_compression' applies to jpeg and webp output, not png.")
+            }
         }
 
         switch try request.string("response_format") {

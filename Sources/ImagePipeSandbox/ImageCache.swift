@@ -10,6 +10,8 @@ struct ImageKey: Hashable, Sendable {
     /// The size actually rendered (after the wrong-size mode).
     var size: ImageSize
     var format: SandboxImageFormat
+    /// OpenAI's `output_compression` (JPEG and WebP quality), or `nil` for the default.
+    var compression: Int? = nil
     var black: Bool
 }
 
@@ -72,7 +74,7 @@ final class ImageCache: Sendable {
         let pixels = key.black
             ? try! Image(size: key.size, format: .rgb8)
             : SandboxRenderer.image(prompt: key.prompt, effectiveSeed: key.seed, size: key.size)
-        let encoded = try SandboxRenderer.encode(pixels, as: key.format)
+        let encoded = try SandboxRenderer.encode(pixels, as: key.format, quality: key.compression)
         let image = CachedImage(encoded: encoded, base64: Base64Encoder().encode(encoded), size: key.size, format: key.format)
         state.withLock { state in
             state.renders += 1

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ImageCore
 
 /// How a ``SandboxServer`` behaves: where it listens, and which real-service behaviours it emulates.
 ///
@@ -105,8 +106,21 @@ public enum SandboxLatency: Hashable, Sendable {
 public enum SandboxImageFormat: String, Hashable, Sendable, CaseIterable {
     /// PNG, RGB 8-bit, zlib level 6.
     case png
-    /// Lossy WebP, quality 90.
+    /// Lossy WebP, quality 90 (or the request's `output_compression`).
     case webp
+    /// JPEG, quality 90 (or the request's `output_compression`), 4:2:0 below 90 (as Together,
+    /// Black Forest Labs, OpenAI with `output_format: jpeg` and Nebius with
+    /// `response_extension: jpg` answer).
+    case jpeg
+
+    /// The image format of the bytes served.
+    public var imageFormat: ImageFormat {
+        switch self {
+        case .png: .png
+        case .webp: .webp
+        case .jpeg: .jpeg
+        }
+    }
 }
 
 /// A failure the sandbox injects into generation requests, as a real service sometimes answers.

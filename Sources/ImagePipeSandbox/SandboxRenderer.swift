@@ -88,19 +88,20 @@ public enum SandboxRenderer {
     ///   - size: Width and height, each at least 1.
     ///   - format: PNG (RGB, level 6) or lossy WebP (quality 90).
     /// - Throws: ``SandboxError`` with `.encodingFailed` when the codec fails.
-    public static func render(prompt: String, seed: Int?, size: ImageSize, format: SandboxImageFormat) throws(SandboxError) -> [UInt8] {
-        try encode(image(prompt: prompt, seed: seed, size: size), as: format)
+    public static func render(prompt: String, seed: Int?, size: ImageSize, format: SandboxImageFormat, quality: Int? = nil) throws(SandboxError) -> [UInt8] {
+        try encode(image(prompt: prompt, seed: seed, size: size), as: format, quality: quality)
     }
 
     /// Encodes pixels the way the sandbox does: PNG keeps RGB (no color-type reduction, as real
-    /// services send), WebP is lossy at quality 90.
+    /// services send), WebP is lossy and JPEG baseline, both at `quality` (default 90).
     ///
     /// - Throws: ``SandboxError`` with `.encodingFailed` when the codec fails.
-    public static func encode(_ image: Image, as format: SandboxImageFormat) throws(SandboxError) -> [UInt8] {
+    public static func encode(_ image: Image, as format: SandboxImageFormat, quality: Int? = nil) throws(SandboxError) -> [UInt8] {
         do {
             switch format {
             case .png: return try image.encoded(as: .png(PNGEncodeOptions(reduceColorType: false)))
-            case .webp: return try image.encoded(as: .webp(WebPEncodeOptions(quality: 90)))
+            case .webp: return try image.encoded(as: .webp(WebPEncodeOptions(quality: quality ?? 90)))
+            case .jpeg: return try image.encoded(as: .jpeg(JPEGEncodeOptions(quality: max(1, quality ?? 90))))
             }
         } catch {
             throw SandboxError(.encodingFailed, "encoding a \(image.size) sandbox image as \(format.rawValue): \(error)")

@@ -107,7 +107,7 @@ final class SandboxResponder: Sendable {
         }) else {
             return Self.json(status: 404, #"{"detail":"Not found: files are served once."}"#)
         }
-        let format: ImageFormat = image.format == .png ? .png : .webp
+        let format = image.format.imageFormat
         return Response(
             status: .ok,
             headers: [.contentType: format.mimeType],
@@ -225,7 +225,7 @@ final class SandboxResponder: Sendable {
         for index in 0..<plan.count {
             let key = ImageKey(
                 prompt: plan.prompt, seed: plan.seed &+ index, size: plan.renderSize,
-                format: plan.format, black: configuration.blackImages
+                format: plan.format, compression: plan.compression, black: configuration.blackImages
             )
             images.append(try await cache.image(for: key))
         }

@@ -27,7 +27,7 @@ extension Imagepipe.Bench {
             """
         )
 
-        @Option(help: "Provider: nscale, nebius, openai, openai-compatible (with --base-url), sandbox.")
+        @Option(help: "Provider: nscale, nebius, openai, together, openai-compatible (with --base-url), sandbox.")
         var provider: String?
 
         @Option(name: .customLong("base-url"), help: "Base URL of an OpenAI-compatible service (…/v1), such as `imagepipe serve`.")

@@ -23,8 +23,8 @@ extension Imagepipe {
         static let configuration = CommandConfiguration(
             abstract: "Generate images from a prompt and save them verified, with thumbnails and provenance.",
             discussion: """
-            The provider is --provider, else the first of NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY and \
-            OPENAI_API_KEY that is set, else the built-in sandbox (started in-process on loopback: procedural \
+            The provider is --provider, else the first of NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY, OPENAI_API_KEY and \
+            TOGETHER_API_KEY that is set, else the built-in sandbox (started in-process on loopback: procedural \
             images, no account needed). Files are named from the prompt (a-red-fox-1.png), never replace an \
             existing file (a-red-fox-1-2.png), take the extension of their real format, and are written \
             atomically, each with a JSON sidecar; the provenance is also embedded in the image (PNG text chunks, \
@@ -53,7 +53,7 @@ extension Imagepipe {
         @Option(name: [.customShort("t"), .long], help: "API token (prefer the provider's environment variable: a command line is visible to other users).")
         var token: String?
 
-        @Option(help: "Provider: nscale, nebius, openai, openai-compatible (with --base-url), sandbox.")
+        @Option(help: "Provider: nscale, nebius, openai, together, openai-compatible (with --base-url), sandbox.")
         var provider: String?
 
         @Option(name: .customLong("base-url"), help: "Base URL of an OpenAI-compatible service (…/v1).")

@@ -31,7 +31,7 @@ struct ProviderChoice {
         let profile: ProviderProfile
         if let name = provider {
             guard let named = ProviderProfile.named(name) else {
-                throw ValidationError("unknown provider \"\(name)\": use nscale, nebius, openai, openai-compatible or sandbox")
+                throw ValidationError("unknown provider \"\(name)\": use nscale, nebius, openai, together, openai-compatible or sandbox")
             }
             if named.name == ProviderProfile.openAICompatible(baseURL: nil).name {
                 guard let baseURL else { throw ValidationError("--provider openai-compatible needs --base-url") }

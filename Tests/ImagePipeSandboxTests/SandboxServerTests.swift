@@ -42,6 +42,25 @@ struct SandboxServerTests {
         }
     }
 
+    @Test("JPEG when asked, as the real services answer: OpenAI output_format jpeg with output_compression, Nebius response_extension jpg, a JPEG default (Together-style)")
+    func jpegAnswers() async throws {
+        try await withSandbox { client in
+            let fine = try await client.post(["model": "gpt-image-1", "prompt": "a lighthouse", "size": "96x64", "output_format": "jpeg", "output_compression": 95])
+            let coarse = try await client.post(["model": "gpt-image-1", "prompt": "a lighthouse", "size": "96x64", "output_format": "jpeg", "output_compression": 10])
+            let fineImage = try #require(fine.images.first), coarseImage = try #require(coarse.images.first)
+            #expect(try decodeImage(fineImage).format == .jpeg && decodeImage(fineImage).image.size == ImageSize(width: 96, height: 64))
+            #expect(coarseImage.count < fineImage.count, "output_compression sets the quality: \(coarseImage.count) vs \(fineImage.count)")
+            let nebius = try await client.post(["prompt": "a harbour", "width": 128, "height": 64, "response_extension": "jpg"])
+            #expect(try decodeImage(try #require(nebius.images.first)).format == .jpeg)
+        }
+        try await withSandbox({ $0.defaultFormat = .jpeg }) { client in
+            let reply = try await client.post(["prompt": "a kite", "width": 64, "height": 64, "response_format": "url"])
+            let url = try #require(reply.data.first?["url"] as? String)
+            let file = try await client.get(url)
+            #expect(file.header("content-type") == "image/jpeg")
+        }
+    }
+
     @Test("a size with Nebius's extras (seed, steps, negative prompt), as the sandbox profile sends them, keeps the size and the seed")
     func sizeWithSeed() async throws {
         try await withSandbox { client in
@@ -367,7 +386,7 @@ struct SandboxServerTests {
         (["prompt": "p", "width": 100, "height": 64] as [String: any Sendable], "width", "multiple of 8"),
         (["prompt": "p", "width": 64, "height": 8192], "height", "4096"),
         (["width": 64, "height": 64], "prompt", "prompt"),
-        (["prompt": "p", "width": 64, "height": 64, "response_extension": "jpg"], "response_extension", "not available in the sandbox"),
+        (["prompt": "p", "width": 64, "height": 64, "response_extension": "gif"], "response_extension", "png, webp, jpeg"),
         (["prompt": "p", "width": 64, "height": 64, "n": 11], "n", "between 1 and 10"),
         (["prompt": "p", "width": "wide", "height": 64], "width", "integer"),
     ])
@@ -389,7 +408,9 @@ struct SandboxServerTests {
         (["prompt": "", "size": "64x64"], "prompt"),
         (["prompt": "p", "n": 0], "n"),
         (["prompt": "p", "size": "64x64", "response_format": "gif"], "response_format"),
-        (["prompt": "p", "quality": "low", "output_format": "jpeg"], "output_format"),
+        (["prompt": "p", "quality": "low", "output_format": "gif"], "output_format"),
+        (["prompt": "p", "quality": "low", "output_format": "jpeg", "output_compression": 101], "output_compression"),
+        (["prompt": "p", "quality": "low", "output_format": "png", "output_compression": 50], "output_compression"),
         (["prompt": "p", "quality": "low", "size": "10x10"], "size"),
     ])
     func badRequests(fields: [String: any Sendable], field: String) async throws {

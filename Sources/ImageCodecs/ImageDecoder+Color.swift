@@ -53,6 +53,26 @@ extension ImageDecoder {
         return metadata.pngSRGBIntent != nil ? .sRGB : .none
     }
 
+    /// Whether the metadata declares a profile a conversion to sRGB would change pixels for
+    /// (``ImageInfo/hasNonSRGBProfile``); an unreadable one is not applied, so it is not.
+    static func declaresNonSRGBProfile(_ metadata: EmbeddedMetadata) -> Bool {
+        guard let bytes = metadata.iccProfile, let profile = ICCProfile(bytes) else { return false }
+        return (try? ColorConversion.isSRGB(profile)) != true
+    }
+
+    /// Whether decoding an image with this header changes its stored pixels: it turns them
+    /// upright (``autoOrient`` and an orientation other than 1) or converts their colour
+    /// (``color`` converting and a non-sRGB profile). A job that would copy a file unchanged
+    /// must decode and re-encode it instead when this is true.
+    public func changesPixels(of info: ImageInfo) -> Bool {
+        let turns = autoOrient && info.orientation != .up
+        let converts: Bool = switch color {
+        case .convertToSRGB: info.hasNonSRGBProfile
+        case .keepProfile: false
+        }
+        return turns || converts
+    }
+
     /// What the metadata declares, in words (``ImageInfo/colorSpace``).
     static func colorSpaceDescription(_ metadata: EmbeddedMetadata) -> String? {
         if let bytes = metadata.iccProfile {

@@ -58,16 +58,13 @@ public struct ImageDecoder: Sendable {
 
     /// Reads an image's header without decoding pixels, with the orientation its EXIF asks for.
     public func probe(_ bytes: UnsafeRawBufferPointer) throws -> ImageInfo {
-        var info: ImageInfo = switch try decodableFormat(of: bytes) {
+        let info: ImageInfo = switch try decodableFormat(of: bytes) {
         case .png: try PNGCodec.probe(bytes)
         case .webp: try WebPCodec.probe(bytes)
         case .jpeg: try JPEGCodec.probe(bytes)
         default: try PAMCodec.probe(bytes)
         }
-        let metadata = EmbeddedMetadata.read(from: bytes)
-        info.orientation = metadata.orientation
-        info.colorSpace = Self.colorSpaceDescription(metadata)
-        return info
+        return Self.annotated(info, EmbeddedMetadata.read(from: bytes))
     }
 
     /// The size a decode of an image with this header gives at full size: its displayed size
@@ -131,18 +128,25 @@ public struct ImageDecoder: Sendable {
     /// The caller's minimum size (asked in the output's orientation, with the header's
     /// orientation in `info`) as a minimum on the stored pixels.
     private func storedMinimum(_ minimumSize: (ImageInfo) -> ImageSize?, _ info: ImageInfo, _ metadata: EmbeddedMetadata) -> ImageSize? {
-        var oriented = info
-        oriented.orientation = metadata.orientation
+        let oriented = Self.annotated(info, metadata)
         guard let minimum = minimumSize(oriented) else { return nil }
         return autoOrient ? oriented.orientation.storedSize(of: minimum) : minimum
+    }
+
+    /// A codec's header findings with what the metadata adds: orientation and colour space.
+    static func annotated(_ info: ImageInfo, _ metadata: EmbeddedMetadata) -> ImageInfo {
+        var annotated = info
+        annotated.orientation = metadata.orientation
+        annotated.colorSpace = colorSpaceDescription(metadata)
+        annotated.hasNonSRGBProfile = declaresNonSRGBProfile(metadata)
+        return annotated
     }
 
     /// The decoded image with the header's orientation recorded and, when ``autoOrient``,
     /// applied.
     private func finished(_ decoded: DecodedImage, metadata: EmbeddedMetadata) -> DecodedImage {
         var result = decoded
-        result.info.orientation = metadata.orientation
-        result.info.colorSpace = Self.colorSpaceDescription(metadata)
+        result.info = Self.annotated(decoded.info, metadata)
         if autoOrient && metadata.orientation != .up {
             result.image = result.image.oriented(metadata.orientation)
             result.appliedOrientation = metadata.orientation
@@ -201,11 +205,7 @@ public struct ImageDecoder: Sendable {
         guard try decodableFormat(of: readOnly) == .png else { return try decodeWithInfo(readOnly, minimumSize: minimumSize) }
         let metadata = EmbeddedMetadata.read(from: readOnly)  // before any page is released
         var decoded = try PNGCodec.decodeWithInfo(
-            releasing: bytes, when: { info in
-                var oriented = info
-                oriented.orientation = metadata.orientation
-                return mayRelease(oriented)
-            }, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
+            releasing: bytes, when: { info in mayRelease(Self.annotated(info, metadata)) }, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
         )
         decoded = managingColor(of: decoded, metadata: metadata)
         return finished(decoded, metadata: metadata)

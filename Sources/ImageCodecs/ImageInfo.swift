@@ -63,6 +63,10 @@ public struct ImageInfo: Hashable, Sendable {
     /// `sRGB (PNG sRGB chunk)`, `PNG gAMA 0.55556, cHRM`; `nil` when it declares none. Set by
     /// ``ImageDecoder``.
     public var colorSpace: String?
+    /// Whether the file declares a colour space other than sRGB (an ICC profile that is not
+    /// sRGB in effect): a decoder that converts to sRGB changes its pixels. Set by
+    /// ``ImageDecoder``.
+    public var hasNonSRGBProfile = false
 
     /// The size the image is shown at: ``size`` with width and height swapped for orientations
     /// 5–8.

@@ -12,8 +12,10 @@ extension Imagepipe {
             discussion: """
             The output format comes from the output file's extension unless --format is given. With several \
             inputs, or an output that is a directory or ends in '/', each input goes into that directory under \
-            its own name. Without encoder options, an input already in the output format is verified and \
-            copied unchanged. Outputs are written atomically; inputs are never overwritten; a bad input is \
+            its own name. Photos are turned upright by their EXIF orientation (--no-auto-orient keeps the \
+            stored pixels) and ICC-tagged images converted to sRGB, written untagged (--keep-icc keeps and \
+            embeds the profile instead). Without encoder options, an input already in the output format that \
+            needs neither is verified and copied unchanged. Outputs are written atomically; inputs are never overwritten; a bad input is \
             reported and the others are still converted (exit status 1 if any failed).
             """
         )

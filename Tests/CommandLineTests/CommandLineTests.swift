@@ -55,7 +55,8 @@ struct CommandLineTests {
     func convertUsageErrors() throws {
         let folder = try makeScratchDirectory()
         for arguments in [["-o", folder + "/a.png", "--quality", "90"], ["-o", folder + "/a.webp", "--level", "3"],
-                          ["-o", folder + "/a.xyz"], ["-o", folder + "/a.webp", "-q", "200"], ["-o", folder + "/a.jpg"]] {
+                          ["-o", folder + "/a.xyz"], ["-o", folder + "/a.webp", "-q", "200"], ["-o", folder + "/a.gif"],
+                          ["-o", folder + "/a.jpg", "-q", "0"], ["-o", folder + "/a.webp", "--progressive"]] {
             let run = try Self.run(["convert", Self.fixture("gray.png")] + arguments)
             #expect(run.status != 0 && run.status != 1, "\(arguments): \(run.status)")
             #expect(run.stderr.contains("rror"), "\(arguments): \(run.stderr)")

@@ -5,7 +5,7 @@ import TestSupport
 /// `imagepipe generate` as a user runs it: no token set, so the built-in sandbox answers.
 @Suite("imagepipe generate")
 struct GenerateCommandTests {
-    static let tokenVariables = ["NSCALE_SERVICE_TOKEN", "NEBIUS_API_KEY", "OPENAI_API_KEY"]
+    static let tokenVariables = ["NSCALE_SERVICE_TOKEN", "NEBIUS_API_KEY", "OPENAI_API_KEY", "TOGETHER_API_KEY"]
 
     static func generate(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandLineTests.Run {
         try CommandLineTests.run(["generate"] + arguments, environment: environment, removing: tokenVariables)

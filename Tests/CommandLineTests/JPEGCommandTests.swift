@@ -52,4 +52,88 @@ struct JPEGCommandTests {
         let manifest = try String(contentsOfFile: folder + "/site/manifest.json", encoding: .utf8)
         #expect(manifest.contains("\"format\" : \"jpg\"") && manifest.contains("bug.jpg"), "\(manifest.prefix(600))")
     }
+
+    @Test("EXIF orientation: convert and gallery turn photos upright, --no-auto-orient keeps the stored pixels, info gives both sizes", .enabled(if: present, "\(TestPaths.missing("conformance/jpeg"))"))
+    func orientation() throws {
+        let folder = try makeScratchDirectory()
+        let source = try Self.conformance("orientation-6.jpg")  // stored 40x60, shown 60x40
+        let upright = try runImagepipe(["convert", source, "-o", folder + "/upright.png", "-v"])
+        #expect(upright.status == 0 && upright.stderr.contains("EXIF orientation 6"), "\(upright.stderr)")
+        #expect(try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/upright.png"))).size == ImageSize(width: 60, height: 40))
+        let stored = try runImagepipe(["convert", source, "-o", folder + "/stored.png", "--no-auto-orient"])
+        #expect(stored.status == 0)
+        #expect(try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/stored.png"))).size == ImageSize(width: 40, height: 60))
+
+        let info = try runImagepipe(["info", source])
+        #expect(info.stdout.contains("40x60") && info.stdout.contains("EXIF orientation 6 (rotated 90 CW): shown 60x40"), "\(info.stdout)")
+        let json = try runImagepipe(["info", "--json", source])
+        #expect(json.stdout.contains("\"orientation\":6") && json.stdout.contains("\"displayWidth\":60"), "\(json.stdout)")
+
+        try FileManager.default.createDirectory(atPath: folder + "/src", withIntermediateDirectories: true)
+        for name in ["orientation-6.jpg", "orientation-8.jpg", "orientation-6.png", "orientation-6.webp"] {
+            try FileManager.default.copyItem(atPath: Self.conformance(name), toPath: folder + "/src/" + name)
+        }
+        let gallery = try runImagepipe(["gallery", folder + "/src", "-o", folder + "/site", "--sizes", "32"])
+        #expect(gallery.status == 0, "\(gallery.stderr)")
+        for thumbnail in try FileManager.default.contentsOfDirectory(atPath: folder + "/site/thumbs") {
+            let size = try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/site/thumbs/" + thumbnail))).size
+            #expect(size.width > size.height, "\(thumbnail): \(size) is not upright")
+        }
+    }
+
+    @Test("JPEG output: -q, --progressive, --subsampling; a JPEG setting with PNG output is refused", .enabled(if: present, "\(TestPaths.missing("conformance/jpeg"))"))
+    func jpegOutput() throws {
+        let folder = try makeScratchDirectory()
+        let source = try Self.conformance("ladybird-640x480-q95.jpg")
+        let run = try runImagepipe(["convert", source, "-o", folder + "/out.jpg", "-q", "85", "--progressive", "--subsampling", "444", "--thumbnail", "320"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let info = try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/out.jpg")))
+        #expect(info.format == .jpeg && info.compression == .progressiveDCT && info.size == ImageSize(width: 320, height: 240))
+        let misfit = try runImagepipe(["convert", source, "-o", folder + "/out.png", "--subsampling", "420"])
+        #expect(misfit.status != 0 && misfit.stderr.contains("--subsampling"), "\(misfit.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out.png"))
+        let transparent = try runImagepipe(["convert", Self.conformance("orientation-upright.png"), "-o", folder + "/flat.jpg"])
+        #expect(transparent.status == 0, "\(transparent.stderr)")
+    }
+
+    @Test("colour: a Display P3 photo is converted to sRGB and written untagged; --keep-icc keeps pixels and profile; --intent is checked", .enabled(if: present, "\(TestPaths.missing("conformance/jpeg"))"))
+    func colour() throws {
+        let folder = try makeScratchDirectory()
+        let source = try Self.conformance("icc-displayp3.png")
+        let converted = try runImagepipe(["convert", source, "-o", folder + "/srgb.png", "-v"])
+        #expect(converted.status == 0 && converted.stderr.contains("converted from sP3C to sRGB"), "\(converted.stderr)")
+        let srgb = try readBytes(URL(fileURLWithPath: folder + "/srgb.png"))
+        #expect(EmbeddedMetadata.read(from: srgb).iccProfile == nil, "sRGB output is untagged")
+        let expected = try ImageDecoder().decode(readBytes(URL(fileURLWithPath: Self.conformance("icc-displayp3-lossless.srgb-relative.png")))).converted(to: .rgb8)
+        #expect(maxAbsoluteDifference(try ImageDecoder().decode(srgb).converted(to: .rgb8), expected) <= 2)
+
+        for format in ["png", "webp", "jpg"] {
+            let kept = try runImagepipe(["convert", source, "-o", folder + "/kept." + format, "--keep-icc"])
+            #expect(kept.status == 0, "\(kept.stderr)")
+            let bytes = try readBytes(URL(fileURLWithPath: folder + "/kept." + format))
+            #expect(EmbeddedMetadata.read(from: bytes).iccProfile == EmbeddedMetadata.read(from: try readBytes(URL(fileURLWithPath: source))).iccProfile, "\(format)")
+        }
+        let info = try runImagepipe(["info", source])
+        #expect(info.stdout.contains("ICC profile \"sP3C\" (736 bytes)"), "\(info.stdout)")
+        let both = try runImagepipe(["convert", source, "-o", folder + "/x.png", "--keep-icc", "--intent", "perceptual"])
+        #expect(both.status != 0 && both.stderr.contains("--keep-icc"))
+        let perceptual = try runImagepipe(["convert", Self.conformance("icc-cmyk-multichunk.jpg"), "-o", folder + "/cmyk.png", "--intent", "perceptual"])
+        #expect(perceptual.status == 0, "\(perceptual.stderr)")
+    }
+
+    @Test("generate: the sandbox answers JPEG when asked; the image is verified, thumbnailed and written with its sidecar")
+    func generateJPEG() throws {
+        let folder = try makeScratchDirectory()
+        let run = try GenerateCommandTests.generate(["a red kite", "-z", "128x96", "--service-format", "jpg", "--thumbnail", "48", "-o", folder + "/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names == ["a-red-kite-1.48.webp", "a-red-kite-1.jpg", "a-red-kite-1.json"], "\(names)")
+        let info = try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/a-red-kite-1.jpg")))
+        #expect(info.format == .jpeg && info.size == ImageSize(width: 128, height: 96))
+        let sidecar = try String(contentsOfFile: folder + "/a-red-kite-1.json", encoding: .utf8)
+        #expect(sidecar.contains("\"format\" : \"jpg\""), "\(sidecar.prefix(800))")
+        let converted = try GenerateCommandTests.generate(["a red kite", "-z", "64x64", "--format", "jpeg", "-q", "70", "-o", folder + "/k.jpg"])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        #expect(try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/k.jpg"))).format == .jpeg)
+    }
 }

@@ -261,6 +261,7 @@ public struct ConvertJob: Sendable {
         }
         func isPassThrough(_ info: ImageInfo) -> Bool {
             resizePlan(for: decoder.outputSize(for: info)) == nil && (format ?? info.format) == info.format && !encoding.applies(to: format ?? info.format)
+                && !decoder.changesPixels(of: info)
         }
         func minimumSize(_ info: ImageInfo) -> ImageSize? {
             guard let geometry, let plan = resizePlan(for: decoder.outputSize(for: info)) else { return nil }

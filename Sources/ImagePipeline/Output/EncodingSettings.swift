@@ -87,6 +87,9 @@ public struct EncodingSettings: Hashable, Sendable {
             throw PipelineError(.invalidOptions, "\(misfits.joined(separator: ", ")) do\(misfits.count == 1 ? "es" : "") not apply to \(format) output")
         }
         try validateRanges()
+        if format == .jpeg, let quality, quality < 1 {
+            throw PipelineError(.invalidOptions, "--quality \(quality) is out of range 1-100 for JPEG")
+        }
     }
 
     /// Throws if a value is out of range, whatever the format.

@@ -152,3 +152,19 @@ if Image is not None:
         out = io.BytesIO()
         image.save(out, "JPEG", **options)
         write("jpeg", name, out.getvalue())
+
+    # Orientation and ICC seeds: EXIF Orientation 6 (big- and little-endian IFD0) and a small
+    # ICC profile made by Pillow's ImageCms (LittleCMS), in each container the metadata walk reads.
+    from PIL import ImageCms
+    small = source.resize((12, 8))
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    for name, fmt, options in [("orientation-icc.jpg", "JPEG", dict(quality=80)),
+                               ("orientation-icc.png", "PNG", {}),
+                               ("orientation-icc.webp", "WEBP", dict(lossless=True))]:
+        out = io.BytesIO()
+        small.save(out, fmt, exif=exif.tobytes(), icc_profile=profile, **options)
+        write("metadata", name, out.getvalue())
+        if fmt == "JPEG":
+            write("jpeg", name, out.getvalue())

@@ -7,7 +7,20 @@ import ImageCore
 /// - A file that decodes was probed to the size it decodes to, in gray8 or RGB8.
 /// - A strict decode that succeeds accepted no damage, and a lenient decode of it agrees.
 /// - Each DCT scaling gives the size ``JPEGCodec/reductionDenominator(for:atLeast:)`` promises.
+/// - Through ``ImageDecoder`` (orientation and colour management on): the output has the
+///   displayed size of the header, and a decoded image re-encodes to a JPEG that decodes.
 func checkJPEG(_ data: UnsafeRawBufferPointer) {
+    if case .success(let managed) = outcome({ try ImageDecoder(limits: fuzzLimits).decodeWithInfo(data) }) {
+        guard managed.image.size == managed.info.displaySize else {
+            fatalError("ImageDecoder gave \(managed.image.size) for a \(managed.info.size) JPEG with orientation \(managed.info.orientation)")
+        }
+        if managed.image.size.width * managed.image.size.height <= 1 << 16 {
+            guard let again = try? JPEGCodec.encode(managed.image, options: JPEGEncodeOptions(quality: 50)),
+                  let back = try? ImageDecoder(limits: fuzzLimits).decode(again), back.size == managed.image.size else {
+                fatalError("a decoded \(managed.image.size) JPEG does not re-encode and decode")
+            }
+        }
+    }
     let probe = outcome { try JPEGCodec.probe(data) }
     let strict = outcome { try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits) }
     var damage = 0

@@ -83,9 +83,9 @@ let package = Package(
         .target(name: "CColorShims", dependencies: ["CLCMS2"]),
         .target(name: "CBase64Kernels"),
         .target(name: "CDigestKernels"),
-        // libpng/libwebp called straight from C: the baselines `imagepipe bench codecs` shows
+        // libpng/libwebp/libjpeg-turbo called straight from C: the baselines `imagepipe bench codecs` shows
         // beside our codecs in the same run.
-        .target(name: "CCodecBaselines", dependencies: ["CLibPNG", "CLibWebP"]),
+        .target(name: "CCodecBaselines", dependencies: ["CLibPNG", "CLibWebP", "CLibJPEG"]),
 
         // MARK: Swift modules
         .target(name: "ImageCore", dependencies: ["CDigestKernels"]),

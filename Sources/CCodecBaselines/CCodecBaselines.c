@@ -1,6 +1,9 @@
 #include "CCodecBaselines.h"
 
 #include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <jpeglib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <webp/decode.h>
@@ -65,4 +68,90 @@ size_t imagepipe_baseline_png_encode(const uint8_t *pixels, int width, int heigh
     int ok = png_image_write_to_memory(&image, memory, &size, 0, pixels, 0, NULL);
     free(memory);
     return ok ? size : 0;
+}
+
+// libjpeg's error exit must not return: jump back to the operation's frame.
+typedef struct {
+    struct jpeg_error_mgr base;
+    jmp_buf jump;
+} baseline_jpeg_error;
+
+static void baseline_jpeg_error_exit(j_common_ptr cinfo) {
+    longjmp(((baseline_jpeg_error *)cinfo->err)->jump, 1);
+}
+
+static void baseline_jpeg_silent(j_common_ptr cinfo, int level) {
+    (void)cinfo;
+    (void)level;
+}
+
+size_t imagepipe_baseline_jpeg_decode(const uint8_t *data, size_t size, uint8_t *pixels, size_t capacity) {
+    struct jpeg_decompress_struct cinfo;
+    baseline_jpeg_error error;
+    cinfo.err = jpeg_std_error(&error.base);
+    error.base.error_exit = baseline_jpeg_error_exit;
+    error.base.emit_message = baseline_jpeg_silent;
+    if (setjmp(error.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        return 0;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    cinfo.out_color_space = cinfo.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&cinfo);
+    size_t row = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+    size_t needed = row * cinfo.output_height;
+    if (needed > capacity || cinfo.num_components == 4) {
+        jpeg_destroy_decompress(&cinfo);
+        return 0;
+    }
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW rows[16];
+        JDIMENSION first = cinfo.output_scanline;
+        JDIMENSION count = cinfo.output_height - first < 16 ? cinfo.output_height - first : 16;
+        for (JDIMENSION i = 0; i < count; i++) rows[i] = pixels + (size_t)(first + i) * row;
+        jpeg_read_scanlines(&cinfo, rows, count);
+    }
+    jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    return needed;
+}
+
+size_t imagepipe_baseline_jpeg_encode(const uint8_t *pixels, int width, int height, int channels, int quality) {
+    struct jpeg_compress_struct cinfo;
+    baseline_jpeg_error error;
+    unsigned char *buffer = NULL;
+    unsigned long buffer_size = 0;
+    cinfo.err = jpeg_std_error(&error.base);
+    error.base.error_exit = baseline_jpeg_error_exit;
+    if (setjmp(error.jump)) {
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        return 0;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, &buffer, &buffer_size);
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = channels;
+    cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    if (channels == 3 && quality >= 90) cinfo.comp_info[0].h_samp_factor = cinfo.comp_info[0].v_samp_factor = 1;
+    cinfo.optimize_coding = TRUE;
+    jpeg_start_compress(&cinfo, TRUE);
+    size_t row = (size_t)width * (size_t)channels;
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW rows[16];
+        JDIMENSION first = cinfo.next_scanline;
+        JDIMENSION count = cinfo.image_height - first < 16 ? cinfo.image_height - first : 16;
+        for (JDIMENSION i = 0; i < count; i++) rows[i] = (JSAMPROW)(pixels + (size_t)(first + i) * row);
+        jpeg_write_scanlines(&cinfo, rows, count);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    size_t size = (size_t)buffer_size;
+    free(buffer);
+    return size;
 }

@@ -13,13 +13,14 @@ import PipelineCore
 
 /// `imagepipe bench codecs`: per-stage throughput of imagepipe's implementation on a corpus, each
 /// beside its baseline measured in the same interleaved rounds: response bodies read by
-/// ``ImagesResponse`` beside `JSONDecoder` + `Data(base64Encoded:)`; PNG and WebP decode and
-/// encode beside the system libpng and libwebp called straight from C (`CCodecBaselines`);
+/// ``ImagesResponse`` beside `JSONDecoder` + `Data(base64Encoded:)`; PNG, WebP and JPEG decode
+/// and encode beside the system libpng, libwebp and libjpeg-turbo called straight from C
+/// (`CCodecBaselines`);
 /// the 256-pixel thumbnail resize alone (its baseline, Pillow, is another process:
 /// `Benchmarks/resize-vs-pillow.py`).
 ///
-/// The corpus is a folder of PNG, WebP and images API response (JSON) files, recognised by their
-/// bytes, in it or one level down (`png/`, `webp/`, `json/`); files that imagepipe or the
+/// The corpus is a folder of PNG, WebP, JPEG and images API response (JSON) files, recognised by
+/// their bytes, in it or one level down (`png/`, `webp/`, `jpeg/`, `json/`); files that imagepipe or the
 /// baseline refuses (the corrupt fixtures) are left out.
 public struct CodecBenchmark: Sendable {
     /// The corpus folder.
@@ -87,6 +88,7 @@ public struct CodecBenchmark: Sendable {
     struct Corpus {
         var pngs: [(name: String, bytes: [UInt8])] = []
         var webps: [(name: String, bytes: [UInt8])] = []
+        var jpegs: [(name: String, bytes: [UInt8])] = []
         var responses: [(name: String, bytes: [UInt8])] = []
     }
 
@@ -107,6 +109,14 @@ public struct CodecBenchmark: Sendable {
             if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
             progress("SHA-256: \(corpus.pngs.count) files")
             rows.append(measureDigest(corpus.pngs.map(\.bytes)))
+        }
+        if !corpus.jpegs.isEmpty {
+            if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
+            progress("JPEG decode: \(corpus.jpegs.count) files")
+            let jpegImages = corpus.jpegs.map { file in try! file.bytes.withUnsafeBytes { try JPEGCodec.decode($0) } }
+            rows.append(measureDecode("JPEG decode", corpus.jpegs.map(\.bytes), jpegImages, baselineName: "libjpeg-turbo (C, jpeg_read_scanlines)") { data, count, pixels, capacity in
+                imagepipe_baseline_jpeg_decode(data, count, pixels, capacity)
+            } ours: { try JPEGCodec.decode($0) })
         }
         let pngImages = corpus.pngs.map { try! ImageDecoder().decode($0.bytes) }
         let webpImages = corpus.webps.map { try! ImageDecoder().decode($0.bytes) }
@@ -143,6 +153,17 @@ public struct CodecBenchmark: Sendable {
             }, baseline: { image, pixels in
                 imagepipe_baseline_webp_encode(pixels, Int32(image.size.width), Int32(image.size.height), Int32(image.format.channelCount), 80, 4)
             }))
+            // JPEG has no alpha: the opaque images, as both sides take RGB.
+            let opaque = encodable.filter { $0.format == .rgb8 }
+            if !opaque.isEmpty {
+                if Task.isCancelled { return rows }  // Ctrl-C: what is measured so far
+                progress("JPEG encode: \(opaque.count) images")
+                rows.append(measureEncode("JPEG encode (q80, 4:2:0, optimised)", opaque, baselineName: "libjpeg-turbo (C, jpeg_write_scanlines q80)", ours: {
+                    _ = try! JPEGCodec.encode($0, options: JPEGEncodeOptions(quality: 80))
+                }, baseline: { image, pixels in
+                    imagepipe_baseline_jpeg_encode(pixels, Int32(image.size.width), Int32(image.size.height), 3, 80)
+                }))
+            }
         }
         return rows
     }
@@ -178,6 +199,11 @@ public struct CodecBenchmark: Sendable {
                       bytes.withUnsafeBufferPointer({ imagepipe_baseline_png_decode($0.baseAddress, $0.count, scratch.baseAddress!.assumingMemoryBound(to: UInt8.self), scratch.count) }) > 0
                 else { continue }
                 result.pngs.append((name, bytes))
+            case .jpeg?:
+                guard (try? bytes.withUnsafeBytes({ try JPEGCodec.decode($0) })) != nil,
+                      bytes.withUnsafeBufferPointer({ imagepipe_baseline_jpeg_decode($0.baseAddress, $0.count, scratch.baseAddress!.assumingMemoryBound(to: UInt8.self), scratch.count) }) > 0
+                else { continue }
+                result.jpegs.append((name, bytes))
             case .webp?:
                 guard (try? ImageDecoder(animation: .reject).decode(bytes)) != nil,
                       bytes.withUnsafeBufferPointer({ imagepipe_baseline_webp_decode($0.baseAddress, $0.count, scratch.baseAddress!.assumingMemoryBound(to: UInt8.self), scratch.count) }) > 0
@@ -192,8 +218,8 @@ public struct CodecBenchmark: Sendable {
                 result.responses.append((name, bytes))
             }
         }
-        guard !result.pngs.isEmpty || !result.webps.isEmpty || !result.responses.isEmpty else {
-            throw PipelineError(.readFailed, path: corpus, "holds no PNG, WebP or images API response that decodes")
+        guard !result.pngs.isEmpty || !result.webps.isEmpty || !result.jpegs.isEmpty || !result.responses.isEmpty else {
+            throw PipelineError(.readFailed, path: corpus, "holds no PNG, WebP, JPEG or images API response that decodes")
         }
         return result
     }

@@ -6,11 +6,11 @@ import PipelineCore
 extension Imagepipe.Bench {
     struct Codecs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Per-stage throughput on a corpus (base64, PNG/WebP decode, resize, PNG/WebP encode), each beside its baseline in the same run.",
+            abstract: "Per-stage throughput on a corpus (base64, PNG/WebP/JPEG decode, resize, PNG/WebP/JPEG encode), each beside its baseline in the same run.",
             discussion: """
-            Baselines: JSONDecoder + Data(base64Encoded:) for response bodies; the system libpng and libwebp \
-            called straight from C for decode and encode. The corpus (default ../shared/corpus beside the \
-            package, else Fixtures/) is read by content: PNG, WebP and images API responses (JSON), in the \
+            Baselines: JSONDecoder + Data(base64Encoded:) for response bodies; the system libpng, libwebp and \
+            libjpeg-turbo called straight from C for decode and encode. The corpus (default ../shared/corpus beside the \
+            package, else Fixtures/) is read by content: PNG, WebP, JPEG and images API responses (JSON), in the \
             folder or one level down. Rounds run interleaved; figures are medians, and × baseline is the \
             median of the per-round ratios.
             """

@@ -25,4 +25,14 @@ size_t imagepipe_baseline_webp_encode(const uint8_t *pixels, int width, int heig
 /// API. Returns the encoded size, or 0 on error.
 size_t imagepipe_baseline_png_encode(const uint8_t *pixels, int width, int height, int channels);
 
+/// Decodes a JPEG with libjpeg-turbo's defaults (as djpeg: accurate integer IDCT, fancy
+/// upsampling) to RGB8, or gray8 for a one-component file, into `pixels`. Returns the bytes
+/// written, or 0 on error.
+size_t imagepipe_baseline_jpeg_decode(const uint8_t *data, size_t size, uint8_t *pixels, size_t capacity);
+
+/// Encodes RGB8 (channels 3) or gray8 (1) pixels as JPEG at `quality` with optimised Huffman
+/// tables and 4:2:0 below quality 90, 4:4:4 from 90 (imagepipe's defaults). Returns the
+/// encoded size, or 0 on error.
+size_t imagepipe_baseline_jpeg_encode(const uint8_t *pixels, int width, int height, int channels, int quality);
+
 #endif

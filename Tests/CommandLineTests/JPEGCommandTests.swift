@@ -60,8 +60,8 @@ struct JPEGCommandTests {
         let upright = try runImagepipe(["convert", source, "-o", folder + "/upright.png", "-v"])
         #expect(upright.status == 0 && upright.stderr.contains("EXIF orientation 6"), "\(upright.stderr)")
         #expect(try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/upright.png"))).size == ImageSize(width: 60, height: 40))
-        let stored = try runImagepipe(["convert", source, "-o", folder + "/stored.png", "--no-auto-orient"])
-        #expect(stored.status == 0)
+        let storedRun = try runImagepipe(["convert", source, "-o", folder + "/stored.png", "--no-auto-orient"])
+        #expect(storedRun.status == 0)
         #expect(try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/stored.png"))).size == ImageSize(width: 40, height: 60))
 
         let info = try runImagepipe(["info", source])
@@ -78,6 +78,13 @@ struct JPEGCommandTests {
         for thumbnail in try FileManager.default.contentsOfDirectory(atPath: folder + "/site/thumbs") {
             let size = try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/site/thumbs/" + thumbnail))).size
             #expect(size.width > size.height, "\(thumbnail): \(size) is not upright")
+        }
+        // Another orientation setting redoes every source, as other sizes would.
+        let stored = try runImagepipe(["gallery", folder + "/src", "-o", folder + "/site", "--sizes", "32", "--no-auto-orient"])
+        #expect(stored.status == 0, "\(stored.stderr)")
+        for thumbnail in try FileManager.default.contentsOfDirectory(atPath: folder + "/site/thumbs") {
+            let size = try ImageDecoder().probe(readBytes(URL(fileURLWithPath: folder + "/site/thumbs/" + thumbnail))).size
+            #expect(size.width < size.height, "\(thumbnail): \(size) is not as stored")
         }
     }
 

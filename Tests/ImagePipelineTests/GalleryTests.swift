@@ -50,7 +50,7 @@ struct GalleryTests {
 
         let manifest = try Self.manifest(output)
         #expect(manifest.entries.map(\.source) == ["gradient-rgb.png", "runs/resp.json#0", "runs/resp.json#1", "sub/disc.webp"])
-        #expect(manifest.settings == GallerySettings().fingerprint)
+        #expect(manifest.settings == GallerySettings().fingerprint + " orient=auto colour=srgb-relative")
         let gradient = try #require(manifest.entries.first)
         let bytes = try readBytes(URL(fileURLWithPath: Self.fixture("gradient-rgb.png")))
         #expect(gradient.sha256 == SHA256.hex(of: bytes))

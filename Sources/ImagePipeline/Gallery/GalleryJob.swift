@@ -131,7 +131,13 @@ public struct GalleryJob: Sendable {
         }
         var summary = GallerySummary()
         summary.removedTemporaryFiles = await outputs.removeAbandonedWrites(under: "") + outputs.removeAbandonedWrites(under: Self.thumbnailPrefix)
-        let fingerprint = settings.fingerprint
+        // What the decoder does to pixels changes the thumbnails too (a run with --keep-icc or
+        // --no-auto-orient redoes every source, as one with other sizes does).
+        let colour: String = switch decoder.color {
+        case .convertToSRGB(let intent): "srgb-\(intent.rawValue)"
+        case .keepProfile: "keep"
+        }
+        let fingerprint = settings.fingerprint + " orient=\(decoder.autoOrient ? "auto" : "stored") colour=\(colour)"
         var previous: [GalleryEntry] = []
         if await outputs.exists(Self.manifestKey) {
             do throws(PipelineError) {

@@ -282,19 +282,21 @@ for tool in "${SINGLE_TOOLS[@]}"; do
   echo "| $tool | $(ms "${med[single,$tool,string]}") | $(ms "${med[single,$tool,elephants]}") |"
 done
 echo
+# A two-core section's table: median, per image, every round.
+section_table() {
+  local section=$1 tool
+  printf '| tool | median s | per image ms | all rounds (s) |\n|---|---:|---:|---|\n'
+  for tool in ours pillow vips; do
+    printf '| %s | %.3f | %.1f | %s|\n' "$tool" "${med[$section,$tool]}" "$(awk -v s="${med[$section,$tool]}" -v n="$N" 'BEGIN { print s * 1000 / n }')" "${times[$section,$tool]}"
+  done
+}
 echo "## batch: $N photos -> 256 WebP q80, 2 cores"
 echo
-printf '| tool | median s | per image ms | all rounds (s) |\n|---|---:|---:|---|\n'
-for tool in ours pillow vips; do
-  printf '| %s | %.3f | %.1f | %s|\n' "$tool" "${med[batch,$tool]}" "$(awk -v s="${med[batch,$tool]}" -v n="$N" 'BEGIN { print s * 1000 / n }')" "${times[batch,$tool]}"
-done
+section_table batch
 echo
 echo "## gallery: $N photos -> 512+256+128 WebP q80, 2 cores"
 echo
-printf '| tool | median s | per image ms | all rounds (s) |\n|---|---:|---:|---|\n'
-for tool in ours pillow vips; do
-  printf '| %s | %.3f | %.1f | %s|\n' "$tool" "${med[gallery,$tool]}" "$(awk -v s="${med[gallery,$tool]}" -v n="$N" 'BEGIN { print s * 1000 / n }')" "${times[gallery,$tool]}"
-done
+section_table gallery
 echo
 echo "## peak resident memory, one photo -> 256 WebP q80: median of $ROUNDS (/usr/bin/time -f %M)"
 echo

@@ -19,7 +19,7 @@ int ipng_zlib_inflate(const uint8_t *input, size_t input_size, uint8_t *output, 
 }
 
 size_t ipng_zlib_deflate(const uint8_t *input, size_t input_size, uint8_t *output, size_t output_capacity) {
-    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(9);
+    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(6);
     if (!compressor) return 0;
     size_t written = libdeflate_zlib_compress(compressor, input, input_size, output, output_capacity);
     libdeflate_free_compressor(compressor);

@@ -137,33 +137,46 @@ public struct EmbeddedMetadata: Hashable, Sendable {
 
     // MARK: JPEG
 
-    private mutating func readJPEG(_ bytes: UnsafeRawBufferPointer, limits: Limits) {
-        var iccSegments: [Int: UnsafeRawBufferPointer] = [:]
-        var iccCount = 0
-        var iccBytes = 0
+    /// Calls `body` with each marker segment of a JPEG before its first scan (marker, the
+    /// payload's range), skipping fill bytes and the markers without a length, until `body`
+    /// returns `false`, the scan or the end of the image starts, or a segment runs past the end.
+    static func forEachJPEGSegment(_ bytes: UnsafeRawBufferPointer, _ body: (_ marker: UInt8, _ payload: Range<Int>) -> Bool) {
         var offset = 2
-        walk: while offset + 4 <= bytes.count {
-            guard bytes[offset] == 0xFF else { break }
+        while offset + 4 <= bytes.count, bytes[offset] == 0xFF {
             let marker = bytes[offset + 1]
             switch marker {
             case 0xFF:
                 offset += 1  // fill byte
-                continue walk
+                continue
             case 0xD8, 0x01, 0xD0...0xD7:
                 offset += 2  // markers without a length
-                continue walk
+                continue
             case 0xDA, 0xD9:
-                break walk  // start of scan, end of image: no metadata after these that a reader uses
+                return  // start of scan, end of image: no metadata after these that a reader uses
             default:
                 break
             }
             let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            let data = offset + 4
-            guard length >= 2, data + length - 2 <= bytes.count else { break }
-            let payload = UnsafeRawBufferPointer(rebasing: bytes[data..<data + length - 2])
+            guard length >= 2, offset + 2 + length <= bytes.count else { return }
+            guard body(marker, offset + 4..<offset + 2 + length) else { return }
+            offset += 2 + length
+        }
+    }
+
+    /// Whether a JPEG segment is one of an ICC profile's (APP2 `ICC_PROFILE\0`).
+    static func isICCSegment(_ bytes: UnsafeRawBufferPointer, marker: UInt8, payload: Range<Int>) -> Bool {
+        marker == 0xE2 && payload.count >= 14 && bytes.matches("ICC_PROFILE\0", at: payload.lowerBound)
+    }
+
+    private mutating func readJPEG(_ bytes: UnsafeRawBufferPointer, limits: Limits) {
+        var iccSegments: [Int: UnsafeRawBufferPointer] = [:]
+        var iccCount = 0
+        var iccBytes = 0
+        Self.forEachJPEGSegment(bytes) { marker, range in
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
             if marker == 0xE1 && exif == nil && payload.matches("Exif\0\0", at: 0) {
                 exif = kept(UnsafeRawBufferPointer(rebasing: payload[6...]), limit: limits.maxEXIFBytes, what: "EXIF")
-            } else if marker == 0xE2 && payload.count >= 14 && payload.matches("ICC_PROFILE\0", at: 0) {
+            } else if Self.isICCSegment(bytes, marker: marker, payload: range) {
                 let sequence = Int(payload[12]), count = Int(payload[13])
                 if sequence >= 1, sequence <= count, iccCount == 0 || iccCount == count, iccSegments[sequence] == nil {
                     iccCount = count
@@ -173,7 +186,7 @@ public struct EmbeddedMetadata: Hashable, Sendable {
                     iccCount = -1  // inconsistent numbering: the profile cannot be trusted
                 }
             }
-            offset = data + length - 2
+            return true
         }
         guard iccCount > 0 else {
             if iccCount < 0 { skipped.append("ICC profile (APP2 segments numbered inconsistently)") }

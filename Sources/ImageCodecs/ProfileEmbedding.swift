@@ -27,8 +27,8 @@ public enum ProfileEmbedding {
     }
 
     private static func embeddingInPNG(_ profile: [UInt8], _ bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {
-        guard bytes.count >= 33, bytes.withUnsafeBytes({ $0.matches("IHDR", at: 12) }) else {
-            throw ImageCodecError(.encodingFailed, "cannot embed a profile: the PNG does not start with IHDR")
+        guard bytes.count >= 33, bytes.withUnsafeBytes({ $0.matches("IHDR", at: 12) && $0.uint32BigEndian(at: 8) == 13 }) else {
+            throw ImageCodecError(.encodingFailed, "cannot embed a profile: the PNG does not start with a 13-byte IHDR")
         }
         var compressed = [UInt8](repeating: 0, count: ipng_zlib_deflate_bound(profile.count))
         let size = profile.withUnsafeBufferPointer { input in
@@ -60,19 +60,23 @@ public enum ProfileEmbedding {
         guard count >= 1, count <= 255 else {
             throw ImageCodecError(.invalidOptions, "a JPEG holds an ICC profile of at most 255 segments (16 MiB); this one is \(profile.count) bytes")
         }
-        // A profile the file already has is replaced: its APP2 segments (before the first scan) go.
-        var kept: [UInt8] = Array(bytes.prefix(2))
-        var offset = 2
-        while offset + 4 <= bytes.count, bytes[offset] == 0xFF, bytes[offset + 1] != 0xDA {
-            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            guard length >= 2, offset + 2 + length <= bytes.count else { break }
-            let isProfile = bytes[offset + 1] == 0xE2 && bytes[offset + 4..<offset + 2 + length].starts(with: Array("ICC_PROFILE\0".utf8))
-            if !isProfile { kept += bytes[offset..<offset + 2 + length] }
-            offset += 2 + length
+        // A profile the file already has is replaced: its APP2 segments (before the first scan,
+        // found by the walk the reader makes) go.
+        var profileSegments: [Range<Int>] = []
+        var app0End: Int?
+        bytes.withUnsafeBytes { buffer in
+            EmbeddedMetadata.forEachJPEGSegment(buffer) { marker, payload in
+                if marker == 0xE0 && payload.lowerBound == 6 { app0End = payload.upperBound }
+                if EmbeddedMetadata.isICCSegment(buffer, marker: marker, payload: payload) { profileSegments.append(payload.lowerBound - 4..<payload.upperBound) }
+                return true
+            }
         }
-        let bytes = kept + bytes[offset...]
-        var insertAt = 2
-        if bytes.count >= 6, bytes[2] == 0xFF, bytes[3] == 0xE0 { insertAt = 4 + (Int(bytes[4]) << 8 | Int(bytes[5])) }
+        let insertAt = app0End ?? 2
+        var head = Array(bytes[..<insertAt]), tail = Array(bytes[insertAt...])
+        for range in profileSegments.reversed() {
+            if range.lowerBound >= insertAt { tail.removeSubrange(range.lowerBound - insertAt..<range.upperBound - insertAt) }
+            else { head.removeSubrange(range) }
+        }
         var segments: [UInt8] = []
         for index in 0..<count {
             let chunk = profile[index * perSegment..<min(profile.count, (index + 1) * perSegment)]
@@ -80,6 +84,6 @@ public enum ProfileEmbedding {
             segments += [0xFF, 0xE2, UInt8(length >> 8), UInt8(length & 0xFF)] + Array("ICC_PROFILE".utf8) + [0, UInt8(index + 1), UInt8(count)]
             segments += chunk
         }
-        return Array(bytes[..<insertAt]) + segments + bytes[insertAt...]
+        return head + segments + tail
     }
 }

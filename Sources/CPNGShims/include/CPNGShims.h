@@ -183,7 +183,7 @@ enum { IPNG_INFLATE_OK = 0, IPNG_INFLATE_DAMAGED = 1, IPNG_INFLATE_NEEDS_ROOM = 
 /// what was written. IPNG_INFLATE_NEEDS_ROOM: the stream holds more than `output_capacity`.
 int ipng_zlib_inflate(const uint8_t *input, size_t input_size, uint8_t *output, size_t output_capacity, size_t *output_size);
 
-/// Compresses `input` as one zlib stream (level 9) into `output`; returns its size, 0 when
+/// Compresses `input` as one zlib stream (level 6) into `output`; returns its size, 0 when
 /// `output_capacity` (see ipng_zlib_deflate_bound) is too small.
 size_t ipng_zlib_deflate(const uint8_t *input, size_t input_size, uint8_t *output, size_t output_capacity);
 

@@ -137,19 +137,22 @@ public struct EmbeddedMetadata: Hashable, Sendable {
 
     // MARK: JPEG
 
-    /// Calls `body` with each marker segment of a JPEG before its first scan (marker, the
-    /// payload's range), skipping fill bytes and the markers without a length, until `body`
-    /// returns `false`, the scan or the end of the image starts, or a segment runs past the end.
-    static func forEachJPEGSegment(_ bytes: UnsafeRawBufferPointer, _ body: (_ marker: UInt8, _ payload: Range<Int>) -> Bool) {
+    /// Calls `body` with each marker segment of a JPEG before its first scan (marker, the whole
+    /// segment with the fill bytes before it, the payload), skipping the markers without a
+    /// length, until `body` returns `false`, the scan or the end of the image starts, or a
+    /// segment runs past the end.
+    static func forEachJPEGSegment(_ bytes: UnsafeRawBufferPointer, _ body: (_ marker: UInt8, _ segment: Range<Int>, _ payload: Range<Int>) -> Bool) {
         var offset = 2
+        var segmentStart = offset
         while offset + 4 <= bytes.count, bytes[offset] == 0xFF {
             let marker = bytes[offset + 1]
             switch marker {
             case 0xFF:
-                offset += 1  // fill byte
+                offset += 1  // fill byte: part of the segment that follows
                 continue
             case 0xD8, 0x01, 0xD0...0xD7:
                 offset += 2  // markers without a length
+                segmentStart = offset
                 continue
             case 0xDA, 0xD9:
                 return  // start of scan, end of image: no metadata after these that a reader uses
@@ -158,8 +161,9 @@ public struct EmbeddedMetadata: Hashable, Sendable {
             }
             let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             guard length >= 2, offset + 2 + length <= bytes.count else { return }
-            guard body(marker, offset + 4..<offset + 2 + length) else { return }
+            guard body(marker, segmentStart..<offset + 2 + length, offset + 4..<offset + 2 + length) else { return }
             offset += 2 + length
+            segmentStart = offset
         }
     }
 
@@ -172,7 +176,7 @@ public struct EmbeddedMetadata: Hashable, Sendable {
         var iccSegments: [Int: UnsafeRawBufferPointer] = [:]
         var iccCount = 0
         var iccBytes = 0
-        Self.forEachJPEGSegment(bytes) { marker, range in
+        Self.forEachJPEGSegment(bytes) { marker, _, range in
             let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
             if marker == 0xE1 && exif == nil && payload.matches("Exif\0\0", at: 0) {
                 exif = kept(UnsafeRawBufferPointer(rebasing: payload[6...]), limit: limits.maxEXIFBytes, what: "EXIF")

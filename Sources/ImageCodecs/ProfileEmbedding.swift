@@ -65,9 +65,10 @@ public enum ProfileEmbedding {
         var profileSegments: [Range<Int>] = []
         var app0End: Int?
         bytes.withUnsafeBytes { buffer in
-            EmbeddedMetadata.forEachJPEGSegment(buffer) { marker, payload in
+            EmbeddedMetadata.forEachJPEGSegment(buffer) { marker, segment, payload in
                 if marker == 0xE0 && payload.lowerBound == 6 { app0End = payload.upperBound }
-                if EmbeddedMetadata.isICCSegment(buffer, marker: marker, payload: payload) { profileSegments.append(payload.lowerBound - 4..<payload.upperBound) }
+                // With the fill bytes before it: left behind, they would join what follows.
+                if EmbeddedMetadata.isICCSegment(buffer, marker: marker, payload: payload) { profileSegments.append(segment) }
                 return true
             }
         }

@@ -9,6 +9,13 @@
 // operation's own frame (never across Swift) with the formatted message. Warnings (corrupt data,
 // a premature end of data) go to `emit_message` with level -1: in strict mode they end the
 // operation the same way, as `djpeg -strict` does; otherwise they are counted.
+//
+// After a longjmp, the operation reads only this struct, never its libjpeg object: a local that
+// is first written after setjmp (the libjpeg object, filled by jpeg_create_*) has no defined
+// value on the second return, and an optimising compiler may delete a branch that reads it (it
+// did: a release build looped on a JPEG without an image). The struct's address escapes before
+// setjmp (jpeg_std_error), so what the handlers store here is read back; the handlers record the
+// input bytes consumed and the encoder's output buffer here for the same reason.
 typedef struct {
     struct jpeg_error_mgr base;
     jmp_buf jump;
@@ -17,7 +24,19 @@ typedef struct {
     int warnings;
     char *message;
     size_t message_size;
+    size_t input_size;         // decompression: the input's size, to turn bytes_in_buffer into an offset
+    size_t consumed;           // decompression: bytes consumed when the operation stopped
+    unsigned char *output;     // compression: jpeg_mem_dest's buffer
+    unsigned long output_size;
 } ijpeg_error;
+
+static void ijpeg_record_position(j_common_ptr cinfo, size_t input_size, size_t *consumed) {
+    if (!cinfo->is_decompressor) return;
+    struct jpeg_source_mgr *src = ((j_decompress_ptr)cinfo)->src;
+    if (!src) return;
+    size_t left = src->bytes_in_buffer;
+    *consumed = left <= input_size ? input_size - left : 0;
+}
 
 typedef struct {
     struct jpeg_progress_mgr base;
@@ -37,6 +56,7 @@ static void ijpeg_error_exit(j_common_ptr cinfo) {
     ijpeg_error *error = (ijpeg_error *)cinfo->err;
     ijpeg_copy_message(cinfo, error);
     if (error->status == IJPEG_OK) error->status = IJPEG_ERROR;
+    ijpeg_record_position(cinfo, error->input_size, &error->consumed);
     longjmp(error->jump, 1);
 }
 
@@ -47,6 +67,7 @@ static void ijpeg_emit_message(j_common_ptr cinfo, int level) {
     if (error->strict) {
         ijpeg_copy_message(cinfo, error);
         error->status = IJPEG_WARNING;
+        ijpeg_record_position(cinfo, error->input_size, &error->consumed);
         longjmp(error->jump, 1);
     }
 }
@@ -60,12 +81,14 @@ static void ijpeg_progress_monitor(j_common_ptr cinfo) {
             snprintf(error->message, error->message_size, "more than %d progressive scans (a JPEG made to cost CPU time; the limit is --max-scans)", progress->max_scans);
         }
         error->status = IJPEG_TOO_MANY_SCANS;
+        ijpeg_record_position(cinfo, error->input_size, &error->consumed);
         longjmp(error->jump, 1);
     }
 }
 
-static void ijpeg_setup_error(struct jpeg_decompress_struct *cinfo, ijpeg_error *error, int strict, char *message, size_t message_size) {
+static void ijpeg_setup_error(struct jpeg_decompress_struct *cinfo, ijpeg_error *error, int strict, size_t input_size, char *message, size_t message_size) {
     memset(error, 0, sizeof(*error));
+    error->input_size = input_size;
     cinfo->err = jpeg_std_error(&error->base);
     error->base.error_exit = ijpeg_error_exit;
     error->base.emit_message = ijpeg_emit_message;
@@ -75,10 +98,11 @@ static void ijpeg_setup_error(struct jpeg_decompress_struct *cinfo, ijpeg_error 
     if (message && message_size > 0) message[0] = 0;
 }
 
+/// Bytes consumed so far, read from the libjpeg object on the normal path (never after a longjmp).
 static size_t ijpeg_consumed(struct jpeg_decompress_struct *cinfo, size_t size) {
-    if (!cinfo->src) return 0;
-    size_t left = cinfo->src->bytes_in_buffer;
-    return left <= size ? size - left : 0;
+    size_t consumed = 0;
+    ijpeg_record_position((j_common_ptr)cinfo, size, &consumed);
+    return consumed;
 }
 
 static void ijpeg_fill_info(struct jpeg_decompress_struct *cinfo, ijpeg_info *info) {
@@ -95,10 +119,10 @@ static void ijpeg_fill_info(struct jpeg_decompress_struct *cinfo, ijpeg_info *in
 int ijpeg_probe(const uint8_t *data, size_t size, ijpeg_info *info, char *message, size_t message_size, size_t *offset) {
     struct jpeg_decompress_struct cinfo;
     ijpeg_error error;
-    ijpeg_setup_error(&cinfo, &error, 1, message, message_size);
+    ijpeg_setup_error(&cinfo, &error, 1, size, message, message_size);
     *offset = 0;
     if (setjmp(error.jump)) {
-        *offset = ijpeg_consumed(&cinfo, size);
+        *offset = error.consumed;
         int status = error.status;
         jpeg_destroy_decompress(&cinfo);
         return status;
@@ -138,11 +162,11 @@ int ijpeg_decode(
     ijpeg_error error;
     ijpeg_progress progress;
     JSAMPARRAY cmyk_row = NULL;
-    ijpeg_setup_error(&cinfo, &error, !lenient, message, message_size);
+    ijpeg_setup_error(&cinfo, &error, !lenient, size, message, message_size);
     *offset = 0;
     *warnings = 0;
     if (setjmp(error.jump)) {
-        *offset = ijpeg_consumed(&cinfo, size);
+        *offset = error.consumed;
         *warnings = error.warnings;
         int status = error.status;
         jpeg_destroy_decompress(&cinfo);  // frees cmyk_row too (pool memory)
@@ -220,19 +244,17 @@ int ijpeg_encode(
 ) {
     struct jpeg_compress_struct cinfo;
     ijpeg_error error;
-    unsigned char *buffer = NULL;
-    unsigned long buffer_size = 0;
     ijpeg_setup_compress_error(&cinfo, &error, message, message_size);
     *output = NULL;
     *output_size = 0;
     if (setjmp(error.jump)) {
         int status = error.status;
         jpeg_destroy_compress(&cinfo);
-        free(buffer);
+        free(error.output);
         return status;
     }
     jpeg_create_compress(&cinfo);
-    jpeg_mem_dest(&cinfo, &buffer, &buffer_size);
+    jpeg_mem_dest(&cinfo, &error.output, &error.output_size);
     cinfo.image_width = (JDIMENSION)width;
     cinfo.image_height = (JDIMENSION)height;
     cinfo.input_components = channels;
@@ -266,8 +288,8 @@ int ijpeg_encode(
     }
     jpeg_finish_compress(&cinfo);
     jpeg_destroy_compress(&cinfo);
-    *output = buffer;
-    *output_size = (size_t)buffer_size;
+    *output = error.output;
+    *output_size = (size_t)error.output_size;
     return IJPEG_OK;
 }
 

@@ -42,6 +42,28 @@ struct JPEGCommandTests {
         #expect(bomb.status == 1 && bomb.stderr.contains("scans"), "\(bomb.stderr)")
     }
 
+    /// The release binary, not only the debug test build: an optimised build of the shim once
+    /// looped on a JPEG without an image (a branch after setjmp read the libjpeg object).
+    @Test("every error row of the conformance set, and a JPEG with no image, fail cleanly through the binary (info and convert)", .enabled(if: present, "\(TestPaths.missing("conformance/jpeg"))"))
+    func errorRowsThroughTheBinary() throws {
+        let folder = try makeScratchDirectory()
+        let key = try String(contentsOfFile: Self.conformance("jpeg-key.tsv"), encoding: .utf8)
+        let errors = key.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            return fields.count >= 6 && fields[5].hasPrefix("error") ? String(fields[0]) : nil
+        }
+        #expect(errors.count == 8)
+        for name in errors + ["../../../main/Fixtures/photo.jpg"] {
+            let path = name.hasPrefix("..") ? TestPaths.fixtures.appendingPathComponent("photo.jpg").path : try Self.conformance(name)
+            let file = URL(fileURLWithPath: path).lastPathComponent
+            let info = try runImagepipe(["info", "--verify", path])
+            #expect(info.status == 1 && info.stderr.contains("error: ") && info.stderr.contains(file), "\(name): \(info.status) \(info.stderr)")
+            let convert = try runImagepipe(["convert", path, "-o", folder + "/out.png"])
+            #expect(convert.status == 1 && convert.stderr.contains(file), "\(name): \(convert.status) \(convert.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out.png"))
+    }
+
     @Test("gallery takes JPEG sources, decoded at a reduced size", .enabled(if: present, "\(TestPaths.missing("conformance/jpeg"))"))
     func gallery() throws {
         let folder = try makeScratchDirectory()

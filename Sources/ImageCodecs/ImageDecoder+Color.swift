@@ -34,32 +34,61 @@ public enum ColorOutcome: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-extension ImageDecoder {
-    /// The colour space the metadata declares, by PNG's precedence: an ICC profile, then `sRGB`.
-    /// A PNG's `gAMA` and `cHRM` alone are reported (``ImageInfo/colorSpace``) but not applied:
-    /// samples stay as stored, as libvips, sharp and Pillow leave them and as the PNG
-    /// conformance key expects (browsers disagree among themselves about them).
-    private enum Declared {
+/// What an image's metadata declares about its colour, worked out once per probe or decode: the
+/// ICC profile opened once (LittleCMS parses it, a CMYK LUT profile is about 1 MB) and whether it
+/// is sRGB in effect. By PNG's precedence: an ICC profile, then `sRGB`. A PNG's `gAMA` and
+/// `cHRM` alone are reported (``ImageInfo/colorSpace``) but not applied: samples stay as stored,
+/// as libvips, sharp and Pillow leave them and as the PNG conformance key expects (browsers
+/// disagree among themselves about them).
+struct DeclaredColor {
+    enum Kind {
         case none
         case sRGB
         case profile(ICCProfile)
         case unreadable
     }
 
-    private func declared(by metadata: EmbeddedMetadata) -> Declared {
+    let kind: Kind
+    /// In words, for ``ImageInfo/colorSpace``.
+    let description: String?
+    /// A readable profile that a conversion to sRGB changes pixels for
+    /// (``ImageInfo/hasNonSRGBProfile``).
+    let isNonSRGBProfile: Bool
+
+    init(_ metadata: EmbeddedMetadata) {
         if let bytes = metadata.iccProfile {
-            return ICCProfile(bytes).map(Declared.profile) ?? .unreadable
+            guard let profile = ICCProfile(bytes) else {
+                kind = .unreadable
+                description = "an ICC profile LittleCMS cannot read (\(bytes.count) bytes)"
+                isNonSRGBProfile = false
+                return
+            }
+            let isSRGB = (try? ColorConversion.isSRGB(profile)) == true
+            kind = isSRGB ? .sRGB : .profile(profile)
+            description = "ICC profile \"\(profile.description.isEmpty ? profile.colorSpace.rawValue.uppercased() : profile.description)\" (\(bytes.count) bytes)"
+            isNonSRGBProfile = !isSRGB
+            return
         }
-        return metadata.pngSRGBIntent != nil ? .sRGB : .none
+        isNonSRGBProfile = false
+        if metadata.pngSRGBIntent != nil {
+            kind = .sRGB
+            description = "sRGB (PNG sRGB chunk)"
+            return
+        }
+        kind = .none
+        var parts: [String] = []
+        if let gamma = metadata.pngGamma { parts.append("gAMA \(Double(gamma) / 100_000)") }
+        if metadata.pngChromaticities != nil { parts.append("cHRM") }
+        description = parts.isEmpty ? nil : "PNG " + parts.joined(separator: ", ") + " (not applied)"
     }
 
-    /// Whether the metadata declares a profile a conversion to sRGB would change pixels for
-    /// (``ImageInfo/hasNonSRGBProfile``); an unreadable one is not applied, so it is not.
-    static func declaresNonSRGBProfile(_ metadata: EmbeddedMetadata) -> Bool {
-        guard let bytes = metadata.iccProfile, let profile = ICCProfile(bytes) else { return false }
-        return (try? ColorConversion.isSRGB(profile)) != true
+    /// The profile, when it is one to convert from (not sRGB, readable).
+    var profile: ICCProfile? {
+        if case .profile(let profile) = kind { profile } else { nil }
     }
+}
 
+extension ImageDecoder {
     /// Whether decoding an image with this header changes its stored pixels: it turns them
     /// upright (``autoOrient`` and an orientation other than 1) or converts their colour
     /// (``color`` converting and a non-sRGB profile). A job that would copy a file unchanged
@@ -73,23 +102,10 @@ extension ImageDecoder {
         return turns || converts
     }
 
-    /// What the metadata declares, in words (``ImageInfo/colorSpace``).
-    static func colorSpaceDescription(_ metadata: EmbeddedMetadata) -> String? {
-        if let bytes = metadata.iccProfile {
-            guard let profile = ICCProfile(bytes) else { return "an ICC profile LittleCMS cannot read (\(bytes.count) bytes)" }
-            return "ICC profile \"\(profile.description.isEmpty ? profile.colorSpace.rawValue.uppercased() : profile.description)\" (\(bytes.count) bytes)"
-        }
-        if metadata.pngSRGBIntent != nil { return "sRGB (PNG sRGB chunk)" }
-        var parts: [String] = []
-        if let gamma = metadata.pngGamma { parts.append("gAMA \(Double(gamma) / 100_000)") }
-        if metadata.pngChromaticities != nil { parts.append("cHRM") }
-        return parts.isEmpty ? nil : "PNG " + parts.joined(separator: ", ") + " (not applied)"
-    }
-
     /// The decoded image as ``color`` asks: converted to sRGB, or with its profile kept.
-    func managingColor(of decoded: DecodedImage, metadata: EmbeddedMetadata) -> DecodedImage {
+    func managingColor(of decoded: DecodedImage, declared: DeclaredColor) -> DecodedImage {
         var result = decoded
-        switch (declared(by: metadata), color) {
+        switch (declared.kind, color) {
         case (.none, _):
             result.colorOutcome = .untagged
         case (.sRGB, _):
@@ -103,12 +119,8 @@ extension ImageDecoder {
             var image = decoded.image
             if image.format.isGray { image = image.converted(to: image.format.hasAlpha ? .rgba8 : .rgb8) }
             do {
-                if try ColorConversion.isSRGB(profile) {
-                    result.colorOutcome = .sRGB
-                } else {
-                    result.image = try ColorConversion.toSRGB(image, from: profile, intent: intent)
-                    result.colorOutcome = .converted(profile: profile.name, intent: intent)
-                }
+                result.image = try ColorConversion.toSRGB(image, from: profile, intent: intent)
+                result.colorOutcome = .converted(profile: profile.name, intent: intent)
             } catch {
                 result.colorOutcome = .ignored(reason: error.message)
             }
@@ -116,36 +128,19 @@ extension ImageDecoder {
         return result
     }
 
-    /// A CMYK JPEG's samples (four bytes a pixel) converted with its CMYK profile.
-    func convertingCMYK(_ decoded: DecodedImage, inverted: Bool, profile: ICCProfile) -> DecodedImage {
-        var result = decoded
+    /// A CMYK JPEG's samples (four bytes a pixel) converted with its CMYK profile; `nil` when
+    /// LittleCMS cannot make the transform (the caller then decodes without the profile).
+    func convertingCMYK(_ decoded: DecodedImage, inverted: Bool, profile: ICCProfile) -> DecodedImage? {
         let intent: RenderingIntent = switch color {
         case .convertToSRGB(let intent): intent
         case .keepProfile: .relative
         }
-        do {
-            result.image = try decoded.image.withUnsafeBytes { samples throws(ColorConversionError) in
-                try ColorConversion.cmykToSRGB(samples, size: decoded.image.size, inverted: inverted, profile: profile, intent: intent)
-            }
-            result.colorOutcome = .converted(profile: profile.name, intent: intent)
-        } catch {
-            // Not reached for a CMYK profile LittleCMS opened; kept simple rather than silent.
-            result.image = Self.naiveRGB(fromCMYK: decoded.image, inverted: inverted)
-            result.colorOutcome = .ignored(reason: error.message)
-        }
+        guard let image = try? decoded.image.withUnsafeBytes({ samples throws(ColorConversionError) in
+            try ColorConversion.cmykToSRGB(samples, size: decoded.image.size, inverted: inverted, profile: profile, intent: intent)
+        }) else { return nil }
+        var result = decoded
+        result.image = image
+        result.colorOutcome = .converted(profile: profile.name, intent: intent)
         return result
-    }
-
-    /// CMYK samples to RGB without a profile (as the JPEG shim does for files without one).
-    private static func naiveRGB(fromCMYK samples: Image, inverted: Bool) -> Image {
-        samples.withUnsafeBytes { input in
-            Image(size: samples.size, format: .rgb8) { (output: UnsafeMutableRawBufferPointer) in
-                for pixel in 0..<samples.size.width * samples.size.height {
-                    var ink = (0..<4).map { Int(input[pixel * 4 + $0]) }
-                    if !inverted { ink = ink.map { 255 - $0 } }
-                    for channel in 0..<3 { output[pixel * 3 + channel] = UInt8((ink[channel] * ink[3] + 127) / 255) }
-                }
-            }
-        }
     }
 }

@@ -64,7 +64,8 @@ public struct ImageDecoder: Sendable {
         case .jpeg: try JPEGCodec.probe(bytes)
         default: try PAMCodec.probe(bytes)
         }
-        return Self.annotated(info, EmbeddedMetadata.read(from: bytes))
+        let metadata = EmbeddedMetadata.read(from: bytes)
+        return Self.annotated(info, metadata, DeclaredColor(metadata))
     }
 
     /// The size a decode of an image with this header gives at full size: its displayed size
@@ -108,45 +109,49 @@ public struct ImageDecoder: Sendable {
     ) throws -> DecodedImage {
         let format = try decodableFormat(of: bytes)
         let metadata = EmbeddedMetadata.read(from: bytes)
+        let declared = DeclaredColor(metadata)
         let decoded: DecodedImage
         switch format {
         case .png:
             decoded = try PNGCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation)
         case .webp:
             decoded = try WebPCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA, animation: animation) { info in
-                guard !info.isAnimated, let minimum = storedMinimum(minimumSize, info, metadata) else { return nil }
+                guard !info.isAnimated, let minimum = storedMinimum(minimumSize, info, metadata, declared) else { return nil }
                 return WebPCodec.reducedSize(of: info.size, atLeast: minimum)
             }
         case .jpeg:
-            return finished(try decodeJPEG(bytes, metadata: metadata) { storedMinimum(minimumSize, $0, metadata) }, metadata: metadata)
+            let jpeg = try decodeJPEG(bytes, declared: declared) { storedMinimum(minimumSize, $0, metadata, declared) }
+            return finished(jpeg, metadata: metadata, declared: declared)
         default:
             decoded = try PAMCodec.decodeWithInfo(bytes, limits: limits, forceRGBA: forceRGBA)
         }
-        return finished(managingColor(of: decoded, metadata: metadata), metadata: metadata)
+        return finished(managingColor(of: decoded, declared: declared), metadata: metadata, declared: declared)
     }
 
     /// The caller's minimum size (asked in the output's orientation, with the header's
     /// orientation in `info`) as a minimum on the stored pixels.
-    private func storedMinimum(_ minimumSize: (ImageInfo) -> ImageSize?, _ info: ImageInfo, _ metadata: EmbeddedMetadata) -> ImageSize? {
-        let oriented = Self.annotated(info, metadata)
+    private func storedMinimum(
+        _ minimumSize: (ImageInfo) -> ImageSize?, _ info: ImageInfo, _ metadata: EmbeddedMetadata, _ declared: DeclaredColor
+    ) -> ImageSize? {
+        let oriented = Self.annotated(info, metadata, declared)
         guard let minimum = minimumSize(oriented) else { return nil }
         return autoOrient ? oriented.orientation.storedSize(of: minimum) : minimum
     }
 
     /// A codec's header findings with what the metadata adds: orientation and colour space.
-    static func annotated(_ info: ImageInfo, _ metadata: EmbeddedMetadata) -> ImageInfo {
+    static func annotated(_ info: ImageInfo, _ metadata: EmbeddedMetadata, _ declared: DeclaredColor) -> ImageInfo {
         var annotated = info
         annotated.orientation = metadata.orientation
-        annotated.colorSpace = colorSpaceDescription(metadata)
-        annotated.hasNonSRGBProfile = declaresNonSRGBProfile(metadata)
+        annotated.colorSpace = declared.description
+        annotated.hasNonSRGBProfile = declared.isNonSRGBProfile
         return annotated
     }
 
     /// The decoded image with the header's orientation recorded and, when ``autoOrient``,
     /// applied.
-    private func finished(_ decoded: DecodedImage, metadata: EmbeddedMetadata) -> DecodedImage {
+    private func finished(_ decoded: DecodedImage, metadata: EmbeddedMetadata, declared: DeclaredColor) -> DecodedImage {
         var result = decoded
-        result.info = Self.annotated(decoded.info, metadata)
+        result.info = Self.annotated(decoded.info, metadata, declared)
         if autoOrient && metadata.orientation != .up {
             result.image = result.image.oriented(metadata.orientation)
             result.appliedOrientation = metadata.orientation
@@ -159,19 +164,27 @@ public struct ImageDecoder: Sendable {
     /// format's do). A CMYK file with a CMYK profile is decoded to its CMYK samples and converted
     /// with the profile (whatever ``color`` says: its RGB pixels have no other meaning).
     private func decodeJPEG(
-        _ bytes: UnsafeRawBufferPointer, metadata: EmbeddedMetadata, minimumSize: (ImageInfo) -> ImageSize?
+        _ bytes: UnsafeRawBufferPointer, declared: DeclaredColor, minimumSize: (ImageInfo) -> ImageSize?
     ) throws -> DecodedImage {
-        let profile = metadata.iccProfile.flatMap(ICCProfile.init)
+        let cmykProfile = declared.profile.flatMap { $0.colorSpace == .cmyk ? $0 : nil }
         var warnings = 0
         let (raw, inverted) = try JPEGCodec.decode(
             bytes, limits: limits, lenient: lenient, warningCount: &warnings, minimumSize: minimumSize,
-            cmykSamples: profile?.colorSpace == .cmyk
+            cmykSamples: cmykProfile != nil
         )
-        var decoded = raw
-        if decoded.info.colorModel == .cmyk, let profile, profile.colorSpace == .cmyk {
-            decoded = convertingCMYK(decoded, inverted: inverted, profile: profile)
+        var decoded: DecodedImage
+        if raw.info.colorModel == .cmyk, let cmykProfile {
+            if let converted = convertingCMYK(raw, inverted: inverted, profile: cmykProfile) {
+                decoded = converted
+            } else {
+                // No transform from the profile: the shim's own CMYK to RGB, as without one.
+                decoded = try JPEGCodec.decode(
+                    bytes, limits: limits, lenient: lenient, warningCount: &warnings, minimumSize: minimumSize, cmykSamples: false
+                ).decoded
+                decoded.colorOutcome = .ignored(reason: "LittleCMS cannot convert from \(cmykProfile.name)")
+            }
         } else {
-            decoded = managingColor(of: decoded, metadata: metadata)
+            decoded = managingColor(of: raw, declared: declared)
         }
         let wanted: PixelFormat = forceRGBA ? .rgba8 : .rgb8
         if decoded.image.format != wanted { decoded.image = decoded.image.converted(to: wanted) }
@@ -204,11 +217,12 @@ public struct ImageDecoder: Sendable {
         let readOnly = UnsafeRawBufferPointer(bytes)
         guard try decodableFormat(of: readOnly) == .png else { return try decodeWithInfo(readOnly, minimumSize: minimumSize) }
         let metadata = EmbeddedMetadata.read(from: readOnly)  // before any page is released
+        let declared = DeclaredColor(metadata)
         var decoded = try PNGCodec.decodeWithInfo(
-            releasing: bytes, when: { info in mayRelease(Self.annotated(info, metadata)) }, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
+            releasing: bytes, when: { info in mayRelease(Self.annotated(info, metadata, declared)) }, reload: reload, limits: limits, forceRGBA: forceRGBA, animation: animation
         )
-        decoded = managingColor(of: decoded, metadata: metadata)
-        return finished(decoded, metadata: metadata)
+        decoded = managingColor(of: decoded, declared: declared)
+        return finished(decoded, metadata: metadata, declared: declared)
     }
 
     /// Decodes a whole image.

@@ -27,6 +27,12 @@ public struct ImageDecoder: Sendable {
     /// sRGB (the default, relative colorimetric as libvips), or keep them and the profile
     /// (`--keep-icc`). ``DecodedImage/colorOutcome`` says what was done.
     public var color: ColorHandling = .convertToSRGB(.relative)
+    /// Make a progressive JPEG shrunk on load to 1/8 without decoding its luma AC scans (the
+    /// default; ``JPEGCodec/progressiveEighth(_:limits:)``): the pixels libjpeg would give (bit for
+    /// bit but for 4:2:0 chroma's rounding), many times faster and without libjpeg's whole-image
+    /// coefficient buffer. Damage inside the luma AC scans goes unnoticed, as they are not read;
+    /// a full decode (`info --verify`) finds it. `false` has libjpeg decode every scan.
+    public var shrinksProgressiveFromDCScans = true
 
     /// Creates a decoder.
     public init(limits: DecodeLimits = .default, animation: AnimationPolicy = .firstFrame, forceRGBA: Bool = false) {
@@ -170,7 +176,7 @@ public struct ImageDecoder: Sendable {
         var warnings = 0
         let (raw, inverted) = try JPEGCodec.decode(
             bytes, limits: limits, lenient: lenient, warningCount: &warnings, minimumSize: minimumSize,
-            cmykSamples: cmykProfile != nil
+            cmykSamples: cmykProfile != nil, progressiveFromDCScans: shrinksProgressiveFromDCScans
         )
         var decoded: DecodedImage
         if raw.info.colorModel == .cmyk, let cmykProfile {

@@ -27,6 +27,8 @@ public enum JPEGCodec {
         var components: Int
         /// An Adobe APP14 marker: CMYK samples are stored inverted (255 = no ink).
         var adobe: Bool
+        /// libjpeg's colour space of the file (`J_COLOR_SPACE`: 1 gray, 2 RGB, 3 YCbCr, 4 CMYK, 5 YCCK).
+        var colorSpace: Int32
     }
 
     static func header(_ bytes: UnsafeRawBufferPointer) throws(ImageCodecError) -> Header {
@@ -47,7 +49,7 @@ public enum JPEGCodec {
             format: .jpeg, size: ImageSize(width: Int(raw.width), height: Int(raw.height)), colorModel: colorModel,
             hasAlpha: false, bitDepth: Int(raw.precision), isInterlaced: raw.progressive != 0, compression: compression
         )
-        return Header(info: info, components: Int(raw.components), adobe: raw.adobe != 0)
+        return Header(info: info, components: Int(raw.components), adobe: raw.adobe != 0, colorSpace: raw.color_space)
     }
 
     /// The largest DCT scaling (1, 1/2, 1/4, 1/8) whose output is at least `minimum` on both axes.
@@ -89,11 +91,18 @@ public enum JPEGCodec {
 
     /// ``decodeWithInfo(_:limits:lenient:minimumSize:)`` that also reports how many warnings
     /// libjpeg gave (always 0 unless `lenient`: strict decoding stops at the first).
+    ///
+    /// - Parameter progressiveFromDCScans: make a progressive JPEG's 1/8-scale image without
+    ///   decoding its luma AC scans (the default; ``progressiveEighth(_:limits:)``); `false` has
+    ///   libjpeg decode every scan.
     public static func decodeWithInfo(
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
-        minimumSize: (ImageInfo) -> ImageSize?
+        minimumSize: (ImageInfo) -> ImageSize?, progressiveFromDCScans: Bool = true
     ) throws(ImageCodecError) -> DecodedImage {
-        try decode(bytes, limits: limits, lenient: lenient, warningCount: &warningCount, minimumSize: minimumSize, cmykSamples: false).decoded
+        try decode(
+            bytes, limits: limits, lenient: lenient, warningCount: &warningCount, minimumSize: minimumSize, cmykSamples: false,
+            progressiveFromDCScans: progressiveFromDCScans
+        ).decoded
     }
 
     /// The decode behind the public ones. With `cmykSamples`, a CMYK or YCCK file comes out as
@@ -101,7 +110,7 @@ public enum JPEGCodec {
     /// the file's ICC profile; `inverted` says whether 255 means no ink).
     static func decode(
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
-        minimumSize: (ImageInfo) -> ImageSize?, cmykSamples: Bool
+        minimumSize: (ImageInfo) -> ImageSize?, cmykSamples: Bool, progressiveFromDCScans: Bool = true
     ) throws(ImageCodecError) -> (decoded: DecodedImage, inverted: Bool) {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try header(bytes)
@@ -112,6 +121,11 @@ public enum JPEGCodec {
         // libjpeg's own buffers: a progressive image keeps every DCT coefficient (2 bytes a sample,
         // up to 3 samples a pixel at 4:4:4, 4 for CMYK), sequential ones a few rows.
         let memory = header.info.size.width * header.info.size.height * max(3, header.components) * 2 + (16 << 20)
+        if progressiveFromDCScans && denominator == 8 && format != .rgba8,
+           let image = try progressiveEighth(bytes, header: header, limits: limits) {
+            warningCount = 0
+            return (DecodedImage(info: header.info, image: image, acceptedDamage: 0), header.adobe)
+        }
         var message = [CChar](repeating: 0, count: messageCapacity)
         var offset = 0
         var warnings: Int32 = 0
@@ -129,6 +143,54 @@ public enum JPEGCodec {
         }
         warningCount = Int(warnings)
         return (DecodedImage(info: header.info, image: image, acceptedDamage: Int(warnings)), header.adobe)
+    }
+
+    /// The 1/8-scale image of a progressive JPEG made without decoding its luma AC scans, or
+    /// `nil` when the file is not one this takes (then ``decodeWithInfo(_:limits:lenient:warningCount:minimumSize:progressiveFromDCScans:)``
+    /// has libjpeg decode every scan, as it does with `progressiveFromDCScans: false`).
+    ///
+    /// At 1/8 libjpeg makes each full-resolution block one pixel from its DC coefficient alone;
+    /// a progressive file keeps those in scans of their own, ahead of the luma AC scans that hold
+    /// most of its bytes, which are stepped over (found by their markers, not decoded). Chroma
+    /// subsampled 2x both ways (4:2:0), which libjpeg scales with a 2x2 inverse DCT, has its AC
+    /// scans decoded for it. The pixels are libjpeg's 1/8 decode, bit for bit for gray, 4:4:4 and
+    /// 4:2:2 files, and within a rounding for 4:2:0 chroma; no whole-image coefficient buffer is
+    /// kept (the DC values take 1/64 of it), and the time is a fraction of libjpeg's.
+    ///
+    /// Taken: Huffman-coded progressive 8-bit files, gray or three components (YCbCr or RGB), at
+    /// sampling ratios of 1, 2 (or 4 without 2x2 chroma). Declined (`nil`) for anything else and
+    /// for a damaged DC scan, decoded AC scan or marker, or a missing end of image: libjpeg then
+    /// reports the damage as it always does, or accepts it when lenient. Damage inside the luma
+    /// AC scans, which are not read, goes unnoticed here; a full decode finds it.
+    ///
+    /// - Throws: ``ImageCodecError`` `.limitExceeded` past ``DecodeLimits/maxScans``, and the
+    ///   header's errors.
+    public static func progressiveEighth(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default) throws(ImageCodecError) -> Image? {
+        try limits.enforceInput(byteCount: bytes.count)
+        let header = try header(bytes)
+        try limits.enforce(header.info.size)
+        return try progressiveEighth(bytes, header: header, limits: limits)
+    }
+
+    private static func progressiveEighth(_ bytes: UnsafeRawBufferPointer, header: Header, limits: DecodeLimits) throws(ImageCodecError) -> Image? {
+        guard header.info.compression == .progressiveDCT, header.components == 1 || header.components == 3 else { return nil }
+        let size = scaledSize(header.info.size, denominator: 8)
+        let format: PixelFormat = header.components == 1 ? .gray8 : .rgb8
+        var message = [CChar](repeating: 0, count: messageCapacity)
+        var offset = 0
+        var declined = false
+        let image = try Image(size: size, format: format) { (buffer: UnsafeMutableRawBufferPointer) throws(ImageCodecError) in
+            let status = ijpeg_decode_progressive_dc(
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                Int32(size.width), Int32(size.height), Int32(format.channelCount), header.colorSpace, Int32(limits.maxScans),
+                &message, message.count, &offset
+            )
+            declined = status == Int32(IJPEG_FALLBACK)
+            guard status == Int32(IJPEG_OK) || declined else {
+                throw failure(status, message, offset: offset, size: bytes.count, during: "image data")
+            }
+        }
+        return declined ? nil : image
     }
 
     /// An error from the shim's status and libjpeg's message, classified by what libjpeg said.

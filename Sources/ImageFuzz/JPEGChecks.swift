@@ -7,6 +7,9 @@ import ImageCore
 /// - A file that decodes was probed to the size it decodes to, in gray8 or RGB8.
 /// - A strict decode that succeeds accepted no damage, and a lenient decode of it agrees.
 /// - Each DCT scaling gives the size ``JPEGCodec/reductionDenominator(for:atLeast:)`` promises.
+/// - 1/8 of a progressive file from its DC scans alone, tried on every input (whatever the full
+///   decode says): never a crash, and where libjpeg's every-scan 1/8 decode succeeds too, the
+///   same size and format.
 /// - Through ``ImageDecoder`` (orientation and colour management on): the output has the
 ///   displayed size of the header, and a decoded image re-encodes to a JPEG that decodes.
 func checkJPEG(_ data: UnsafeRawBufferPointer) {
@@ -49,5 +52,20 @@ func checkJPEG(_ data: UnsafeRawBufferPointer) {
         }
     } else if case .success(let relaxed) = lenient, case .success(let info) = probe, relaxed.image.size != info.size {
         fatalError("JPEG lenient decode gave \(relaxed.image.size), the header says \(info.size)")
+    }
+    checkDCScans(data)
+}
+
+/// The DC-scan shortcut against libjpeg at 1/8.
+private func checkDCScans(_ data: UnsafeRawBufferPointer) {
+    let eighth: (ImageInfo) -> ImageSize? = { ImageSize(width: max(1, $0.size.width / 8), height: max(1, $0.size.height / 8)) }
+    var warnings = 0
+    guard case .success(let fast) = outcome({
+        try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, lenient: false, warningCount: &warnings, minimumSize: eighth)
+    }) else { return }
+    if case .success(let everyScan) = outcome({
+        try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, lenient: false, warningCount: &warnings, minimumSize: eighth, progressiveFromDCScans: false)
+    }), everyScan.image.size != fast.image.size || everyScan.image.format != fast.image.format {
+        fatalError("JPEG 1/8 from the DC scans gave \(fast.image.size) \(fast.image.format), libjpeg \(everyScan.image.size) \(everyScan.image.format)")
     }
 }

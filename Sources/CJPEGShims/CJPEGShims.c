@@ -1,4 +1,5 @@
 #include "CJPEGShims.h"
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +223,233 @@ int ijpeg_decode(
     *warnings = error.warnings;
     jpeg_destroy_decompress(&cinfo);
     return IJPEG_OK;
+}
+
+// MARK: decoding in parts, split at restart markers
+
+// A sequential JPEG with restart markers can be decoded in parts on several threads: at a restart
+// marker the entropy coder starts afresh (DC predictions zero, a whole byte), so the data from a
+// marker on, behind the file's own headers with the frame height cut to what follows and the
+// markers renumbered from RST0, is a JPEG of its own whose blocks are the original's. Each part
+// starts one restart boundary early and ends one late where it can, and those rows are decoded
+// and dropped, so libjpeg's upsampling sees the rows around every seam as in one decode: the
+// pixels are the same. The first part is decoded from the file itself.
+
+typedef struct {
+    const uint8_t *data;
+    size_t size;
+    int denominator, channels, out_width;
+    int skip_rows, keep_rows;  // output rows decoded and dropped, then written to `dest`
+    uint8_t *dest;
+    long max_memory;
+    int status;
+} ijpeg_part;
+
+static void *ijpeg_decode_part(void *argument) {
+    ijpeg_part *part = (ijpeg_part *)argument;
+    struct jpeg_decompress_struct cinfo;
+    ijpeg_error error;
+    ijpeg_setup_error(&cinfo, &error, 1, part->size, NULL, 0);
+    if (setjmp(error.jump)) {
+        part->status = error.status;
+        jpeg_destroy_decompress(&cinfo);
+        return NULL;
+    }
+    jpeg_create_decompress(&cinfo);
+    if (part->max_memory > 0) cinfo.mem->max_memory_to_use = part->max_memory;
+    jpeg_mem_src(&cinfo, part->data, (unsigned long)part->size);
+    jpeg_read_header(&cinfo, TRUE);
+    cinfo.out_color_space = part->channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned int)part->denominator;
+    jpeg_start_decompress(&cinfo);
+    if ((int)cinfo.output_width != part->out_width || cinfo.output_components != part->channels
+        || (int)cinfo.output_height < part->skip_rows + part->keep_rows) {
+        jpeg_destroy_decompress(&cinfo);
+        part->status = IJPEG_SIZE_MISMATCH;
+        return NULL;
+    }
+    size_t row_bytes = (size_t)part->out_width * (size_t)part->channels;
+    JSAMPARRAY scratch = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE, (JDIMENSION)row_bytes, 1);
+    while ((int)cinfo.output_scanline < part->skip_rows) jpeg_read_scanlines(&cinfo, scratch, 1);
+    int end = part->skip_rows + part->keep_rows;
+    while ((int)cinfo.output_scanline < end) {
+        JSAMPROW rows[16];
+        int first = (int)cinfo.output_scanline;
+        int count = end - first < 16 ? end - first : 16;
+        for (int i = 0; i < count; i++) rows[i] = part->dest + (size_t)(first - part->skip_rows + i) * row_bytes;
+        jpeg_read_scanlines(&cinfo, rows, (JDIMENSION)count);
+    }
+    jpeg_destroy_decompress(&cinfo);  // the rest (the next part's rows) is left undecoded
+    part->status = IJPEG_OK;
+    return NULL;
+}
+
+/// Where a sequential single-scan Huffman JPEG's parts are: its frame, restart interval and the
+/// position of every restart marker. 0 when the file is not one to split.
+typedef struct {
+    size_t sof_height;      // offset of the frame header's height field
+    size_t entropy;         // first byte of the scan's data
+    size_t end;             // the EOI marker after it
+    int width, height, mcu_height, mcus_wide, mcu_rows;
+    long interval, intervals;
+    size_t *restarts;       // intervals - 1 marker offsets
+} ijpeg_layout;
+
+static int ijpeg_layout_read(const uint8_t *data, size_t size, ijpeg_layout *layout) {
+    if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) return 0;
+    size_t pos = 2;
+    int components = 0, max_h = 1, max_v = 1, saw_frame = 0;
+    for (;;) {
+        if (pos + 4 > size || data[pos] != 0xFF) return 0;
+        while (pos < size && data[pos] == 0xFF) pos++;
+        if (pos + 3 > size) return 0;
+        int marker = data[pos++];
+        size_t length = (size_t)data[pos] << 8 | data[pos + 1];
+        if (length < 2 || pos + length > size) return 0;
+        const uint8_t *segment = data + pos + 2;
+        if (marker == 0xC0 || marker == 0xC1) {
+            if (saw_frame || length < 8 || segment[0] != 8) return 0;
+            layout->sof_height = pos + 3;
+            layout->height = segment[1] << 8 | segment[2];
+            layout->width = segment[3] << 8 | segment[4];
+            components = segment[5];
+            if (layout->height == 0 || layout->width == 0 || (components != 1 && components != 3) || length != 8 + 3 * (size_t)components) return 0;
+            for (int i = 0; i < components; i++) {
+                int h = segment[7 + 3 * i] >> 4, v = segment[7 + 3 * i] & 15;
+                if (h < 1 || h > 4 || v < 1 || v > 4) return 0;
+                if (h > max_h) max_h = h;
+                if (v > max_v) max_v = v;
+            }
+            saw_frame = 1;
+        } else if (marker == 0xDD) {
+            if (length != 4) return 0;
+            layout->interval = segment[0] << 8 | segment[1];
+        } else if (marker == 0xDA) {
+            if (!saw_frame || segment[0] != components) return 0;  // one scan with every component
+            layout->entropy = pos + length;
+            break;
+        } else if ((marker >= 0xC0 && marker <= 0xCF && marker != 0xC4) || marker == 0xDC || marker == 0xD9 || (marker >= 0xD0 && marker <= 0xD8) || marker == 0x01) {
+            return 0;  // another frame type, DAC, DNL, a misplaced marker
+        }
+        pos += length;
+    }
+    if (layout->interval <= 0) return 0;
+    int mcu_width = components == 1 ? 8 : 8 * max_h;
+    layout->mcu_height = components == 1 ? 8 : 8 * max_v;
+    layout->mcus_wide = (layout->width + mcu_width - 1) / mcu_width;
+    layout->mcu_rows = (layout->height + layout->mcu_height - 1) / layout->mcu_height;
+    long mcus = (long)layout->mcus_wide * layout->mcu_rows;
+    layout->intervals = (mcus + layout->interval - 1) / layout->interval;
+    layout->restarts = malloc(sizeof(size_t) * (size_t)(layout->intervals > 1 ? layout->intervals - 1 : 1));
+    if (!layout->restarts) return 0;
+    // Every restart marker, in order, then the end of image (a second scan: not split).
+    long found = 0;
+    pos = layout->entropy;
+    for (;;) {
+        const uint8_t *hit = pos < size ? memchr(data + pos, 0xFF, size - pos) : NULL;
+        if (!hit || (size_t)(hit - data) + 1 >= size) return 0;
+        pos = (size_t)(hit - data);
+        uint8_t next = data[pos + 1];
+        if (next == 0x00 || next == 0xFF) { pos += 1 + (next == 0x00); continue; }
+        if (next >= 0xD0 && next <= 0xD7) {
+            if (found < layout->intervals - 1) {
+                if (next != 0xD0 + (found & 7)) return 0;
+                layout->restarts[found] = pos;
+            }
+            found++;
+            pos += 2;
+            continue;
+        }
+        if (next != 0xD9 || found < layout->intervals - 1) return 0;
+        layout->end = pos;
+        return 1;
+    }
+}
+
+int ijpeg_decode_split(
+    const uint8_t *data, size_t size, int denominator, uint8_t *pixels, int out_width, int out_height, int channels,
+    long max_memory, int threads
+) {
+    if (threads < 2 || (channels != 1 && channels != 3)) return IJPEG_FALLBACK;
+    if (threads > 16) threads = 16;
+    ijpeg_layout layout;
+    memset(&layout, 0, sizeof(layout));
+    int status = IJPEG_FALLBACK;
+    ijpeg_part parts[16];
+    uint8_t *streams[16] = {NULL};
+    pthread_t workers[16];
+    int started[16] = {0};
+    if (!ijpeg_layout_read(data, size, &layout)) goto done;
+    // Parts start at MCU rows where a restart interval starts: every `step` rows.
+    long common = layout.interval, b = layout.mcus_wide;
+    while (b) { long t = common % b; common = b; b = t; }
+    int step = (int)(layout.interval / common);
+    int rows_out = layout.mcu_height / denominator;
+    if (rows_out < 1 || layout.mcu_rows / step < 2 * threads || out_height != (layout.height + denominator - 1) / denominator) goto done;
+    int boundaries[17];
+    for (int k = 0; k <= threads; k++) {
+        boundaries[k] = k == threads ? layout.mcu_rows : (int)((long)layout.mcu_rows * k / threads / step * step);
+    }
+    size_t row_bytes = (size_t)out_width * (size_t)channels;
+    for (int k = 0; k < threads; k++) {
+        ijpeg_part *part = &parts[k];
+        part->denominator = denominator;
+        part->channels = channels;
+        part->out_width = out_width;
+        part->max_memory = max_memory;
+        part->dest = pixels + (size_t)boundaries[k] * rows_out * row_bytes;
+        part->keep_rows = k == threads - 1 ? out_height - boundaries[k] * rows_out : (boundaries[k + 1] - boundaries[k]) * rows_out;
+        part->status = IJPEG_ERROR;
+        if (k == 0) {
+            part->data = data;
+            part->size = size;
+            part->skip_rows = 0;
+            continue;
+        }
+        // Rows [first, last) of MCUs: one boundary before this part, one after it (context).
+        int first = boundaries[k] - step;
+        int last = k == threads - 1 ? layout.mcu_rows : boundaries[k + 1] + step;
+        if (last > layout.mcu_rows) last = layout.mcu_rows;
+        long from = (long)first * layout.mcus_wide / layout.interval;
+        long to = last == layout.mcu_rows ? layout.intervals : (long)last * layout.mcus_wide / layout.interval;
+        size_t begin = from == 0 ? layout.entropy : layout.restarts[from - 1] + 2;
+        size_t finish = to == layout.intervals ? layout.end : layout.restarts[to - 1];
+        size_t length = layout.entropy + (finish - begin) + 2;
+        uint8_t *stream = malloc(length);
+        if (!stream) goto done;
+        streams[k] = stream;
+        memcpy(stream, data, layout.entropy);
+        memcpy(stream + layout.entropy, data + begin, finish - begin);
+        stream[length - 2] = 0xFF;
+        stream[length - 1] = 0xD9;
+        int height = last == layout.mcu_rows ? layout.height - first * layout.mcu_height : (last - first) * layout.mcu_height;
+        stream[layout.sof_height] = (uint8_t)(height >> 8);
+        stream[layout.sof_height + 1] = (uint8_t)height;
+        for (long j = from; j < to - 1; j++) {  // the markers inside, numbered from RST0
+            stream[layout.entropy + (layout.restarts[j] - begin) + 1] = (uint8_t)(0xD0 + ((j - from) & 7));
+        }
+        part->data = stream;
+        part->size = length;
+        part->skip_rows = (boundaries[k] - first) * rows_out;
+    }
+    for (int k = 1; k < threads; k++) started[k] = pthread_create(&workers[k], NULL, ijpeg_decode_part, &parts[k]) == 0;
+    ijpeg_decode_part(&parts[0]);
+    status = IJPEG_OK;
+    for (int k = 1; k < threads; k++) {
+        if (started[k]) {
+            pthread_join(workers[k], NULL);
+        } else {
+            ijpeg_decode_part(&parts[k]);  // no thread to be had: decode it here
+        }
+    }
+    for (int k = 0; k < threads; k++) {
+        if (parts[k].status != IJPEG_OK) status = IJPEG_FALLBACK;  // decoded again in one piece, reporting as usual
+    }
+done:
+    for (int k = 0; k < 16; k++) free(streams[k]);
+    free(layout.restarts);
+    return status;
 }
 
 // MARK: encoding

@@ -155,6 +155,7 @@ static int pd_build(pd_huffman *t, const uint8_t *counts, const uint8_t *values,
     for (int length = 1; length <= 16; length++) {
         t->valoffset[length] = k - code;
         for (int i = 0; i < counts[length - 1]; i++, k++, code++) {
+            if (code >= (1 << length)) return 0;  // more codes than the length can hold
             if (dc && values[k] > 15) return 0;  // a DC difference has at most 15 bits
             if (length <= PD_LOOKAHEAD) {
                 int shift = PD_LOOKAHEAD - length;
@@ -165,7 +166,6 @@ static int pd_build(pd_huffman *t, const uint8_t *counts, const uint8_t *values,
             }
         }
         t->maxcode[length] = counts[length - 1] ? code - 1 : -1;
-        if (code > (1 << length)) return 0;  // more codes than the length can hold
         code <<= 1;
     }
     t->maxcode[17] = 0x7FFFFFFF;

@@ -33,6 +33,11 @@ public struct ImageDecoder: Sendable {
     /// coefficient buffer. Damage inside the luma AC scans goes unnoticed, as they are not read;
     /// a full decode (`info --verify`) finds it. `false` has libjpeg decode every scan.
     public var shrinksProgressiveFromDCScans = true
+    /// How many threads one decode may use (0: one a core). A sequential JPEG with restart
+    /// markers, as most cameras write, is then decoded in parts at once with the same pixels
+    /// (``JPEGCodec/decodeWithInfo(_:limits:lenient:warningCount:minimumSize:progressiveFromDCScans:threads:)``).
+    /// 1, the default, suits a caller that decodes several files at once already.
+    public var threads = 1
 
     /// Creates a decoder.
     public init(limits: DecodeLimits = .default, animation: AnimationPolicy = .firstFrame, forceRGBA: Bool = false) {
@@ -176,7 +181,7 @@ public struct ImageDecoder: Sendable {
         var warnings = 0
         let (raw, inverted) = try JPEGCodec.decode(
             bytes, limits: limits, lenient: lenient, warningCount: &warnings, minimumSize: minimumSize,
-            cmykSamples: cmykProfile != nil, progressiveFromDCScans: shrinksProgressiveFromDCScans
+            cmykSamples: cmykProfile != nil, progressiveFromDCScans: shrinksProgressiveFromDCScans, threads: threads
         )
         var decoded: DecodedImage
         if raw.info.colorModel == .cmyk, let cmykProfile {

@@ -1,5 +1,8 @@
 internal import CJPEGShims
 import ImageCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// JPEG through the system libjpeg-turbo: header probe and decode (baseline, progressive,
 /// arithmetic, every chroma subsampling, restart markers, grayscale, CMYK and YCCK), with
@@ -14,6 +17,15 @@ import ImageCore
 public enum JPEGCodec {
     /// What libjpeg-turbo's shim reported, for messages.
     private static let messageCapacity = 256
+
+    /// The processors online: the threads of a decode with `threads: 0`.
+    private static let cores: Int = {
+        #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }()
 
     /// Reads the header (markers up to the first SOF) without decoding pixels.
     ///
@@ -92,16 +104,21 @@ public enum JPEGCodec {
     /// ``decodeWithInfo(_:limits:lenient:minimumSize:)`` that also reports how many warnings
     /// libjpeg gave (always 0 unless `lenient`: strict decoding stops at the first).
     ///
-    /// - Parameter progressiveFromDCScans: make a progressive JPEG's 1/8-scale image without
-    ///   decoding its luma AC scans (the default; ``progressiveEighth(_:limits:)``); `false` has
-    ///   libjpeg decode every scan.
+    /// - Parameters:
+    ///   - progressiveFromDCScans: make a progressive JPEG's 1/8-scale image without decoding its
+    ///     luma AC scans (the default; ``progressiveEighth(_:limits:)``); `false` has libjpeg
+    ///     decode every scan.
+    ///   - threads: how many threads the decode may use (0: one a core). A sequential file with
+    ///     restart markers (most cameras write them) is then split at the markers into parts
+    ///     decoded at once, each by its own libjpeg, with the same pixels; other files, and
+    ///     lenient decodes, use one.
     public static func decodeWithInfo(
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
-        minimumSize: (ImageInfo) -> ImageSize?, progressiveFromDCScans: Bool = true
+        minimumSize: (ImageInfo) -> ImageSize?, progressiveFromDCScans: Bool = true, threads: Int = 1
     ) throws(ImageCodecError) -> DecodedImage {
         try decode(
             bytes, limits: limits, lenient: lenient, warningCount: &warningCount, minimumSize: minimumSize, cmykSamples: false,
-            progressiveFromDCScans: progressiveFromDCScans
+            progressiveFromDCScans: progressiveFromDCScans, threads: threads
         ).decoded
     }
 
@@ -110,7 +127,7 @@ public enum JPEGCodec {
     /// the file's ICC profile; `inverted` says whether 255 means no ink).
     static func decode(
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
-        minimumSize: (ImageInfo) -> ImageSize?, cmykSamples: Bool, progressiveFromDCScans: Bool = true
+        minimumSize: (ImageInfo) -> ImageSize?, cmykSamples: Bool, progressiveFromDCScans: Bool = true, threads: Int = 1
     ) throws(ImageCodecError) -> (decoded: DecodedImage, inverted: Bool) {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try header(bytes)
@@ -129,8 +146,14 @@ public enum JPEGCodec {
         var message = [CChar](repeating: 0, count: messageCapacity)
         var offset = 0
         var warnings: Int32 = 0
+        // Several threads: a sequential file with restart markers is decoded in parts at once.
+        let split = threads != 1 && !lenient && format != .rgba8 && header.info.compression == .dct
+        let threadCount = threads > 0 ? threads : cores
         // A failed decode throws out of the initializer, which frees the buffer: nothing to fill.
         let image = try Image(size: size, format: format) { (buffer: UnsafeMutableRawBufferPointer) throws(ImageCodecError) in
+            if split && decodeInParts(bytes, into: buffer, size: size, channels: format.channelCount, denominator: denominator, memory: memory, threads: threadCount) {
+                return
+            }
             let status = ijpeg_decode(
                 bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(denominator),
                 buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(size.width), Int32(size.height),
@@ -143,6 +166,20 @@ public enum JPEGCodec {
         }
         warningCount = Int(warnings)
         return (DecodedImage(info: header.info, image: image, acceptedDamage: Int(warnings)), header.adobe)
+    }
+
+    /// A strict decode split at restart markers over `threads` threads; `false`, the buffer
+    /// undefined, when the file cannot be split (no restart markers, too few, progressive,
+    /// several scans) or a part fails: then decode it in one piece.
+    static func decodeInParts(
+        _ bytes: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer, size: ImageSize, channels: Int,
+        denominator: Int, memory: Int, threads: Int
+    ) -> Bool {
+        ijpeg_decode_split(
+            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(denominator),
+            buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(size.width), Int32(size.height),
+            Int32(channels), memory, Int32(threads)
+        ) == Int32(IJPEG_OK)
     }
 
     /// The 1/8-scale image of a progressive JPEG made without decoding its luma AC scans, or

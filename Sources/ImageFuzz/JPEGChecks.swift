@@ -6,6 +6,7 @@ import ImageCore
 /// - Nothing crashes (libjpeg's error exit never crosses Swift), strict or lenient.
 /// - A file that decodes was probed to the size it decodes to, in gray8 or RGB8.
 /// - A strict decode that succeeds accepted no damage, and a lenient decode of it agrees.
+/// - Decoding in parts split at restart markers (three threads) gives the one-piece pixels.
 /// - Each DCT scaling gives the size ``JPEGCodec/reductionDenominator(for:atLeast:)`` promises.
 /// - 1/8 of a progressive file from its DC scans alone, tried on every input (whatever the full
 ///   decode says): never a crash, and where libjpeg's every-scan 1/8 decode succeeds too, the
@@ -38,6 +39,13 @@ func checkJPEG(_ data: UnsafeRawBufferPointer) {
         }
         guard case .success(let relaxed) = lenient, relaxed.image == decoded.image, damage == 0 else {
             fatalError("JPEG decodes strictly but the lenient decode differs: \(describe(lenient)), \(damage) warnings")
+        }
+        // Split at restart markers over three threads: the same pixels.
+        var ignored = 0
+        guard case .success(let parts) = outcome({
+            try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, lenient: false, warningCount: &ignored, minimumSize: { _ in nil }, threads: 3)
+        }), parts.image == decoded.image else {
+            fatalError("JPEG decodes in one piece but not the same in parts")
         }
         for denominator in [2, 4, 8] {
             let minimum = ImageSize(width: max(1, info.size.width / denominator), height: max(1, info.size.height / denominator))

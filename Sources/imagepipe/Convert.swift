@@ -67,8 +67,10 @@ extension Imagepipe {
             if let jobs { job.concurrency = jobs }
             job.geometry = resizing.geometry
             job.filter = resizing.filter
-            // Several files already use every core (one file each); a single file splits its resize instead.
+            // Several files already use every core (one file each); a single file splits its decode
+            // and resize instead.
             job.resizeOptions = ResizeOptions(linearLight: resizing.linearLight, threads: inputs.count == 1 ? 0 : 1)
+            job.decoder.threads = inputs.count == 1 ? 0 : 1
             job.durable = durable
             let (quiet, verbose, configured) = (quiet, verbose, job)
             // Ctrl-C: the files in flight finish, no new one starts, no temporary file is left.

@@ -56,6 +56,16 @@ int ijpeg_decode_progressive_dc(
     int max_scans, char *message, size_t message_size, size_t *offset
 );
 
+/// ijpeg_decode (strict, gray8 or RGB8) on up to `threads` threads, for a sequential Huffman
+/// JPEG with one scan and restart markers: split at restart markers into parts decoded at once,
+/// with the same pixels. IJPEG_FALLBACK, the pixels undefined, when the file cannot be split so
+/// (no restart markers, too few, progressive, several scans...) or any part fails: then decode
+/// with ijpeg_decode, which reports what is wrong.
+int ijpeg_decode_split(
+    const uint8_t *data, size_t size, int denominator, uint8_t *pixels, int out_width, int out_height, int channels,
+    long max_memory, int threads
+);
+
 /// A marker to write after the frame header's defaults: an APPn segment's payload (at most
 /// 65533 bytes; `jpeg_write_marker`).
 typedef struct {

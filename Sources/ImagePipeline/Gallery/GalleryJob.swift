@@ -168,8 +168,10 @@ public struct GalleryJob: Sendable {
         }
         onEvent(.planned(files: work.count, unchanged: summary.unchanged))
 
-        // Several files use every core (one each); a single file splits its resizes instead.
+        // Several files use every core (one each); a single file splits its decode and resizes instead.
         let resizeThreads = work.count == 1 || concurrency == 1 ? 0 : 1
+        var decoder = decoder
+        decoder.threads = resizeThreads
         let renderer = GalleryRenderer(
             settings: settings, decoder: decoder, sources: sources, outputs: outputs,
             resizeOptions: ResizeOptions(threads: resizeThreads)

@@ -8,6 +8,7 @@ import ImageCore
 /// | EXIF | `eXIf` | `EXIF` chunk | APP1 `Exif\0\0` |
 /// | ICC profile | `iCCP` (zlib, inflated here) | `ICCP` chunk | APP2 `ICC_PROFILE`, in up to 255 numbered segments, reassembled |
 /// | colour chunks | `sRGB`, `gAMA`, `cHRM` | — | — |
+/// | content credentials (C2PA) | `caBX` | `C2PA` chunk | APP11 JUMBF, reassembled |
 ///
 /// Reading is bounded and forgiving, as libvips, sharp and Pillow are: a block larger than
 /// ``Limits`` allows is skipped without being copied (its size is recorded in ``skipped``), a
@@ -30,6 +31,9 @@ public struct EmbeddedMetadata: Hashable, Sendable {
     public var pngGamma: UInt32?
     /// PNG `cHRM`: white point and red, green, blue chromaticities (x, y) times 100000.
     public var pngChromaticities: [UInt32]?
+    /// A C2PA manifest store: where, how large, its claim generator (``ContentCredentials``;
+    /// never verified).
+    public var contentCredentials: ContentCredentials?
     /// Blocks that were found but not kept, for reports: `"ICC profile (20000000 bytes, over the 16 MiB limit)"`.
     public var skipped: [String] = []
 
@@ -51,6 +55,10 @@ public struct EmbeddedMetadata: Hashable, Sendable {
         public var maxEXIFBytes = 4 << 20
         /// ICC: 16 MiB once inflated (large CMYK LUT profiles are about 1 MiB).
         public var maxICCBytes = 16 << 20
+        /// A JPEG's C2PA manifest store, reassembled from its APP11 segments to read the claim
+        /// generator: 16 MiB (a manifest with a certificate chain is tens of KiB; larger ones are
+        /// still reported, without the generator).
+        public var maxManifestBytes = 16 << 20
 
         /// The default limits.
         public init() {}
@@ -94,6 +102,10 @@ public struct EmbeddedMetadata: Hashable, Sendable {
                 pngGamma = payload.uint32BigEndian(at: 0)
             } else if bytes.matches("cHRM", at: type) && length == 32 {
                 pngChromaticities = (0..<8).map { payload.uint32BigEndian(at: $0 * 4) }
+            } else if bytes.matches("caBX", at: type) && contentCredentials == nil {
+                contentCredentials = ContentCredentials(
+                    container: .pngChunk, byteCount: length, claimGenerator: ContentCredentials.claimGenerator(inManifestStore: payload)
+                )
             }
             offset = data + length + 4
         }
@@ -130,6 +142,10 @@ public struct EmbeddedMetadata: Hashable, Sendable {
                 exif = kept(body, limit: limits.maxEXIFBytes, what: "EXIF")
             } else if bytes.matches("ICCP", at: offset) && iccProfile == nil {
                 iccProfile = kept(payload, limit: limits.maxICCBytes, what: "ICC profile")
+            } else if bytes.matches("C2PA", at: offset) && contentCredentials == nil {
+                contentCredentials = ContentCredentials(
+                    container: .webpChunk, byteCount: length, claimGenerator: ContentCredentials.claimGenerator(inManifestStore: payload)
+                )
             }
             offset = data + length + (length & 1)
         }
@@ -176,9 +192,14 @@ public struct EmbeddedMetadata: Hashable, Sendable {
         var iccSegments: [Int: UnsafeRawBufferPointer] = [:]
         var iccCount = 0
         var iccBytes = 0
+        var jumbf: [(instance: Int, sequence: Int, payload: UnsafeRawBufferPointer)] = []
         Self.forEachJPEGSegment(bytes) { marker, _, range in
             let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
-            if marker == 0xE1 && exif == nil && payload.matches("Exif\0\0", at: 0) {
+            if marker == 0xEB && payload.count > 16 && payload.matches("JP", at: 0) {
+                // JUMBF: "JP", the box instance (2 bytes), the packet sequence (4), then the box.
+                let instance = Int(payload[2]) << 8 | Int(payload[3])
+                jumbf.append((instance, Int(payload.uint32BigEndian(at: 4)), UnsafeRawBufferPointer(rebasing: payload[8...])))
+            } else if marker == 0xE1 && exif == nil && payload.matches("Exif\0\0", at: 0) {
                 exif = kept(UnsafeRawBufferPointer(rebasing: payload[6...]), limit: limits.maxEXIFBytes, what: "EXIF")
             } else if Self.isICCSegment(bytes, marker: marker, payload: range) {
                 let sequence = Int(payload[12]), count = Int(payload[13])
@@ -192,6 +213,7 @@ public struct EmbeddedMetadata: Hashable, Sendable {
             }
             return true
         }
+        if !jumbf.isEmpty { contentCredentials = Self.manifestStore(in: jumbf, limit: limits.maxManifestBytes) }
         guard iccCount > 0 else {
             if iccCount < 0 { skipped.append("ICC profile (APP2 segments numbered inconsistently)") }
             return
@@ -208,6 +230,32 @@ public struct EmbeddedMetadata: Hashable, Sendable {
         profile.reserveCapacity(iccBytes)
         for sequence in 1...iccCount { profile.append(contentsOf: iccSegments[sequence]!) }
         iccProfile = profile
+    }
+
+    /// The C2PA manifest store among a JPEG's JUMBF segments: the box instance whose first
+    /// packet starts a superbox labelled `c2pa`, reassembled in sequence order (each later packet
+    /// repeats the box header, which is dropped) to read its claim generator.
+    private static func manifestStore(in segments: [(instance: Int, sequence: Int, payload: UnsafeRawBufferPointer)], limit: Int) -> ContentCredentials? {
+        for first in segments where first.sequence == 1 && first.payload.count >= 16 {
+            // The superbox runs on into the later packets; its description box is in this one.
+            let cut = JUMBFBox(type: String(decoding: first.payload[4..<8], as: UTF8.self), content: 8..<first.payload.count)
+            guard cut.type == "jumb", cut.label(in: first.payload) == "c2pa" else { continue }
+            let packets = segments.filter { $0.instance == first.instance }.sorted { $0.sequence < $1.sequence }
+            let length = Int(first.payload.uint32BigEndian(at: 0))
+            let repeated = length == 1 ? 16 : 8
+            var byteCount = length == 1 ? Int(first.payload.uint32BigEndian(at: 12)) : length
+            var generator: String?
+            if packets.reduce(0, { $0 + $1.payload.count }) <= limit {
+                var store: [UInt8] = []
+                for (index, packet) in packets.enumerated() {
+                    store.append(contentsOf: index == 0 ? packet.payload[...] : packet.payload.dropFirst(repeated))
+                }
+                if length == 1 { byteCount = store.count }
+                generator = store.withUnsafeBytes { ContentCredentials.claimGenerator(inManifestStore: $0) }
+            }
+            return ContentCredentials(container: .jpegSegments, byteCount: byteCount, segmentCount: packets.count, claimGenerator: generator)
+        }
+        return nil
     }
 
     private mutating func kept(_ payload: UnsafeRawBufferPointer, limit: Int, what: String) -> [UInt8]? {

@@ -155,6 +155,7 @@ public struct ImageDecoder: Sendable {
         annotated.orientation = metadata.orientation
         annotated.colorSpace = declared.description
         annotated.hasNonSRGBProfile = declared.isNonSRGBProfile
+        annotated.contentCredentials = metadata.contentCredentials
         return annotated
     }
 

@@ -63,6 +63,9 @@ public struct ImageInfo: Hashable, Sendable {
     /// `sRGB (PNG sRGB chunk)`, `PNG gAMA 0.55556, cHRM`; `nil` when it declares none. Set by
     /// ``ImageDecoder``.
     public var colorSpace: String?
+    /// A C2PA manifest store in the file (never verified), for reports and for callers that
+    /// must not alter a signed original. Set by ``ImageDecoder``.
+    public var contentCredentials: ContentCredentials?
     /// Whether the file declares a colour space other than sRGB (an ICC profile that is not
     /// sRGB in effect): a decoder that converts to sRGB changes its pixels. Set by
     /// ``ImageDecoder``.

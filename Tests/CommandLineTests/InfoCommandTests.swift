@@ -47,7 +47,7 @@ struct InfoCommandTests {
         #expect(made.status == 0, "\(made.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
         #expect(files.map { ($0 as NSString).pathExtension }.sorted() == ["json", "png", "webp"])
-        let run = try Self.run(["info"] + files)
+        let run = try InfoCommandTests.run(["info"] + files)
         #expect(run.status == 0, "\(run.stderr)")
         let sidecarLine = try #require(run.stdout.split(separator: "\n").first { $0.contains("imagepipe sidecar") })
         #expect(sidecarLine.contains("“a red fox”, sandbox") && sidecarLine.contains("seed 7, png 96x64") && sidecarLine.contains("1 thumbnail"), "\(sidecarLine)")
@@ -220,5 +220,28 @@ struct InfoMetadataCommandTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasSuffix("\n  Title: after the bomb\n"))
         #expect(try Self.peakMiB(run) < 250)
+    }
+
+    @Test("content credentials: info says present (not verified) with the store's size, container and claim generator; --json the same fields")
+    func contentCredentials() throws {
+        let files = ["png", "jpg", "webp"].map { InfoCommandTests.fixture("c2pa/signed.\($0)") }
+        let run = try InfoCommandTests.run(["info"] + files)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        for (line, container) in zip(lines, ["a PNG caBX chunk", "1 JPEG APP11 segment", "a WebP C2PA chunk"]) {
+            #expect(line.contains("content credentials: present (not verified), "), "\(line)")
+            #expect(line.contains(" bytes in \(container), claim generator \"imagepipe-test-fixtures 1.0\""), "\(line)")
+            #expect(!line.lowercased().contains("valid"), "never claims validity: \(line)")
+        }
+        let json = try InfoCommandTests.jsonObjects(try InfoCommandTests.run(["info", "--json"] + files).stdout)
+        for object in json {
+            let credentials = try #require(object["contentCredentials"] as? [String: Any], "\(object)")
+            #expect(credentials["signatureVerified"] as? Bool == false)
+            #expect(credentials["claimGenerator"] as? String == "imagepipe-test-fixtures 1.0")
+            #expect((credentials["byteCount"] as? Int ?? 0) > 1000)
+        }
+        let plain = try InfoCommandTests.run(["info", "--json", InfoCommandTests.fixture("gradient-rgb.png")])
+        #expect(try InfoCommandTests.jsonObjects(plain.stdout).first?["contentCredentials"] == nil)
     }
 }

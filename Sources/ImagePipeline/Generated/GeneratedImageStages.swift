@@ -153,7 +153,9 @@ public struct MakeThumbnails: Stage {
 }
 
 /// Chooses the file's bytes: the service's own (`auto`, `keep`), or re-encoded (another format,
-/// encoder settings, a resized image); then embeds the provenance unless stripped or kept.
+/// encoder settings, a resized image); then embeds the provenance unless stripped or kept, or
+/// unless the service's bytes are kept and carry C2PA content credentials: a signed original is
+/// written unaltered (its provenance in the sidecar), and a derivative of one says it lost them.
 public struct EncodeGeneratedImage: Stage {
     /// The output format.
     public var format: GeneratedImageFormat
@@ -203,7 +205,17 @@ public struct EncodeGeneratedImage: Stage {
             created: file.created, responseID: file.responseID, warnings: context.warnings,
             software: software, writtenAt: Provenance.timestamp()
         )
-        if format != .keep && embedProvenance && outputFormat == .jpeg {
+        record.contentCredentials = item.info.contentCredentials
+        if let credentials = item.info.contentCredentials, reencode {
+            context.warnings.append(
+                "the service's image carries C2PA content credentials (\(credentials.container.rawValue)), which this \(outputFormat) derivative no longer carries; the sidecar records the signed original's SHA-256"
+            )
+            record.warnings = context.warnings
+        }
+        if item.info.contentCredentials != nil && !reencode {
+            // A signed original is never altered: embedded metadata would break its signature
+            // (C2PA's hash covers the file's bytes). The provenance goes to the sidecar only.
+        } else if format != .keep && embedProvenance && outputFormat == .jpeg {
             // Text metadata is written into PNG and WebP; a JPEG keeps the service's bytes and
             // the provenance goes to the sidecar only.
             context.warnings.append("provenance not embedded: imagepipe does not write metadata into JPEG yet (the sidecar has it)")

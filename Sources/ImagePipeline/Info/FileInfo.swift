@@ -23,6 +23,9 @@ public struct FileInfo: Sendable, Hashable, Codable {
     /// The colour space the file declares (an ICC profile's description, PNG `sRGB`, `gAMA`,
     /// `cHRM`); absent when it declares none (sRGB by convention).
     public var colorSpace: String?
+    /// A C2PA manifest store in the file: where, its size and claim generator. Present means
+    /// present, not valid: signatures are not verified (``ContentCredentials``).
+    public var contentCredentials: ContentCredentials?
     /// `gray`, `grayAlpha`, `rgb`, `rgba` or `palette`.
     public var colorModel: String
     /// Whether pixels can be transparent.
@@ -143,6 +146,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
             compression: info.compression.rawValue, bytes: bytes
         )
         colorSpace = info.colorSpace
+        contentCredentials = info.contentCredentials
         if info.orientation != .up {
             orientation = info.orientation.rawValue
             displayWidth = info.displaySize.width
@@ -252,6 +256,7 @@ public struct FileInfo: Sendable, Hashable, Codable {
         if animated { parts.append("animated, \(frameCount.map(String.init) ?? "?") frames") }
         parts.append("\(bytes) bytes")
         if verified == true { parts.append("pixels verified") }
+        if let contentCredentials { parts.append("content credentials: " + Self.escapedForTerminal(contentCredentials.summary)) }
         return parts.joined(separator: ", ")
     }
 }

@@ -73,6 +73,11 @@ public struct Provenance: Codable, Hashable, Sendable {
     public var warnings: [String]
     /// Thumbnails written beside the image.
     public var thumbnails: [Thumbnail]
+    /// The C2PA content credentials the service's image carried (never verified). When present
+    /// and the file is the service's bytes, they were written unaltered, without embedded
+    /// metadata; a derivative (another format, a fixed size) no longer carries them, and
+    /// ``sourceSHA256`` names the signed original.
+    public var contentCredentials: ContentCredentials?
     /// The tool that wrote the file (`imagepipe 0.1.0`).
     public var software: String
     /// When the file was written, ISO 8601 in UTC.
@@ -113,7 +118,8 @@ public struct Provenance: Codable, Hashable, Sendable {
         case prompt, revisedPrompt = "revised_prompt", provider, model, seed, requestedSize = "requested_size",
              actualSize = "actual_size", outputSize = "output_size", sourceFormat = "source_format", format, bytes,
              sourceSHA256 = "source_sha256", index, source, created, responseID = "response_id",
-             timingsMilliseconds = "timings_ms", warnings, thumbnails, software, writtenAt = "written_at"
+             timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", software,
+             writtenAt = "written_at"
     }
 
     /// The record as JSON: pretty-printed with sorted keys for sidecars, or on one line.

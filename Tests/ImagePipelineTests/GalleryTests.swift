@@ -84,6 +84,24 @@ struct GalleryTests {
         #expect(!Self.listing(output + "/thumbs").contains { $0.hasPrefix(".") }, "no temporary files left")
     }
 
+    @Test("sources with content credentials: the manifest carries them, the page marks them (CR), the others are unmarked")
+    func contentCredentials() async throws {
+        let source = try Self.sourceFolder([
+            "signed.png": "c2pa/signed.png", "signed.jpg": "c2pa/signed.jpg", "signed.webp": "c2pa/signed.webp", "plain.png": "gradient-rgb.png",
+        ])
+        let output = try makeScratchDirectory() + "/out"
+        _ = try await Self.run(source, output)
+        let entries = try Self.manifest(output).entries
+        #expect(entries.count == 4)
+        for entry in entries {
+            #expect((entry.contentCredentials != nil) == entry.source.hasPrefix("signed"), "\(entry.source)")
+            #expect(entry.contentCredentials?.claimGenerator == (entry.source.hasPrefix("signed") ? "imagepipe-test-fixtures 1.0" : nil))
+        }
+        let page = try String(contentsOfFile: output + "/index.html", encoding: .utf8)
+        #expect(page.components(separatedBy: "<span class=\"cr\"").count == 4)
+        #expect(page.contains("Content credentials (C2PA) in the original: present (not verified)"))
+    }
+
     @Test("sources smaller than the sizes are never enlarged and give one thumbnail")
     func neverEnlarge() async throws {
         let source = try Self.sourceFolder(["one.png": "one-pixel.png", "gradient.png": "gradient-rgb.png"])

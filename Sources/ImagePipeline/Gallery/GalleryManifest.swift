@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ImageCodecs
 import PipelineCore
 
 /// `OUT/manifest.json` of a gallery: every source with its digest, size and thumbnails, and the
@@ -97,6 +98,9 @@ public struct GalleryEntry: Codable, Hashable, Sendable {
     public var original: String
     /// ``GallerySettings/fingerprint`` of the run that made the thumbnails.
     public var settings: String
+    /// The C2PA content credentials the source carries (never verified); the thumbnails, being
+    /// derivatives, do not carry them.
+    public var contentCredentials: ContentCredentials?
 }
 
 /// One thumbnail file of a gallery entry.

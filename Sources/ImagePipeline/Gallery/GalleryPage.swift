@@ -42,6 +42,7 @@ public struct GalleryPage: Sendable {
         figure a { display: block; }
         figure img { display: block; width: 100%; height: auto; border-radius: 6px; background-size: cover; background-repeat: no-repeat; }
         figcaption { margin-top: 6px; font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+        figcaption .cr { display: inline-block; margin-right: 4px; padding: 0 3px; border: 1px solid currentColor; border-radius: 3px; font-size: 10px; }
         </style>
         </head>
         <body>
@@ -61,7 +62,11 @@ public struct GalleryPage: Sendable {
             html += "<img src=\"\(Self.escape(Self.encodePath(fallback.path)))\" srcset=\"\(Self.escape(srcset))\" sizes=\"\(Self.sizesAttribute)\""
             html += " width=\"\(largest.width)\" height=\"\(largest.height)\" loading=\"lazy\" decoding=\"async\""
             html += " alt=\"\(Self.escape(entry.alt))\" style=\"\(Self.escape(style))\" data-smallest=\"\(smallest.width)\"></a>"
-            html += "<figcaption title=\"\(Self.escape(caption))\">\(Self.escape(caption))</figcaption></figure>\n"
+            // The original's content credentials, marked (the thumbnails do not carry them).
+            let mark = entry.contentCredentials.map {
+                "<span class=\"cr\" title=\"\(Self.escape("Content credentials (C2PA) in the original: " + $0.summary))\">CR</span>"
+            } ?? ""
+            html += "<figcaption title=\"\(Self.escape(caption))\">\(mark)\(Self.escape(caption))</figcaption></figure>\n"
         }
         html += """
         </main>

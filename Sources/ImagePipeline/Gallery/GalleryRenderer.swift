@@ -150,7 +150,7 @@ struct GalleryRenderer: Sendable {
             let byte = Int((value * 255).rounded())
             return (byte < 16 ? "0" : "") + String(byte, radix: 16)
         }
-        return GalleryEntry(
+        var entry = GalleryEntry(
             source: source, file: file.key, index: index, sha256: fileDigest, fileBytes: file.size,
             modifiedNanoseconds: file.modifiedNanoseconds, format: decoded.info.format.fileExtension,
             width: decoder.outputSize(for: decoded.info).width, height: decoder.outputSize(for: decoded.info).height, bytes: bytes.count, thumbnails: thumbnails,
@@ -158,6 +158,8 @@ struct GalleryRenderer: Sendable {
             averageColor: "#" + hex(average.red) + hex(average.green) + hex(average.blue),
             alt: alt, original: original ?? thumbnails[0].path, settings: context.fingerprint
         )
+        entry.contentCredentials = decoded.info.contentCredentials
+        return entry
     }
 
     /// Every size from one decode, largest first; a size that would come out the same as a

@@ -166,6 +166,9 @@ public struct GalleryJob: Sendable {
                 work.append(WorkItem(file: file, path: sources.path(of: file.key), previous: old))
             }
         }
+        // Largest files first: the longest decodes start early, so the run does not end on one
+        // core finishing a large photo while the others wait (a file's size stands in for its cost).
+        work.sort { $0.file.size != $1.file.size ? $0.file.size > $1.file.size : $0.file.key < $1.file.key }
         onEvent(.planned(files: work.count, unchanged: summary.unchanged))
 
         // Several files use every core (one each); a single file splits its decode and resizes instead.

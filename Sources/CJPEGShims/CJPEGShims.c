@@ -1,4 +1,5 @@
 #include "CJPEGShims.h"
+#include "Segments.h"
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -155,6 +156,18 @@ static void ijpeg_cmyk_to_rgb(const JSAMPLE *cmyk, uint8_t *rgb, int width, int 
     }
 }
 
+/// Reads output rows up to `end` into consecutive rows of `dest` (`row_bytes` apart; the first
+/// into `dest` is output row `first_row`), in batches of up to 16 as libjpeg likes them.
+static void ijpeg_read_rows(struct jpeg_decompress_struct *cinfo, uint8_t *dest, size_t row_bytes, JDIMENSION first_row, JDIMENSION end) {
+    while (cinfo->output_scanline < end) {
+        JSAMPROW rows[16];
+        JDIMENSION first = cinfo->output_scanline;
+        JDIMENSION count = end - first < 16 ? end - first : 16;
+        for (JDIMENSION i = 0; i < count; i++) rows[i] = dest + (size_t)(first - first_row + i) * row_bytes;
+        jpeg_read_scanlines(cinfo, rows, count);
+    }
+}
+
 int ijpeg_decode(
     const uint8_t *data, size_t size, int denominator, uint8_t *pixels, int out_width, int out_height, int channels,
     int max_scans, long max_memory, int lenient, int *warnings, char *message, size_t message_size, size_t *offset
@@ -205,18 +218,12 @@ int ijpeg_decode(
     size_t row_bytes = (size_t)out_width * (size_t)channels;
     if (cmyk && !raw_cmyk) {
         cmyk_row = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE, (JDIMENSION)out_width * 4, 1);
-    }
-    while (cinfo.output_scanline < cinfo.output_height) {
-        if (cmyk && !raw_cmyk) {
+        while (cinfo.output_scanline < cinfo.output_height) {
             jpeg_read_scanlines(&cinfo, cmyk_row, 1);
             ijpeg_cmyk_to_rgb(cmyk_row[0], pixels + (size_t)(cinfo.output_scanline - 1) * row_bytes, out_width, cinfo.saw_Adobe_marker);
-        } else {
-            JSAMPROW rows[16];
-            JDIMENSION first = cinfo.output_scanline;
-            JDIMENSION count = cinfo.output_height - first < 16 ? cinfo.output_height - first : 16;
-            for (JDIMENSION i = 0; i < count; i++) rows[i] = pixels + (size_t)(first + i) * row_bytes;
-            jpeg_read_scanlines(&cinfo, rows, count);
         }
+    } else {
+        ijpeg_read_rows(&cinfo, pixels, row_bytes, 0, cinfo.output_height);
     }
     jpeg_finish_decompress(&cinfo);
     *offset = ijpeg_consumed(&cinfo, size);
@@ -272,14 +279,7 @@ static void *ijpeg_decode_part(void *argument) {
     size_t row_bytes = (size_t)part->out_width * (size_t)part->channels;
     JSAMPARRAY scratch = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE, (JDIMENSION)row_bytes, 1);
     while ((int)cinfo.output_scanline < part->skip_rows) jpeg_read_scanlines(&cinfo, scratch, 1);
-    int end = part->skip_rows + part->keep_rows;
-    while ((int)cinfo.output_scanline < end) {
-        JSAMPROW rows[16];
-        int first = (int)cinfo.output_scanline;
-        int count = end - first < 16 ? end - first : 16;
-        for (int i = 0; i < count; i++) rows[i] = part->dest + (size_t)(first - part->skip_rows + i) * row_bytes;
-        jpeg_read_scanlines(&cinfo, rows, (JDIMENSION)count);
-    }
+    ijpeg_read_rows(&cinfo, part->dest, row_bytes, (JDIMENSION)part->skip_rows, (JDIMENSION)(part->skip_rows + part->keep_rows));
     jpeg_destroy_decompress(&cinfo);  // the rest (the next part's rows) is left undecoded
     part->status = IJPEG_OK;
     return NULL;
@@ -301,16 +301,14 @@ static int ijpeg_layout_read(const uint8_t *data, size_t size, ijpeg_layout *lay
     size_t pos = 2;
     int components = 0, max_h = 1, max_v = 1, saw_frame = 0;
     for (;;) {
-        if (pos + 4 > size || data[pos] != 0xFF) return 0;
-        while (pos < size && data[pos] == 0xFF) pos++;
-        if (pos + 3 > size) return 0;
-        int marker = data[pos++];
-        size_t length = (size_t)data[pos] << 8 | data[pos + 1];
-        if (length < 2 || pos + length > size) return 0;
-        const uint8_t *segment = data + pos + 2;
+        ijpeg_segment next;
+        if (!ijpeg_next_segment(data, size, &pos, &next) || next.offset == 0) return 0;  // EOI, SOI, RSTn before the scan
+        int marker = next.marker;
+        const uint8_t *segment = data + next.offset;
+        size_t length = next.size + 2;
         if (marker == 0xC0 || marker == 0xC1) {
             if (saw_frame || length < 8 || segment[0] != 8) return 0;
-            layout->sof_height = pos + 3;
+            layout->sof_height = next.offset + 1;
             layout->height = segment[1] << 8 | segment[2];
             layout->width = segment[3] << 8 | segment[4];
             components = segment[5];
@@ -327,12 +325,11 @@ static int ijpeg_layout_read(const uint8_t *data, size_t size, ijpeg_layout *lay
             layout->interval = segment[0] << 8 | segment[1];
         } else if (marker == 0xDA) {
             if (!saw_frame || segment[0] != components) return 0;  // one scan with every component
-            layout->entropy = pos + length;
+            layout->entropy = pos;
             break;
-        } else if ((marker >= 0xC0 && marker <= 0xCF && marker != 0xC4) || marker == 0xDC || marker == 0xD9 || (marker >= 0xD0 && marker <= 0xD8) || marker == 0x01) {
-            return 0;  // another frame type, DAC, DNL, a misplaced marker
+        } else if ((marker >= 0xC0 && marker <= 0xCF && marker != 0xC4) || marker == 0xDC) {
+            return 0;  // another frame type, DAC, DNL
         }
-        pos += length;
     }
     if (layout->interval <= 0) return 0;
     int mcu_width = components == 1 ? 8 : 8 * max_h;

@@ -25,6 +25,7 @@
 // then reports damage as it always does. The luma AC scans are not decoded, so damage inside them
 // goes unnoticed here (a full decode, `info --verify`, finds it).
 #include "CJPEGShims.h"
+#include "Segments.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -533,19 +534,13 @@ static int pd_decode(pd_frame *f, const uint8_t *data, size_t size, uint8_t *pix
     size_t pos = 2;
     int saw_frame = 0, scans = 0;
     for (;;) {
-        // Fill bytes, then a marker.
-        if (pos >= size || data[pos] != 0xFF) return IJPEG_FALLBACK;
-        while (pos < size && data[pos] == 0xFF) pos++;
-        if (pos >= size) return IJPEG_FALLBACK;
-        int marker = data[pos++];
+        ijpeg_segment next;
+        if (!ijpeg_next_segment(data, size, &pos, &next)) return IJPEG_FALLBACK;
+        int marker = next.marker;
         if (marker == 0xD9) break;  // EOI
-        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) return IJPEG_FALLBACK;
-        if (pos + 2 > size) return IJPEG_FALLBACK;
-        size_t length = pd_read16(data + pos);
-        if (length < 2 || pos + length > size) return IJPEG_FALLBACK;
-        const uint8_t *segment = data + pos + 2;
-        size_t segment_size = length - 2;
-        pos += length;
+        if (next.offset == 0) return IJPEG_FALLBACK;  // SOI, RSTn, TEM out of place
+        const uint8_t *segment = data + next.offset;
+        size_t segment_size = next.size;
         if (marker == 0xC2) {  // SOF2: progressive, Huffman
             if (saw_frame || !pd_frame_header(f, segment, segment_size)) return IJPEG_FALLBACK;
             if ((f->width + 7) / 8 != out_width || (f->height + 7) / 8 != out_height) return IJPEG_FALLBACK;

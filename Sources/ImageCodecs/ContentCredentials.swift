@@ -127,26 +127,22 @@ struct CBORReader {
 
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    /// `claim_generator` (claim v1) or `claim_generator_info`'s name and version (v1's array of
-    /// maps, v2's one map).
+    /// `claim_generator_info`'s name and version (v1's array of maps, v2's one map), else
+    /// `claim_generator` (claim v1); what was read before anything unexpected.
     mutating func claimGenerator() -> String? {
         guard let (major, count) = head(), major == 5 else { return nil }
         var generator: String?
         var info: String?
         for _ in 0..<count {
-            guard let key = text() else { return generator ?? info }
-            switch key {
-            case "claim_generator":
-                guard let value = text() else { return info }
-                generator = value
-            case "claim_generator_info":
-                let start = offset
+            guard let key = text() else { break }
+            let value = offset
+            if key == "claim_generator" {
+                generator = text()
+            } else if key == "claim_generator_info" {
                 info = generatorInfo()
-                offset = start
-                guard skip(depth: 0) else { return generator ?? info }
-            default:
-                guard skip(depth: 0) else { return generator ?? info }
             }
+            offset = value
+            guard skip(depth: 0) else { break }
         }
         return info ?? generator
     }
@@ -209,7 +205,9 @@ struct CBORReader {
         case 4, 5:
             let items = major == 5 ? argument * 2 : argument
             guard argument >= 0, items <= bytes.count - offset else { return false }
-            for _ in 0..<items where !skip(depth: depth + 1) { return false }
+            for _ in 0..<items {
+                guard skip(depth: depth + 1) else { return false }
+            }
             return true
         case 6: return skip(depth: depth + 1)
         default: return false

@@ -1,8 +1,5 @@
 internal import CJPEGShims
 import ImageCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// JPEG through the system libjpeg-turbo: header probe and decode (baseline, progressive,
 /// arithmetic, every chroma subsampling, restart markers, grayscale, CMYK and YCCK), with
@@ -17,15 +14,6 @@ import Glibc
 public enum JPEGCodec {
     /// What libjpeg-turbo's shim reported, for messages.
     private static let messageCapacity = 256
-
-    /// The processors online: the threads of a decode with `threads: 0`.
-    private static let cores: Int = {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 1
-        #endif
-    }()
 
     /// Reads the header (markers up to the first SOF) without decoding pixels.
     ///
@@ -138,7 +126,7 @@ public enum JPEGCodec {
         // libjpeg's own buffers: a progressive image keeps every DCT coefficient (2 bytes a sample,
         // up to 3 samples a pixel at 4:4:4, 4 for CMYK), sequential ones a few rows.
         let memory = header.info.size.width * header.info.size.height * max(3, header.components) * 2 + (16 << 20)
-        if progressiveFromDCScans && denominator == 8 && format != .rgba8,
+        if progressiveFromDCScans && denominator == 8,
            let image = try progressiveEighth(bytes, header: header, limits: limits) {
             warningCount = 0
             return (DecodedImage(info: header.info, image: image, acceptedDamage: 0), header.adobe)
@@ -148,7 +136,7 @@ public enum JPEGCodec {
         var warnings: Int32 = 0
         // Several threads: a sequential file with restart markers is decoded in parts at once.
         let split = threads != 1 && !lenient && format != .rgba8 && header.info.compression == .dct
-        let threadCount = threads > 0 ? threads : cores
+        let threadCount = threads > 0 ? threads : Processors.online
         // A failed decode throws out of the initializer, which frees the buffer: nothing to fill.
         let image = try Image(size: size, format: format) { (buffer: UnsafeMutableRawBufferPointer) throws(ImageCodecError) in
             if split && decodeInParts(bytes, into: buffer, size: size, channels: format.channelCount, denominator: denominator, memory: memory, threads: threadCount) {

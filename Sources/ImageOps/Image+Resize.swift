@@ -50,7 +50,7 @@ extension Image {
         let horizontal = ResamplingCoefficients(inputCount: size.width, outputCount: target.width, filter: filter)
         let vertical = ResamplingCoefficients(inputCount: size.height, outputCount: target.height, filter: filter)
         let work = target.width * (size.height * horizontal.tapCount + target.height * vertical.tapCount)
-        let bands = options.threads > 0 ? options.threads : (work > 4_000_000 ? max(1, Resampler.cores) : 1)
+        let bands = options.threads > 0 ? options.threads : (work > 4_000_000 ? Processors.online : 1)
         let bandCount = max(1, min(bands, target.height))
         return Image(size: target, format: format) { (output: UnsafeMutableRawBufferPointer) in
             withUnsafeBytes { input in
@@ -83,14 +83,6 @@ struct Resampler: @unchecked Sendable {
     let horizontal: ResamplingCoefficients
     let vertical: ResamplingCoefficients
     let linearLight: Bool
-
-    static let cores: Int = {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 1
-        #endif
-    }()
 
     /// Produces output rows `rows`: each needed input row is converted to premultiplied float and
     /// filtered horizontally once into a ring of `vertical.tapCount` rows; each output row is the

@@ -1,12 +1,14 @@
 import ImageCore
 
 /// The metadata blocks of an image file that change how its pixels are shown, found by walking
-/// the container without decoding anything: EXIF (for its Orientation) and the ICC profile.
+/// the container without decoding anything: EXIF (for its Orientation), the ICC profile, the XMP
+/// packet (kept by `--keep-metadata`) and content credentials.
 ///
 /// | block | PNG | WebP | JPEG |
 /// |---|---|---|---|
 /// | EXIF | `eXIf` | `EXIF` chunk | APP1 `Exif\0\0` |
 /// | ICC profile | `iCCP` (zlib, inflated here) | `ICCP` chunk | APP2 `ICC_PROFILE`, in up to 255 numbered segments, reassembled |
+/// | XMP | `iTXt` `XML:com.adobe.xmp` (compressed ones inflated here) | `XMP ` chunk | APP1 `http://ns.adobe.com/xap/1.0/` (extended XMP not read) |
 /// | colour chunks | `sRGB`, `gAMA`, `cHRM` | — | — |
 /// | content credentials (C2PA) | `caBX` | `C2PA` chunk | APP11 JUMBF, reassembled |
 ///
@@ -24,6 +26,8 @@ public struct EmbeddedMetadata: Hashable, Sendable {
     public var exif: [UInt8]?
     /// The ICC profile, whole (JPEG segments reassembled, PNG's inflated).
     public var iccProfile: [UInt8]?
+    /// The XMP packet, as stored (UTF-8 XML).
+    public var xmp: [UInt8]?
     /// PNG `sRGB`: the image is sRGB, with this rendering intent (0 perceptual, 1 relative,
     /// 2 saturation, 3 absolute).
     public var pngSRGBIntent: UInt8?
@@ -55,6 +59,8 @@ public struct EmbeddedMetadata: Hashable, Sendable {
         public var maxEXIFBytes = 4 << 20
         /// ICC: 16 MiB once inflated (large CMYK LUT profiles are about 1 MiB).
         public var maxICCBytes = 16 << 20
+        /// XMP: 4 MiB once inflated (a JPEG's standard packet is under 64 KiB).
+        public var maxXMPBytes = 4 << 20
         /// A JPEG's C2PA manifest store, reassembled from its APP11 segments to read the claim
         /// generator: 16 MiB (a manifest with a certificate chain is tens of KiB; larger ones are
         /// still reported, without the generator).
@@ -102,6 +108,8 @@ public struct EmbeddedMetadata: Hashable, Sendable {
                 pngGamma = payload.uint32BigEndian(at: 0)
             } else if bytes.matches("cHRM", at: type) && length == 32 {
                 pngChromaticities = (0..<8).map { payload.uint32BigEndian(at: $0 * 4) }
+            } else if bytes.matches("iTXt", at: type) && xmp == nil && MetadataEmbedding.isXMPKeyword(payload) {
+                xmp = Self.xmpFromITXt(payload, limit: limits.maxXMPBytes, skipped: &skipped)
             } else if bytes.matches("caBX", at: type) && contentCredentials == nil {
                 contentCredentials = ContentCredentials(
                     container: .pngChunk, byteCount: length, claimGenerator: ContentCredentials.claimGenerator(inManifestStore: payload)
@@ -126,6 +134,34 @@ public struct EmbeddedMetadata: Hashable, Sendable {
         return nil
     }
 
+    /// An `XML:com.adobe.xmp` `iTXt` chunk's packet: after the keyword, the compression flag
+    /// and method, the language tag and translated keyword (each NUL-ended), the text, deflated
+    /// when the flag says so.
+    private static func xmpFromITXt(_ payload: UnsafeRawBufferPointer, limit: Int, skipped: inout [String]) -> [UInt8]? {
+        let flags = MetadataEmbedding.pngXMPKeyword.utf8.count + 1
+        guard payload.count >= flags + 2,
+              let languageEnd = payload[(flags + 2)...].prefix(256).firstIndex(of: 0),
+              let translatedEnd = payload[(languageEnd + 1)...].prefix(1024).firstIndex(of: 0)
+        else {
+            skipped.append("XMP (a damaged iTXt chunk header)")
+            return nil
+        }
+        let text = UnsafeRawBufferPointer(rebasing: payload[(translatedEnd + 1)...])
+        guard payload[flags] != 0 else {
+            guard text.count <= limit else {
+                skipped.append("XMP (\(text.count) bytes, over the \(limit >> 20) MiB limit)")
+                return nil
+            }
+            return [UInt8](text)
+        }
+        switch ZlibInflate.inflate(text, maxOutput: limit) {
+        case .success(let packet): return packet
+        case .failure(.outputTooLarge): skipped.append("XMP (more than \(limit) bytes once inflated)")
+        case .failure(.damaged): skipped.append("XMP (a damaged zlib stream in iTXt)")
+        }
+        return nil
+    }
+
     // MARK: WebP
 
     private mutating func readWebP(_ bytes: UnsafeRawBufferPointer, limits: Limits) {
@@ -142,6 +178,8 @@ public struct EmbeddedMetadata: Hashable, Sendable {
                 exif = kept(body, limit: limits.maxEXIFBytes, what: "EXIF")
             } else if bytes.matches("ICCP", at: offset) && iccProfile == nil {
                 iccProfile = kept(payload, limit: limits.maxICCBytes, what: "ICC profile")
+            } else if bytes.matches("XMP ", at: offset) && xmp == nil {
+                xmp = kept(payload, limit: limits.maxXMPBytes, what: "XMP")
             } else if bytes.matches("C2PA", at: offset) && contentCredentials == nil {
                 contentCredentials = ContentCredentials(
                     container: .webpChunk, byteCount: length, claimGenerator: ContentCredentials.claimGenerator(inManifestStore: payload)
@@ -201,6 +239,8 @@ public struct EmbeddedMetadata: Hashable, Sendable {
                 jumbf.append((instance, Int(payload.uint32BigEndian(at: 4)), UnsafeRawBufferPointer(rebasing: payload[8...])))
             } else if marker == 0xE1 && exif == nil && payload.matches("Exif\0\0", at: 0) {
                 exif = kept(UnsafeRawBufferPointer(rebasing: payload[6...]), limit: limits.maxEXIFBytes, what: "EXIF")
+            } else if marker == 0xE1 && xmp == nil && payload.starts(with: MetadataEmbedding.jpegXMPHeader) {
+                xmp = kept(UnsafeRawBufferPointer(rebasing: payload[MetadataEmbedding.jpegXMPHeader.count...]), limit: limits.maxXMPBytes, what: "XMP")
             } else if Self.isICCSegment(bytes, marker: marker, payload: range) {
                 let sequence = Int(payload[12]), count = Int(payload[13])
                 if sequence >= 1, sequence <= count, iccCount == 0 || iccCount == count, iccSegments[sequence] == nil {
@@ -275,6 +315,11 @@ public enum ExifReader {
         exif.withUnsafeBytes { orientationEntry(in: $0).flatMap { ImageOrientation(tagValue: Int($0.value)) } }
     }
 
+    /// Whether IFD0 points to a GPS IFD (tag 0x8825): the block records where the photo was taken.
+    public static func hasGPSPosition(in exif: [UInt8]) -> Bool {
+        exif.withUnsafeBytes { ifd0Entry(0x8825, in: $0) != nil }
+    }
+
     /// The EXIF block with its Orientation tag set to `orientation` (the rest byte for byte), or
     /// `nil` when it has no Orientation tag to set: for metadata kept after the pixels were
     /// turned upright.
@@ -288,6 +333,16 @@ public enum ExifReader {
     }
 
     private static func orientationEntry(in tiff: UnsafeRawBufferPointer) -> (value: UInt16, valueOffset: Int, bigEndian: Bool)? {
+        // Orientation: SHORT (3), one value, held in the first two bytes of the value field.
+        guard let entry = ifd0Entry(0x0112, in: tiff), entry.type == 3 else { return nil }
+        let value = entry.bigEndian
+            ? UInt16(tiff[entry.valueOffset]) << 8 | UInt16(tiff[entry.valueOffset + 1])
+            : UInt16(tiff[entry.valueOffset + 1]) << 8 | UInt16(tiff[entry.valueOffset])
+        return (value, entry.valueOffset, entry.bigEndian)
+    }
+
+    /// The IFD0 entry for `tag`: its type and where its 4-byte value field starts.
+    private static func ifd0Entry(_ tag: UInt16, in tiff: UnsafeRawBufferPointer) -> (type: UInt16, valueOffset: Int, bigEndian: Bool)? {
         guard tiff.count >= 8 else { return nil }
         let bigEndian: Bool
         if tiff.matches("MM\0*", at: 0) {
@@ -306,11 +361,7 @@ public enum ExifReader {
         for index in 0..<count {
             let entry = ifd + 2 + index * 12
             guard entry + 12 <= tiff.count else { return nil }
-            // Orientation: SHORT (3), one value, held in the first two bytes of the value field.
-            if u16(entry) == 0x0112 {
-                guard u16(entry + 2) == 3 else { return nil }
-                return (u16(entry + 8), entry + 8, bigEndian)
-            }
+            if u16(entry) == tag { return (u16(entry + 2), entry + 8, bigEndian) }
         }
         return nil
     }

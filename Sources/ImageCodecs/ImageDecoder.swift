@@ -164,6 +164,7 @@ public struct ImageDecoder: Sendable {
     private func finished(_ decoded: DecodedImage, metadata: EmbeddedMetadata, declared: DeclaredColor) -> DecodedImage {
         var result = decoded
         result.info = Self.annotated(decoded.info, metadata, declared)
+        result.metadata = metadata
         if autoOrient && metadata.orientation != .up {
             result.image = result.image.oriented(metadata.orientation)
             result.appliedOrientation = metadata.orientation
@@ -261,6 +262,9 @@ public struct DecodedImage: Sendable {
     /// The ICC profile that describes ``image``'s pixels when it is not sRGB (``ImageDecoder/color``
     /// `.keepProfile`): for an encoder to embed. `nil` for sRGB pixels.
     public var iccProfile: [UInt8]?
+    /// The file's metadata blocks (EXIF, ICC, XMP, content credentials), as read before decoding:
+    /// for an encoder that keeps them (`--keep-metadata`) and for reports.
+    public var metadata = EmbeddedMetadata()
 
     /// An image and its header's findings.
     public init(info: ImageInfo, image: Image, acceptedDamage: Int = 0) {

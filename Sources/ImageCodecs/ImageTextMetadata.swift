@@ -1,8 +1,9 @@
 import ImageCore
 internal import CLibWebP
 
-/// Text metadata carried inside an image file: written into a PNG's `iTXt` chunks or a WebP's XMP
-/// packet without touching the compressed pixels, and read back from either.
+/// Text metadata carried inside an image file: written into a PNG's `iTXt` chunks, a WebP's XMP
+/// packet or a JPEG's APP1 XMP segment without touching the compressed pixels, and read back
+/// from all three.
 ///
 /// imagepipe records an image's provenance this way (prompt, provider, model, seed, …), so the
 /// facts travel with the file even without its JSON sidecar.
@@ -17,10 +18,14 @@ internal import CLibWebP
 /// Latin-1 characters), placed just before `IEND`; text chunks the file already has under a key
 /// being written (or in the namespace of a dotted one, `imagepipe.` for `imagepipe.provenance`)
 /// are kept renamed to `source.KEY`, so that what is read back under those keys is only what
-/// was embedded. In a WebP the entries become one XMP packet:
-/// `Description` as `dc:description`, `Software` as `xmp:CreatorTool`, every other key as an
-/// element of the `https://imagepipe.dev/ns/1.0/` namespace; the file is rewritten by libwebpmux
-/// (extended `VP8X` header with the XMP flag), its image chunks copied unchanged.
+/// was embedded. In a WebP or JPEG the entries become one XMP packet:
+/// `Description` as `dc:description`, `Software` as `xmp:CreatorTool`, `DigitalSourceType` as
+/// IPTC's `Iptc4xmpExt:DigitalSourceType` (``aiGeneratedSourceType`` marks an AI image as the
+/// industry reads it), every other key as an element of the `https://imagepipe.dev/ns/1.0/`
+/// namespace; a WebP is rewritten by libwebpmux (extended `VP8X` header with the XMP flag), a
+/// JPEG gets an APP1 segment (``MetadataEmbedding``), their image data copied unchanged. A PNG
+/// carries `DigitalSourceType` the only way readers look for it, in an XMP packet (an `iTXt`
+/// chunk `XML:com.adobe.xmp`, beside the text chunks, with `Description` and `Software` too).
 public struct ImageTextMetadata: Hashable, Sendable {
     /// One key and its text.
     public struct Entry: Hashable, Sendable {
@@ -59,6 +64,16 @@ public struct ImageTextMetadata: Hashable, Sendable {
 
     /// Whether there are no entries.
     public var isEmpty: Bool { entries.isEmpty }
+
+    /// The key written as IPTC's `Iptc4xmpExt:DigitalSourceType`.
+    public static let digitalSourceTypeKey = "DigitalSourceType"
+    /// IPTC's digital source type for media made by a trained model (what generation services return).
+    public static let aiGeneratedSourceType = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+
+    /// Keys that exist only as XMP properties (a PNG carries them in its XMP packet, not as text chunks).
+    static let xmpOnlyKeys: Set<String> = [digitalSourceTypeKey]
+    /// Keys written as standard XMP properties rather than in imagepipe's namespace.
+    static let standardXMPKeys: Set<String> = ["Description", "Software", digitalSourceTypeKey]
 }
 
 // MARK: - Embedding
@@ -66,14 +81,16 @@ public struct ImageTextMetadata: Hashable, Sendable {
 extension ImageTextMetadata {
     /// Returns the encoded image with these entries added; the pixel data is not re-encoded.
     ///
-    /// - Parameter bytes: a complete PNG or WebP file.
+    /// - Parameter bytes: a complete PNG, WebP or JPEG file.
     /// - Returns: a new file: for PNG the same bytes with `iTXt` chunks inserted before `IEND`, and
     ///   existing `tEXt`/`zTXt`/`iTXt` chunks whose keys these entries claim renamed to
-    ///   `source.KEY` (dropped if that name would pass 79 bytes); for WebP the container rebuilt
-    ///   with an `XMP ` chunk (an existing XMP packet is replaced).
+    ///   `source.KEY` (dropped if that name would pass 79 bytes; an XMP packet written here claims
+    ///   `XML:com.adobe.xmp`); for WebP the container rebuilt with an `XMP ` chunk, for JPEG an
+    ///   APP1 XMP segment after the JFIF and EXIF headers (an existing XMP packet is replaced).
     /// - Throws: ``ImageCodecError`` with `.invalidOptions` for a key that cannot be a PNG keyword
-    ///   or XML element name, `.unsupportedFormat` for other formats, or the container error
-    ///   (`.truncated`, `.corruptData`, `.checksumMismatch`) with its byte offset.
+    ///   or XML element name, or (JPEG) a packet over ``MetadataEmbedding/maxJPEGXMPBytes``;
+    ///   `.unsupportedFormat` for other formats, or the container error (`.truncated`,
+    ///   `.corruptData`, `.checksumMismatch`) with its byte offset.
     public func embedded(in bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {
         guard !entries.isEmpty else { return bytes }
         try validateKeys()
@@ -82,14 +99,17 @@ extension ImageTextMetadata {
             return try embeddedInPNG(bytes)
         case .webp?:
             return try embeddedInWebP(bytes)
+        case .jpeg?:
+            return try MetadataEmbedding.rewriting(bytes, xmp: .set(Array(xmpPacket().utf8)))
         case let other:
-            throw ImageCodecError(.unsupportedFormat, "text metadata can be embedded in PNG and WebP, not \(other.map { "\($0)" } ?? "unrecognised data")")
+            throw ImageCodecError(.unsupportedFormat, "text metadata can be embedded in PNG, WebP and JPEG, not \(other.map { "\($0)" } ?? "unrecognised data")")
         }
     }
 
-    /// Reads the text metadata of a PNG (`tEXt` and uncompressed `iTXt` chunks) or WebP (the
-    /// entries of an XMP packet written by ``embedded(in:)``; other XMP yields its `dc:description`
-    /// and `xmp:CreatorTool` when present).
+    /// Reads the text metadata of a PNG (`tEXt` and uncompressed `iTXt` chunks, then what its
+    /// XMP packet adds under keys not already read) or a WebP or JPEG (the entries of an XMP
+    /// packet written by ``embedded(in:)``; other XMP yields its `dc:description`,
+    /// `xmp:CreatorTool` and `Iptc4xmpExt:DigitalSourceType` when present).
     ///
     /// Compressed text (`zTXt`, compressed `iTXt`) is not inflated, so a deflate bomb costs
     /// nothing here.
@@ -107,6 +127,9 @@ extension ImageTextMetadata {
         case .webp?:
             guard let packet = try xmpPacket(in: bytes) else { return ImageTextMetadata() }
             return ImageTextMetadata(xmp: packet).capped(at: maxValueBytes)
+        case .jpeg?:
+            guard let packet = EmbeddedMetadata.read(from: bytes).xmp else { return ImageTextMetadata() }
+            return ImageTextMetadata(xmp: String(decoding: packet, as: UTF8.self)).capped(at: maxValueBytes)
         default:
             return ImageTextMetadata()
         }
@@ -180,9 +203,20 @@ extension ImageTextMetadata {
         }
     }
 
+    /// The entries a PNG carries in an XMP packet (its standard properties), when any entry
+    /// exists only in XMP; empty otherwise.
+    private var pngXMPEntries: ImageTextMetadata {
+        guard entries.contains(where: { Self.xmpOnlyKeys.contains($0.key) }) else { return ImageTextMetadata() }
+        return ImageTextMetadata(entries.filter { Self.standardXMPKeys.contains($0.key) })
+    }
+
     private func embeddedInPNG(_ bytes: [UInt8]) throws(ImageCodecError) -> [UInt8] {
         var chunks: [UInt8] = []
-        for entry in entries {
+        let xmpEntries = pngXMPEntries
+        if !xmpEntries.isEmpty {
+            Self.appendChunk("iTXt", MetadataEmbedding.xmpITXtData(Array(xmpEntries.xmpPacket().utf8)), to: &chunks)
+        }
+        for entry in entries where !Self.xmpOnlyKeys.contains(entry.key) {
             // iTXt: keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, UTF-8 text.
             var data = Array(entry.key.utf8)
             data += [0, 0, 0, 0, 0]
@@ -199,6 +233,7 @@ extension ImageTextMetadata {
                 guard type == "tEXt" || type == "zTXt" || type == "iTXt",
                       let keywordEnd = data.prefix(80).firstIndex(of: 0),
                       claims(keyword: data[..<keywordEnd])
+                        || !xmpEntries.isEmpty && data[..<keywordEnd].elementsEqual(MetadataEmbedding.pngXMPKeyword.utf8)
                 else { return }
                 let start = data.baseAddress! - buffer.baseAddress! - 8
                 var replacement: [UInt8] = []
@@ -236,6 +271,7 @@ extension ImageTextMetadata {
 
     private static func readPNG(_ bytes: [UInt8], maxValueBytes: Int) throws(ImageCodecError) -> ImageTextMetadata {
         var metadata = ImageTextMetadata()
+        var xmp: ImageTextMetadata?
         _ = try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in
             try pngChunks(buffer) { type, data in
                 // A keyword is at most 79 bytes; searching further for its NUL would scan a huge value.
@@ -257,6 +293,10 @@ extension ImageTextMetadata {
                           let translatedEnd = rest[(languageEnd + 1)...].prefix(1024).firstIndex(of: 0)
                     else { return }
                     let text = UnsafeRawBufferPointer(rebasing: rest[(translatedEnd + 1)...])
+                    if xmp == nil && key == MetadataEmbedding.pngXMPKeyword {
+                        xmp = ImageTextMetadata(xmp: String(decoding: text, as: UTF8.self)).capped(at: maxValueBytes)
+                        return
+                    }
                     var end = text.startIndex + min(text.count, maxValueBytes)
                     if end < text.endIndex {
                         while end > text.startIndex, UTF8.isContinuation(text[end]) { end -= 1 }
@@ -269,6 +309,10 @@ extension ImageTextMetadata {
                 }
             }
         } }.get()
+        // The XMP packet adds what the text chunks do not say (IPTC's digital source type).
+        for entry in xmp?.entries ?? [] where metadata[entry.key] == nil {
+            metadata.entries.append(entry)
+        }
         return metadata
     }
 
@@ -297,8 +341,9 @@ extension ImageTextMetadata {
 extension ImageTextMetadata {
     private static let namespace = "https://imagepipe.dev/ns/1.0/"
 
-    /// The XMP packet for these entries.
-    func xmpPacket() -> String {
+    /// The XMP packet these entries become in a WebP or JPEG (UTF-8 XML, with its `xpacket`
+    /// wrapper): to check its size against ``MetadataEmbedding/maxJPEGXMPBytes`` before embedding.
+    public func xmpPacket() -> String {
         var properties = ""
         for entry in entries {
             let value = Self.escapeXML(entry.value)
@@ -307,8 +352,11 @@ extension ImageTextMetadata {
                 properties += "   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">\(value)</rdf:li></rdf:Alt></dc:description>\n"
             case "Software":
                 properties += "   <xmp:CreatorTool>\(value)</xmp:CreatorTool>\n"
+            case Self.digitalSourceTypeKey:
+                properties += "   <Iptc4xmpExt:DigitalSourceType>\(value)</Iptc4xmpExt:DigitalSourceType>\n"
             default:
-                let name = xmpElementName(entry.key)!
+                // A key that is no XML name cannot be written (``embedded(in:)`` refuses it first).
+                guard let name = xmpElementName(entry.key) else { continue }
                 properties += "   <imagepipe:\(name)>\(value)</imagepipe:\(name)>\n"
             }
         }
@@ -319,6 +367,7 @@ extension ImageTextMetadata {
           <rdf:Description rdf:about=""
             xmlns:dc="http://purl.org/dc/elements/1.1/"
             xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+            xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
             xmlns:imagepipe="\(Self.namespace)">
         \(properties)  </rdf:Description>
          </rdf:RDF>
@@ -340,6 +389,11 @@ extension ImageTextMetadata {
         }
         if let tool = Self.elementContent("xmp:CreatorTool", in: text) {
             entries.append(Entry(key: "Software", value: Self.unescapeXML(tool)))
+        }
+        // As an element (as written here) or as an attribute of rdf:Description (as some tools write it).
+        let sourceType = "Iptc4xmpExt:DigitalSourceType"
+        if let value = Self.elementContent(sourceType, in: text) ?? Self.attributeValue(sourceType, in: text) {
+            entries.append(Entry(key: Self.digitalSourceTypeKey, value: Self.unescapeXML(value)))
         }
         var rest = text
         while let open = rest.firstRange(of: "<imagepipe:".utf8) {
@@ -366,6 +420,16 @@ extension ImageTextMetadata {
               let close = text[openEnd...].firstRange(of: "</\(name)>".utf8)
         else { return nil }
         return text[text.index(after: openEnd)..<close.lowerBound]
+    }
+
+    /// The raw value of the first attribute `name="…"` (or `'…'`), as UTF-8.
+    private static func attributeValue(_ name: String, in text: Substring.UTF8View) -> Substring.UTF8View? {
+        guard let match = text.firstRange(of: (name + "=").utf8), match.upperBound < text.endIndex else { return nil }
+        let quote = text[match.upperBound]
+        guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
+        let start = text.index(after: match.upperBound)
+        guard let end = text[start...].firstIndex(of: quote) else { return nil }
+        return text[start..<end]
     }
 
     static func escapeXML(_ text: String) -> String {
@@ -490,6 +554,11 @@ struct WebPMuxer: ~Copyable {
         guard status == WEBP_MUX_OK else {
             throw ImageCodecError(.encodingFailed, "libwebpmux could not add the \(fourCC) chunk (status \(status.rawValue))")
         }
+    }
+
+    /// Removes every chunk `fourCC` (none there is not an error).
+    mutating func deleteChunk(_ fourCC: String) {
+        _ = WebPMuxDeleteChunk(handle, fourCC)
     }
 
     /// Calls `body` with the payload of the first chunk `fourCC`, read in place (valid only

@@ -14,7 +14,8 @@ extension Imagepipe {
             inputs, or an output that is a directory or ends in '/', each input goes into that directory under \
             its own name. Photos are turned upright by their EXIF orientation (--no-auto-orient keeps the \
             stored pixels) and ICC-tagged images converted to sRGB, written untagged (--keep-icc keeps and \
-            embeds the profile instead). Without encoder options, an input already in the output format that \
+            embeds the profile instead). Outputs drop EXIF (GPS, serial numbers) and XMP unless --keep-metadata; \
+            --strip drops the ICC profile too. Without encoder options, an input already in the output format that \
             needs neither is verified and copied unchanged. Outputs are written atomically; inputs are never overwritten; a bad input is \
             reported and the others are still converted (exit status 1 if any failed).
             """
@@ -38,6 +39,9 @@ extension Imagepipe {
         @OptionGroup(title: "Decoding")
         var decoding: DecodingOptions
 
+        @OptionGroup(title: "Metadata")
+        var metadata: MetadataOptions
+
         @Flag(help: "Refuse animated inputs instead of converting their first frame.")
         var rejectAnimation = false
 
@@ -50,7 +54,7 @@ extension Imagepipe {
         @Flag(help: "Print only errors.")
         var quiet = false
 
-        @Flag(name: .shortAndLong, help: "Add error codes and byte offsets to error lines.")
+        @Flag(name: .shortAndLong, help: "Add error codes and byte offsets to error lines, and say what each output kept of its source's metadata and colour.")
         var verbose = false
 
         func run() async throws {
@@ -64,6 +68,8 @@ extension Imagepipe {
             } catch {
                 throw ValidationError(error.description)
             }
+            try metadata.configure(&job.decoder, decoding: decoding)
+            job.metadata = metadata.policy
             if let jobs { job.concurrency = jobs }
             job.geometry = resizing.geometry
             job.filter = resizing.filter
@@ -89,6 +95,9 @@ extension Imagepipe {
                         }
                         if verbose && file.appliedOrientation != .up {
                             Report.note("\(file.input): turned upright by its EXIF orientation \(file.appliedOrientation)")
+                        }
+                        if verbose && !file.metadata.isEmpty {
+                            Report.note("\(file.input): \(file.metadata)")
                         }
                         if let dropped = file.droppedFrames, dropped > 0 {
                             Report.warn("\(file.input): animated, only the first of \(dropped + 1) frames was converted")

@@ -71,6 +71,9 @@ extension Imagepipe {
         @OptionGroup(title: "Decoding")
         var decoding: DecodingOptions
 
+        @OptionGroup(title: "Metadata")
+        var metadata: MetadataOptions
+
         @Option(name: .shortAndLong, help: "Sources worked on at once (default: the number of cores).")
         var jobs: Int?
 
@@ -112,6 +115,7 @@ extension Imagepipe {
             settings.aspect = aspect.flatMap { ImageSize(aspect: $0) }
             settings.filter = filter
             settings.derivation = derivation
+            settings.metadata = metadata.policy
             var job: GalleryJob
             do throws(PipelineError) {
                 job = try GalleryJob(source: source, output: output, settings: settings)
@@ -125,6 +129,7 @@ extension Imagepipe {
             job.followLinks = followLinks
             job.manifestInterval = .milliseconds(Int(max(0, manifestInterval) * 1000))
             job.decoder = decoding.decoder()
+            try metadata.configure(&job.decoder, decoding: decoding)
 
             let (quiet, json, verbose, configured) = (quiet, json, verbose, job)
             // Ctrl-C: the sources in flight finish, the manifest and page record what is done, and

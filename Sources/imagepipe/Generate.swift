@@ -128,6 +128,9 @@ extension Imagepipe {
         @Flag(help: "Do not embed provenance in the image files (the sidecar is still written).")
         var strip = false
 
+        @Flag(name: .customLong("keep-original"), help: "When the file written is a derivative (--format, --fix-size, encoder settings), keep the service's bytes beside it as NAME.original.EXT (for a signed image: the file that still carries its content credentials).")
+        var keepOriginal = false
+
         @Flag(name: .customLong("no-sidecar"), help: "Do not write the JSON sidecar.")
         var noSidecar = false
 
@@ -210,6 +213,7 @@ extension Imagepipe {
             writer.sizeCheck = strictSize ? GeneratedImageWriter.SizeCheck.strict : fixSize ? .fix : .warn
             writer.rejectBlank = rejectBlank
             writer.strip = strip
+            writer.keepOriginal = keepOriginal
             writer.writeSidecar = !noSidecar
             writer.durable = durable
             writer.software = "imagepipe \(Imagepipe.configuration.version)"

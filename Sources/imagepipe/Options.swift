@@ -52,6 +52,28 @@ struct DecodingOptions: ParsableArguments {
     }
 }
 
+/// What outputs keep of their sources' metadata (convert, gallery).
+struct MetadataOptions: ParsableArguments {
+    @Flag(name: .customLong("keep-metadata"), help: "Copy EXIF (Orientation reset to 1 when the pixels were turned upright), XMP and the ICC profile into each output; pixels stay in the profile's colour space. Default: colour meaning only, EXIF (GPS, serial numbers) and XMP dropped.")
+    var keepMetadata = false
+
+    @Flag(help: "Write nothing but the pixels: no EXIF, XMP or ICC profile (files are re-encoded, never copied).")
+    var strip = false
+
+    var policy: MetadataPolicy { strip ? .strip : keepMetadata ? .keep : .colorOnly }
+
+    /// Checks these flags against the decoding options, and makes the decoder keep the source's
+    /// colour space when the profile is kept.
+    func configure(_ decoder: inout ImageDecoder, decoding: DecodingOptions) throws {
+        if strip && keepMetadata { throw ValidationError("--strip and --keep-metadata contradict each other") }
+        if strip && decoding.keepICC { throw ValidationError("--strip removes the ICC profile that --keep-icc keeps: give one of them") }
+        if keepMetadata && decoding.intent != .relative {
+            throw ValidationError("--keep-metadata keeps the ICC profile and the pixels in its colour space; --intent converts them to sRGB: give one of them")
+        }
+        if keepMetadata { decoder.color = .keepProfile }
+    }
+}
+
 /// Encoder settings shared by every command that writes images.
 struct EncodingOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "WebP quality 0-100, default 80; with --lossless, effort 0-100, default 75 (as cwebp). JPEG quality 1-100, default 80.")

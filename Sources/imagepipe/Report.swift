@@ -11,7 +11,9 @@ import PipelineCore
 /// How results and failures are printed: results to stdout, one line per failure to stderr.
 enum Report {
     static func line(for file: ConvertedFile) -> String {
-        let action = file.wasCopied ? "verified, \(file.outputFormat) bytes kept" : "\(file.outputFormat)"
+        // A copy that lost its EXIF or XMP kept its compressed image data, not every byte.
+        let copied = file.metadata.dropped.isEmpty ? "bytes kept" : "image data kept, metadata dropped"
+        let action = file.wasCopied ? "verified, \(file.outputFormat) \(copied)" : "\(file.outputFormat)"
         let size = file.outputSize.map { $0 == file.source.size ? "\($0)" : "\(file.source.size) -> \($0)" } ?? "\(file.source.size)"
         return "\(file.input) -> \(file.output) (\(action), \(size), \(file.inputBytes) -> \(file.outputBytes) bytes)"
     }

@@ -52,6 +52,10 @@ public struct ConvertJob: Sendable {
     public var filter: ResamplingFilter = .lanczos3
     /// Resampling options (linear light, threads) for ``geometry``.
     public var resizeOptions = ResizeOptions(threads: 1)
+    /// What outputs keep of their sources' metadata (``MetadataPolicy``; by default colour
+    /// meaning only: EXIF and XMP dropped). With ``MetadataPolicy/keep``, set the decoder's
+    /// ``ImageDecoder/color`` to `.keepProfile` so that the kept profile describes the pixels.
+    public var metadata: MetadataPolicy = .colorOnly
 
     /// Plans a conversion and checks its arguments.
     ///
@@ -261,7 +265,7 @@ public struct ConvertJob: Sendable {
         }
         func isPassThrough(_ info: ImageInfo) -> Bool {
             resizePlan(for: decoder.outputSize(for: info)) == nil && (format ?? info.format) == info.format && !encoding.applies(to: format ?? info.format)
-                && !decoder.changesPixels(of: info)
+                && !decoder.changesPixels(of: info) && metadata != .strip
         }
         func minimumSize(_ info: ImageInfo) -> ImageSize? {
             guard let geometry, let plan = resizePlan(for: decoder.outputSize(for: info)) else { return nil }
@@ -301,16 +305,16 @@ public struct ConvertJob: Sendable {
             image = geometry.apply(plan, to: image, filter: filter, options: resizeOptions)
         }
         let encoded: [UInt8]
+        let metadataOutcome: MetadataOutcome
         if passThrough {
-            encoded = bytes
+            (encoded, metadataOutcome) = try PipelineError.codec(path: source) { try metadata.copying(bytes, metadata: decoded.metadata) }
         } else {
             try encoding.validate(for: outputFormat)
             let options = try encoding.options(for: outputFormat)
-            encoded = try PipelineError.codec(path: outputPath) {
-                let plain = try image.encoded(as: options)
-                // Pixels kept in their own colour space carry its profile (--keep-icc).
-                guard let profile = decoded.iccProfile, outputFormat != .pam else { return plain }
-                return try ProfileEmbedding.embedding(profile, in: plain)
+            // Pixels kept in their own colour space carry its profile (--keep-icc), and the
+            // policy's blocks are written in.
+            (encoded, metadataOutcome) = try PipelineError.codec(path: outputPath) {
+                try metadata.embedding(in: image.encoded(as: options), from: decoded)
             }
         }
         if let identity = await storage.identity(of: outputPath), inputIdentities.contains(identity) {
@@ -321,7 +325,8 @@ public struct ConvertJob: Sendable {
             input: source, output: outputPath, source: info, outputFormat: outputFormat,
             inputBytes: inputByteCount, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex,
             outputSize: image.size, acceptedDamage: decoded.acceptedDamage,
-            colorOutcome: passThrough ? .untagged : decoded.colorOutcome, appliedOrientation: passThrough ? .up : decoded.appliedOrientation
+            colorOutcome: passThrough ? .untagged : decoded.colorOutcome, appliedOrientation: passThrough ? .up : decoded.appliedOrientation,
+            metadata: metadataOutcome
         )
     }
 
@@ -401,6 +406,8 @@ public struct ConvertedFile: Sendable, Hashable {
     public var colorOutcome: ColorOutcome = .untagged
     /// The EXIF orientation applied to the pixels (`.up` for none).
     public var appliedOrientation: ImageOrientation = .up
+    /// What the output kept of the source's metadata and what it dropped.
+    public var metadata = MetadataOutcome()
     /// For animated inputs that were re-encoded, how many frames were dropped (only the first is
     /// converted); `nil` for still images and for animations copied unchanged, which keep every
     /// frame.

@@ -101,6 +101,9 @@ public struct GalleryEntry: Codable, Hashable, Sendable {
     /// The C2PA content credentials the source carries (never verified); the thumbnails, being
     /// derivatives, do not carry them.
     public var contentCredentials: ContentCredentials?
+    /// What the thumbnails kept of the source's metadata and what they dropped; absent when the
+    /// source had none.
+    public var metadata: MetadataOutcome?
 }
 
 /// One thumbnail file of a gallery entry.

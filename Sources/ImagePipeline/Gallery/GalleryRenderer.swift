@@ -126,11 +126,12 @@ struct GalleryRenderer: Sendable {
 
         let stem = FileName.uniqueStem(for: source)
         var thumbnails: [GalleryThumbnail] = []
+        var metadata = MetadataOutcome()
         for (size, image) in images {
-            var encoded: [UInt8]
+            let encoded: [UInt8]
             do {
-                encoded = try image.encoded(as: settings.encodeOptions)
-                if let profile = decoded.iccProfile { encoded = try ProfileEmbedding.embedding(profile, in: encoded) }
+                // A kept profile (--keep-icc) and what the metadata policy keeps go in.
+                (encoded, metadata) = try settings.metadata.embedding(in: image.encoded(as: settings.encodeOptions), from: decoded)
             } catch {
                 throw PipelineError(.codec, path: label, "cannot encode the \(size) thumbnail: \(error)")
             }
@@ -159,6 +160,7 @@ struct GalleryRenderer: Sendable {
             alt: alt, original: original ?? thumbnails[0].path, settings: context.fingerprint
         )
         entry.contentCredentials = decoded.info.contentCredentials
+        entry.metadata = metadata.isEmpty ? nil : metadata
         return entry
     }
 

@@ -37,6 +37,10 @@ public struct GallerySettings: Hashable, Sendable {
     public var filter: ResamplingFilter = .lanczos3
     /// How smaller sizes are made.
     public var derivation: Derivation = .cascade
+    /// What thumbnails keep of their sources' metadata (by default colour meaning only: no EXIF,
+    /// no GPS position, no XMP). With ``MetadataPolicy/keep``, decode with
+    /// ``ImageDecoder/color`` `.keepProfile`.
+    public var metadata: MetadataPolicy = .colorOnly
 
     /// Creates the default settings: 512, 256 and 128 pixels, WebP quality 80, contain.
     public init() {}
@@ -65,6 +69,7 @@ public struct GallerySettings: Hashable, Sendable {
         let aspectText = crops ? "\((aspect ?? ImageSize(width: 1, height: 1)).width):\((aspect ?? ImageSize(width: 1, height: 1)).height)" : "-"
         let qualityText = format == .webp || format == .jpeg ? "q\(quality)" : "-"
         return "v1 sizes=\(orderedSizes.map(String.init).joined(separator: ",")) format=\(format.fileExtension) quality=\(qualityText) fit=\(crops ? "cover" : "contain") aspect=\(aspectText) filter=\(filter.rawValue) derivation=\(derivation.rawValue)"
+            + (metadata == .colorOnly ? "" : " metadata=\(metadata.rawValue)")
     }
 
     /// Throws when a value is out of range.

@@ -50,6 +50,8 @@ public struct EncodedGeneratedImage: Sendable {
     public var format: ImageFormat
     /// The provenance (timings and thumbnails are completed when writing).
     public var record: Provenance
+    /// With `--keep-original`, the service's bytes to write beside a derivative.
+    public var original: [UInt8]?
 }
 
 /// Recognises a generated image by its magic bytes and decodes every pixel (so truncated or
@@ -128,12 +130,16 @@ public struct MakeThumbnails: Stage {
     public var format: ImageFormat
     /// Their encoder settings.
     public var encoding: EncodingSettings
+    /// The tool name written into each thumbnail with the prompt and IPTC's digital source type
+    /// (AI-generated), as XMP; `nil` writes no metadata (`--strip`).
+    public var software: String?
 
     /// Creates the stage.
-    public init(edges: [Int], format: ImageFormat = .webp, encoding: EncodingSettings = EncodingSettings()) {
+    public init(edges: [Int], format: ImageFormat = .webp, encoding: EncodingSettings = EncodingSettings(), software: String? = "imagepipe") {
         self.edges = edges
         self.format = format
         self.encoding = encoding
+        self.software = software
     }
 
     public var name: String { "thumbnail" }
@@ -145,7 +151,15 @@ public struct MakeThumbnails: Stage {
         for edge in edges where edge <= longest {
             let thumbnail = ResizeGeometry(box: ImageSize(width: edge, height: edge), fit: .contain).apply(to: item.image)
             let options = try encoding.options(for: format)
-            let bytes = try PipelineError.codec(path: context.label) { try thumbnail.encoded(as: options) }
+            let bytes = try PipelineError.codec(path: context.label) {
+                let plain = try thumbnail.encoded(as: options)
+                guard let software else { return plain }
+                return try ImageTextMetadata([
+                    ImageTextMetadata.Entry(key: "Description", value: item.file.revisedPrompt ?? item.file.prompt),
+                    ImageTextMetadata.Entry(key: "Software", value: software),
+                    ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: ImageTextMetadata.aiGeneratedSourceType),
+                ]).embedded(in: plain)
+            }
             item.thumbnails.append(EncodedThumbnail(edge: edge, size: thumbnail.size, format: format, bytes: bytes))
         }
         return item
@@ -165,13 +179,19 @@ public struct EncodeGeneratedImage: Stage {
     public var embedProvenance: Bool
     /// The tool name recorded.
     public var software: String
+    /// Keep the service's bytes beside a derivative (`--keep-original`).
+    public var keepOriginal: Bool
 
     /// Creates the stage.
-    public init(format: GeneratedImageFormat = .auto, encoding: EncodingSettings = EncodingSettings(), embedProvenance: Bool = true, software: String = "imagepipe") {
+    public init(
+        format: GeneratedImageFormat = .auto, encoding: EncodingSettings = EncodingSettings(), embedProvenance: Bool = true,
+        software: String = "imagepipe", keepOriginal: Bool = false
+    ) {
         self.format = format
         self.encoding = encoding
         self.embedProvenance = embedProvenance
         self.software = software
+        self.keepOriginal = keepOriginal
     }
 
     public var name: String { "encode" }
@@ -215,20 +235,34 @@ public struct EncodeGeneratedImage: Stage {
         if item.info.contentCredentials != nil && !reencode {
             // A signed original is never altered: embedded metadata would break its signature
             // (C2PA's hash covers the file's bytes). The provenance goes to the sidecar only.
-        } else if format != .keep && embedProvenance && outputFormat == .jpeg {
-            // Text metadata is written into PNG and WebP; a JPEG keeps the service's bytes and
-            // the provenance goes to the sidecar only.
-            context.warnings.append("provenance not embedded: imagepipe does not write metadata into JPEG yet (the sidecar has it)")
-            record.warnings = context.warnings
         } else if format != .keep && embedProvenance {
-            do {
-                bytes = try record.embeddedMetadata.embedded(in: bytes)
-            } catch {
-                throw PipelineError(path: context.label, codecError: error)
-            }
+            bytes = try embedding(&record, in: bytes, format: outputFormat, context: &context)
         }
         record.bytes = bytes.count
-        return EncodedGeneratedImage(decoded: item, bytes: bytes, format: outputFormat, record: record)
+        let original = keepOriginal && reencode ? file.bytes : nil
+        return EncodedGeneratedImage(decoded: item, bytes: bytes, format: outputFormat, record: record, original: original)
+    }
+
+    /// `bytes` with the record's metadata embedded (``Provenance/embeddedMetadata``), and the
+    /// keys that went in recorded. A JPEG's XMP segment holds 64 KB: a provenance record too long
+    /// for it (a prompt of tens of thousands of characters) is left to the sidecar, with a warning.
+    private func embedding(_ record: inout Provenance, in bytes: [UInt8], format: ImageFormat, context: inout StageContext) throws(PipelineError) -> [UInt8] {
+        var metadata = record.embeddedMetadata
+        do throws(ImageCodecError) {
+            if format == .jpeg, Array(metadata.xmpPacket().utf8).count > MetadataEmbedding.maxJPEGXMPBytes {
+                metadata.entries.removeAll { $0.key.hasPrefix("imagepipe.") }
+                context.warnings.append("the provenance record is too long for a JPEG's XMP segment (64 KB): the file carries the prompt and source type, the sidecar the rest")
+                record.warnings = context.warnings
+                if Array(metadata.xmpPacket().utf8).count > MetadataEmbedding.maxJPEGXMPBytes {
+                    metadata.entries.removeAll { $0.key == "Description" }
+                }
+            }
+            let tagged = try metadata.embedded(in: bytes)
+            record.embedded = metadata.entries.map(\.key)
+            return tagged
+        } catch {
+            throw PipelineError(path: context.label, codecError: error)
+        }
     }
 }
 
@@ -274,7 +308,8 @@ public struct WriteGeneratedImage: Stage {
         while true {
             stem = attempt == 1 ? base : base + "-\(attempt)"
             attempt += 1
-            let companions = thumbnails.map { GeneratedImageDestination.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
+            var companions = thumbnails.map { GeneratedImageDestination.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
+            if item.original != nil { companions.append(Self.originalPath(stem, item.decoded.sourceFormat)) }
             if await anyExists(companions) { continue }
             do throws(PipelineError) {
                 try await storage.write(item.bytes, to: stem + "." + item.format.fileExtension, mode: .createOnly)
@@ -290,6 +325,12 @@ public struct WriteGeneratedImage: Stage {
         var record = item.record
         var written = [path]
         do {
+            if let original = item.original {
+                let originalPath = Self.originalPath(stem, item.decoded.sourceFormat)
+                try await storage.write(original, to: originalPath, mode: .createOnly)
+                written.append(originalPath)
+                record.original = originalPath
+            }
             for thumbnail in thumbnails {
                 let thumbnailPath = GeneratedImageDestination.thumbnailPath(stem, thumbnail.edge, thumbnail.format)
                 try await storage.write(thumbnail.bytes, to: thumbnailPath, mode: .createOnly)
@@ -311,6 +352,11 @@ public struct WriteGeneratedImage: Stage {
             for file in written { try? await storage.remove(file) }
             throw error
         }
+    }
+
+    /// Where `--keep-original` puts the service's bytes: `STEM.original.EXT`.
+    static func originalPath(_ stem: String, _ format: ImageFormat) -> String {
+        stem + ".original." + format.fileExtension
     }
 
     private func anyExists(_ keys: [String]) async -> Bool {

@@ -110,8 +110,12 @@ public struct GeneratedImageWriter: Sendable {
     public var sizeCheck: SizeCheck = .warn
     /// Fail blank (one flat dark color) images instead of warning.
     public var rejectBlank = false
-    /// Do not embed provenance in the image file.
+    /// Do not embed provenance in the image file (nor the source type in thumbnails).
     public var strip = false
+    /// Keep the service's bytes (`NAME.original.EXT`) beside a derivative: another format, a
+    /// fixed size, re-encoded with settings. For a signed image, the file that still carries its
+    /// content credentials.
+    public var keepOriginal = false
     /// Write a JSON sidecar per image.
     public var writeSidecar = true
     /// `fsync` each file before renaming it into place.
@@ -178,8 +182,8 @@ public struct GeneratedImageWriter: Sendable {
         Pipeline {
             DecodeGeneratedImage(decoder: decoder)
             VerifyGeneratedImage(sizeCheck: sizeCheck, rejectBlank: rejectBlank)
-            MakeThumbnails(edges: thumbnailEdges, format: thumbnailFormat, encoding: thumbnailEncoding)
-            EncodeGeneratedImage(format: format, encoding: encoding, embedProvenance: !strip, software: software)
+            MakeThumbnails(edges: thumbnailEdges, format: thumbnailFormat, encoding: thumbnailEncoding, software: strip ? nil : software)
+            EncodeGeneratedImage(format: format, encoding: encoding, embedProvenance: !strip, software: software, keepOriginal: keepOriginal)
             WriteGeneratedImage(
                 destination: destination, several: several, storage: storage.makingWritesDurable(durable),
                 previewColumns: previewColumns, previewInColor: previewInColor

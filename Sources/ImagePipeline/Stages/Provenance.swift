@@ -7,7 +7,7 @@ import ImageCodecs
 import PipelineCore
 
 /// Where a generated image came from and what was checked: written as a JSON sidecar beside the
-/// image and, unless stripped, embedded in the file (PNG `iTXt`, WebP XMP).
+/// image and, unless stripped, embedded in the file (PNG `iTXt` and XMP, WebP and JPEG XMP).
 ///
 /// Never holds a token or a signed URL's query.
 public struct Provenance: Codable, Hashable, Sendable {
@@ -78,6 +78,11 @@ public struct Provenance: Codable, Hashable, Sendable {
     /// metadata; a derivative (another format, a fixed size) no longer carries them, and
     /// ``sourceSHA256`` names the signed original.
     public var contentCredentials: ContentCredentials?
+    /// The keys embedded in the file (``embeddedMetadata``'s, less any a JPEG segment could not
+    /// hold); `nil` when nothing was (`--strip`, `--format keep`, a signed original).
+    public var embedded: [String]?
+    /// With `--keep-original`, the service's bytes kept beside a derivative (`NAME.original.png`).
+    public var original: String?
     /// The tool that wrote the file (`imagepipe 0.1.0`).
     public var software: String
     /// When the file was written, ISO 8601 in UTC.
@@ -118,7 +123,7 @@ public struct Provenance: Codable, Hashable, Sendable {
         case prompt, revisedPrompt = "revised_prompt", provider, model, seed, requestedSize = "requested_size",
              actualSize = "actual_size", outputSize = "output_size", sourceFormat = "source_format", format, bytes,
              sourceSHA256 = "source_sha256", index, source, created, responseID = "response_id",
-             timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", software,
+             timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", embedded, original, software,
              writtenAt = "written_at"
     }
 
@@ -128,7 +133,8 @@ public struct Provenance: Codable, Hashable, Sendable {
         return try! StableJSON.encode(self, pretty: pretty)
     }
 
-    /// The entries embedded in the image file: `Description` (the prompt), `Software`, and
+    /// The entries embedded in the image file: `Description` (the prompt), `Software`, IPTC's
+    /// `DigitalSourceType` (`trainedAlgorithmicMedia`: made by a generative model), and
     /// `imagepipe.provenance` (this record on one line, without the thumbnails and file facts
     /// that describe the file itself).
     ///
@@ -141,6 +147,7 @@ public struct Provenance: Codable, Hashable, Sendable {
         return ImageTextMetadata([
             ImageTextMetadata.Entry(key: "Description", value: revisedPrompt ?? prompt),
             ImageTextMetadata.Entry(key: "Software", value: software),
+            ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: ImageTextMetadata.aiGeneratedSourceType),
             ImageTextMetadata.Entry(key: "imagepipe.provenance", value: json),
         ])
     }

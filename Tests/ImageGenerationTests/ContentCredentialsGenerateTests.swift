@@ -52,4 +52,22 @@ struct ContentCredentialsGenerateTests {
         #expect(sidecar["content_credentials"] != nil)
         #expect(sidecar["source_sha256"] as? String == sha256Hex(signed))
     }
+
+    @Test("--keep-original keeps the signed bytes beside the derivative, byte for byte, named in the sidecar; without a derivative nothing extra is written")
+    func keepOriginal() async throws {
+        let signed = try TestPaths.fixture("c2pa/signed.png")
+        let server = try await Self.service(answering: signed)
+        let folder = try makeScratchDirectory()
+        let run = try GenerateCommandLoopbackTests.generate(server, ["a fox", "--format", "webp", "--keep-original", "-o", "\(folder)/fox.webp"])
+        let same = try makeScratchDirectory()
+        let plain = try GenerateCommandLoopbackTests.generate(server, ["a fox", "--keep-original", "-o", "\(same)/fox.png"])
+        try await server.stop()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try GenerateCommandLoopbackTests.files(in: folder).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted()
+            == ["fox.json", "fox.original.png", "fox.webp"])
+        #expect(try readBytes(URL(fileURLWithPath: "\(folder)/fox.original.png")) == signed)
+        #expect(try Self.sidecar(in: folder)["original"] as? String == "\(folder)/fox.original.png")
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(try GenerateCommandLoopbackTests.files(in: same).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted() == ["fox.json", "fox.png"])
+    }
 }

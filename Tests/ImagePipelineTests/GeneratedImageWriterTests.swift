@@ -90,6 +90,44 @@ struct GeneratedImageWriterTests {
         #expect(webp.provenance.sourceFormat == "png" && webp.provenance.format == "webp")
     }
 
+    @Test("every output format and the thumbnails carry IPTC's AI source type; the sidecar lists what was embedded; --strip embeds nothing anywhere",
+          arguments: [GeneratedImageFormat.png, .webp, .jpeg])
+    func digitalSourceType(_ format: GeneratedImageFormat) async throws {
+        let folder = try makeScratchDirectory()
+        var writer = GeneratedImageWriter(destination: .directory(folder))
+        writer.format = format
+        writer.thumbnailEdges = [32]
+        let saved = try await writer.save(try Self.generated("gradient-rgb.png"))
+        for path in [saved.path] + saved.provenance.thumbnails.map(\.path) {
+            let metadata = try ImageTextMetadata.read(from: try FileIO.readFile(path, maxBytes: 1 << 24))
+            #expect(metadata[ImageTextMetadata.digitalSourceTypeKey] == ImageTextMetadata.aiGeneratedSourceType, "\(path): \(metadata.entries)")
+            #expect(metadata["Description"] == "A red fox, in the snow!", "\(path)")
+        }
+        #expect(saved.provenance.embedded == ["Description", "Software", "DigitalSourceType", "imagepipe.provenance"])
+        #expect(saved.provenance.warnings.isEmpty, "\(saved.provenance.warnings)")
+        writer.strip = true
+        let stripped = try await writer.save(try Self.generated("gradient-rgb.png"))
+        for path in [stripped.path] + stripped.provenance.thumbnails.map(\.path) {
+            #expect(try ImageTextMetadata.read(from: try FileIO.readFile(path, maxBytes: 1 << 24)).isEmpty, "\(path)")
+        }
+        #expect(stripped.provenance.embedded == nil)
+    }
+
+    @Test("a JPEG whose provenance record passes 64 KB carries the source type and says the sidecar has the rest")
+    func longPromptInJPEG() async throws {
+        let folder = try makeScratchDirectory()
+        var writer = GeneratedImageWriter(destination: .directory(folder))
+        writer.format = .jpeg
+        let prompt = String(repeating: "a fox in the snow, ", count: 2000)  // 38,000 characters, twice in the record
+        let saved = try await writer.save(try Self.generated("gradient-rgb.png", prompt: prompt))
+        let metadata = try ImageTextMetadata.read(from: try FileIO.readFile(saved.path, maxBytes: 1 << 24))
+        #expect(metadata[ImageTextMetadata.digitalSourceTypeKey] == ImageTextMetadata.aiGeneratedSourceType)
+        #expect(metadata["Description"] == prompt)
+        #expect(metadata["imagepipe.provenance"] == nil)
+        #expect(saved.provenance.embedded == ["Description", "Software", "DigitalSourceType"])
+        #expect(saved.provenance.warnings.contains { $0.contains("too long for a JPEG's XMP segment") }, "\(saved.provenance.warnings)")
+    }
+
     @Test("size mismatch: warned and recorded, refused with strict, resized with fix")
     func sizeChecks() async throws {
         let folder = try makeScratchDirectory()

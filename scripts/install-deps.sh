@@ -5,6 +5,9 @@ set -euo pipefail
 
 imagepipe_install_deps() {
     local needed=(libpng-dev libwebp-dev libdeflate-dev libisal-dev libjpeg62-turbo-dev liblcms2-dev zlib1g-dev pkg-config)
+    # A script may ask for more (scripts/test.sh: exiftool, to check that other tools read what we write).
+    # shellcheck disable=SC2206
+    needed+=(${IMAGEPIPE_EXTRA_PACKAGES:-})
     local missing=()
     for package in "${needed[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

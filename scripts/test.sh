@@ -5,7 +5,8 @@
 # Conformance tests read ../shared/conformance beside the project and skip, saying so, when it is absent.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-source scripts/install-deps.sh
+# exiftool reads back the XMP imagepipe writes (the interoperability test skips, saying so, without it).
+IMAGEPIPE_EXTRA_PACKAGES="libimage-exiftool-perl" source scripts/install-deps.sh
 # The C base64 kernels against a scalar model of their contract: AVX2 natively, AVX-512 VBMI
 # through emulated intrinsics (its only check on CPUs without AVX-512). A few seconds.
 sh Tests/CBase64KernelsEmulation/run.sh

@@ -21,14 +21,15 @@ extension Imagepipe {
         static let configuration = CommandConfiguration(
             abstract: "Make a browsable gallery of a folder: thumbnails in several sizes, manifest.json and index.html.",
             discussion: """
-            Walks SRC for PNG and WebP files and saved image-API responses (recognised by their bytes; each \
+            Walks SRC for PNG, WebP and JPEG files and saved image-API responses (recognised by their bytes; each \
             image of a response is a source of its own) and writes OUT/thumbs/NAME.SIZE.webp, OUT/manifest.json \
             and a self-contained OUT/index.html. Each source is decoded once; every size comes from that decode, \
             never enlarged. Runs are incremental: unchanged sources (same size and time, else same SHA-256) with \
             unchanged settings are skipped; --prune removes what belongs to deleted sources. Every file is \
             written atomically, so a run killed at any moment leaves only whole files, and the next run \
             finishes the work. A bad source is reported and the others are still done (exit status 1). \
-            Symbolic links inside SRC are skipped and counted (-v names them) unless --follow-links is given.
+            Symbolic links inside SRC are skipped and counted (-v names them) unless --follow-links is given. \
+            Thumbnails are upright and sRGB, without EXIF (GPS) or XMP, unless --keep-metadata.
             """
         )
 

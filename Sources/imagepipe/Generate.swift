@@ -28,7 +28,9 @@ extension Imagepipe {
             images, no account needed). Files are named from the prompt (a-red-fox-1.png), never replace an \
             existing file (a-red-fox-1-2.png), take the extension of their real format, and are written \
             atomically, each with a JSON sidecar; the provenance is also embedded in the image (PNG text chunks, \
-            WebP XMP) unless --strip. Exit status 1 if any image was not saved.
+            WebP and JPEG XMP), with IPTC's digital source type marking it AI-generated, unless --strip. An image \
+            signed with C2PA content credentials is saved as the service's bytes, unaltered. Exit status 1 if any \
+            image was not saved.
             """
         )
 

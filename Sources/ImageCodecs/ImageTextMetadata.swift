@@ -70,6 +70,11 @@ public struct ImageTextMetadata: Hashable, Sendable {
     /// IPTC's digital source type for media made by a trained model (what generation services return).
     public static let aiGeneratedSourceType = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 
+    /// The `Iptc4xmpExt:DigitalSourceType` of an XMP packet (as an element or an attribute), if it has one.
+    public static func digitalSourceType(inXMP packet: [UInt8]) -> String? {
+        ImageTextMetadata(xmp: String(decoding: packet, as: UTF8.self))[digitalSourceTypeKey]
+    }
+
     /// Keys that exist only as XMP properties (a PNG carries them in its XMP packet, not as text chunks).
     static let xmpOnlyKeys: Set<String> = [digitalSourceTypeKey]
     /// Keys written as standard XMP properties rather than in imagepipe's namespace.

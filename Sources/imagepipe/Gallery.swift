@@ -147,7 +147,9 @@ extension Imagepipe {
                             progress.clear()
                             for error in result.errors { Report.error(error, verbose: verbose) }
                             if verbose && !quiet && !json && result.status != .ignored {
-                                Report.note("\(result.path): \(result.status.rawValue)")
+                                // What the new thumbnails kept of the source's metadata, when it had any.
+                                let metadata = result.status == .unchanged ? nil : result.entries.first?.metadata
+                                Report.note("\(result.path): \(result.status.rawValue)" + (metadata.map { " (\($0))" } ?? ""))
                             }
                             progress.advance()
                         }

@@ -93,6 +93,26 @@ struct MetadataPolicyTests {
         #expect(try readBytes(URL(fileURLWithPath: kept)) == source)
     }
 
+    @Test("an image marked AI-generated stays marked through a conversion or copy (its source type alone); --strip removes the mark too",
+          arguments: ["webp", "jpg", "png"])
+    func aiMarkingSurvives(_ format: String) throws {
+        let folder = try makeScratchDirectory()
+        let generated = try ImageTextMetadata([
+            ImageTextMetadata.Entry(key: "Description", value: "a red fox"),
+            ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: ImageTextMetadata.aiGeneratedSourceType),
+        ]).embedded(in: try TestPaths.fixture("gradient-rgb.png"))
+        try Data(generated).write(to: URL(fileURLWithPath: "\(folder)/fox.png"))
+        let run = try runImagepipe(["convert", "-v", "\(folder)/fox.png", "-o", "\(folder)/out.\(format)"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("kept XMP DigitalSourceType (trainedAlgorithmicMedia)"), "\(run.stderr)")
+        let xmp = try #require(try Self.metadata("\(folder)/out.\(format)").xmp)
+        #expect(ImageTextMetadata.digitalSourceType(inXMP: xmp) == ImageTextMetadata.aiGeneratedSourceType)
+        #expect(!String(decoding: xmp, as: UTF8.self).contains("a red fox"), "only the marking is carried")
+        let stripped = try runImagepipe(["convert", "--strip", "\(folder)/fox.png", "-o", "\(folder)/stripped.\(format)"])
+        #expect(stripped.status == 0)
+        #expect(try Self.metadata("\(folder)/stripped.\(format)").xmp == nil)
+    }
+
     @Test("gallery: thumbnails carry no EXIF by default and the manifest says what was dropped; --keep-metadata keeps it in every size")
     func gallery() throws {
         let source = try makeScratchDirectory() + "/src"
@@ -100,8 +120,9 @@ struct MetadataPolicyTests {
         try FileManager.default.copyItem(atPath: Self.rotatedP3, toPath: source + "/photo.jpg")
         for (flags, keeps) in [([String](), false), (["--keep-metadata"], true)] {
             let output = try makeScratchDirectory() + "/site"
-            let run = try runImagepipe(["gallery", source, "-o", output, "--sizes", "32,16"] + flags)
+            let run = try runImagepipe(["gallery", "-v", source, "-o", output, "--sizes", "32,16"] + flags)
             #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("photo.jpg: new (metadata \(keeps ? "kept" : "dropped") ICC profile"), "\(run.stderr)")
             let manifest = try GalleryManifestFile(output)
             let entry = try #require(manifest.entries.first)
             #expect(entry.thumbnails.count == 2)

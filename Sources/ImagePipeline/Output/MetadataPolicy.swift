@@ -6,7 +6,7 @@ import PipelineCore
 ///
 /// | | EXIF (GPS, serial numbers, …) | XMP | ICC profile | content credentials |
 /// |---|---|---|---|---|
-/// | ``colorOnly`` (default) | dropped | dropped | only for pixels kept in their own colour space (`--keep-icc`) | dropped |
+/// | ``colorOnly`` (default) | dropped | dropped but for IPTC's digital source type | only for pixels kept in their own colour space (`--keep-icc`) | dropped |
 /// | ``keep`` (`--keep-metadata`) | kept, Orientation reset to 1 when the pixels were turned upright | kept | kept (the pixels stay in its colour space) | dropped |
 /// | ``strip`` (`--strip`) | dropped | dropped | dropped | dropped |
 ///
@@ -14,6 +14,10 @@ import PipelineCore
 /// keep them; a file copied unchanged (same format, nothing to change) keeps every byte when it
 /// carries them, and otherwise loses only what the policy drops, without its pixels being
 /// re-encoded. ``strip`` never copies: it re-encodes, so that nothing of the container survives.
+///
+/// A source marked as AI-generated (IPTC's `DigitalSourceType` in its XMP, as imagepipe writes)
+/// stays marked by default: its output gets an XMP packet holding that property alone, so the
+/// marking survives a conversion while the rest of the packet (names, places, history) does not.
 public enum MetadataPolicy: String, Hashable, Sendable, CaseIterable {
     /// Colour meaning only (the default): see the type's table.
     case colorOnly = "color-only"
@@ -107,6 +111,10 @@ extension MetadataPolicy {
                     xmp = .set(packet)
                     outcome.kept.append("XMP")
                 }
+            } else if self == .colorOnly && canCarry, let marking = Self.sourceTypeXMP(packet) {
+                xmp = .set(marking.packet)
+                outcome.kept.append(marking.label)
+                outcome.dropped.append("XMP (the rest)")
             } else {
                 outcome.dropped.append("XMP")
             }
@@ -116,6 +124,15 @@ extension MetadataPolicy {
         }
         bytes = try MetadataEmbedding.rewriting(bytes, exif: exif, xmp: xmp)
         return (bytes, outcome)
+    }
+
+    /// An XMP packet holding only the source's IPTC digital source type, and how to report it;
+    /// `nil` when the source's packet has none.
+    private static func sourceTypeXMP(_ packet: [UInt8]) -> (packet: [UInt8], label: String)? {
+        guard let sourceType = ImageTextMetadata.digitalSourceType(inXMP: packet) else { return nil }
+        let marking = ImageTextMetadata([ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: sourceType)])
+        let name = sourceType.split(separator: "/").last.map(String.init) ?? sourceType
+        return (Array(marking.xmpPacket().utf8), "XMP DigitalSourceType (\(name))")
     }
 
     /// `EXIF`, with what a reader should know: `EXIF (with a GPS position; Orientation reset to 1)`.
@@ -142,11 +159,17 @@ extension MetadataPolicy {
         }
         if source.iccProfile != nil { outcome.kept.append("ICC profile") }
         if let exifLabel { outcome.dropped.append(exifLabel) }
-        if source.xmp != nil { outcome.dropped.append("XMP") }
+        let marking = source.xmp.flatMap { Self.sourceTypeXMP($0) }
+        if let marking {
+            outcome.kept.append(marking.label)
+            outcome.dropped.append("XMP (the rest)")
+        } else if source.xmp != nil {
+            outcome.dropped.append("XMP")
+        }
         // A block over the reader's limits was not read, but is there all the same.
         let unread = source.skipped.contains { $0.hasPrefix("EXIF") || $0.hasPrefix("XMP") }
         guard source.exif != nil || source.xmp != nil || unread else { return (bytes, outcome) }
         if unread { outcome.dropped.append(contentsOf: source.skipped.filter { $0.hasPrefix("EXIF") || $0.hasPrefix("XMP") }) }
-        return (try MetadataEmbedding.rewriting(bytes, exif: .remove, xmp: .remove), outcome)
+        return (try MetadataEmbedding.rewriting(bytes, exif: .remove, xmp: marking.map { .set($0.packet) } ?? .remove), outcome)
     }
 }

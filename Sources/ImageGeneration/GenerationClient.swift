@@ -297,6 +297,8 @@ public final class GenerationClient: Sendable {
                 }
             }
 
+            // A safety refusal is final whatever status it came with: the same prompt is refused again.
+            if finalError.code == .moderationBlocked { throw finalError }
             switch configuration.retry.decide(after: failure, attempt: attempt, retryAfter: retryAfter, random: configuration.random()) {
             case .retry(let delay):
                 let waitStart = clock.now

@@ -11,7 +11,7 @@ public struct GenerationError: Error, Sendable, CustomStringConvertible {
         fileprivate enum Value: String {
             case invalidRequest, missingToken, authentication, permission, notFound, validation, insufficientCredit,
                  rateLimited, server, httpStatus, providerError, timeout, connection, responseTooLarge, invalidResponse, download,
-                 cancelled
+                 cancelled, moderationBlocked
         }
         fileprivate let value: Value
 
@@ -30,6 +30,9 @@ public struct GenerationError: Error, Sendable, CustomStringConvertible {
         public static let validation = Code(value: .validation)
         /// A final HTTP 429: no credit or quota left. Never retried.
         public static let insufficientCredit = Code(value: .insufficientCredit)
+        /// The provider's safety system refused the prompt or image (OpenAI `moderation_blocked`,
+        /// `type: image_generation_user_error`). Final: never retried.
+        public static let moderationBlocked = Code(value: .moderationBlocked)
         /// HTTP 429 rate limits that outlasted the retries.
         public static let rateLimited = Code(value: .rateLimited)
         /// HTTP 5xx (or 408/409) that outlasted the retries.
@@ -62,6 +65,7 @@ public struct GenerationError: Error, Sendable, CustomStringConvertible {
             case .notFound: "not found"
             case .validation: "request refused"
             case .insufficientCredit: "insufficient credit"
+            case .moderationBlocked: "refused by the provider's safety system"
             case .rateLimited: "rate limited"
             case .server: "server error"
             case .httpStatus: "unexpected status"
@@ -143,7 +147,7 @@ extension GenerationError {
         status: Int, body: UnsafeRawBufferPointer, profile: ProviderProfile, token: String?, model: String? = nil, attempts: Int
     ) -> GenerationError {
         let parsed = ProviderErrorText(parsing: body)
-        let code = classify(status: status, errorType: parsed.types, profile: profile)
+        let code = isModerationRefusal(parsed.types) ? .moderationBlocked : classify(status: status, errorType: parsed.types, profile: profile)
         var message = scrub(parsed.message, token: token)
         if message.isEmpty { message = status == 200 ? "the body holds an error without a message" : "empty body" }
         let type = parsed.types.first.map { scrub($0, token: token) }
@@ -168,6 +172,12 @@ extension GenerationError {
         }
     }
 
+    /// Whether the provider's error type or code says its safety system refused the request
+    /// (`moderation_blocked`, whatever the status it came with).
+    static func isModerationRefusal(_ types: [String]) -> Bool {
+        types.contains { ["moderation_blocked", "content_policy_violation", "moderation_blocked_error"].contains($0.lowercased()) }
+    }
+
     /// Whether a 429 with these error types/codes is final under the profile's rule.
     public static func isFinal429(errorTypes: [String], profile: ProviderProfile) -> Bool {
         switch profile.finalRateLimitRule {
@@ -189,6 +199,8 @@ extension GenerationError {
             if let model { return "check the model id \"\(model)\"" }
             return "check the model id and the base URL"
         case .insufficientCredit: return profile.creditHint
+        case .moderationBlocked:
+            return "the prompt (or an input image) was refused by \(profile.displayName)'s safety system; rephrase it — retrying the same request will not help"
         case .rateLimited: return "wait a little and try again, or send fewer requests at once"
         case .server: return "the service is having trouble; try again later"
         case .timeout: return "raise the timeout, or ask for fewer or smaller images"

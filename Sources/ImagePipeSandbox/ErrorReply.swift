@@ -12,6 +12,7 @@ import Hummingbird
 /// | rate limited (429) | `requests` / `rate_limit_exceeded` | `RATE_LIMIT_EXCEEDED` | `detail` |
 /// | unavailable (503) | `server_error` / `service_unavailable` | `SERVICE_UNAVAILABLE` | `detail` |
 /// | server error (500) | `server_error` / `null` | `INTERNAL_SERVER_ERROR` | `detail` |
+/// | safety refusal (400) | `image_generation_user_error` / `moderation_blocked` | `MODERATION_BLOCKED` | `detail` |
 /// | other status | `invalid_request_error` or `server_error` / `null` | `HTTP_<status>` | `detail` |
 package struct ErrorReply {
     enum Kind {
@@ -22,6 +23,7 @@ package struct ErrorReply {
         case rateLimited
         case unavailable
         case server
+        case moderation
         case other
     }
 
@@ -62,6 +64,8 @@ package struct ErrorReply {
                       kind: .server, retryAfter: retryAfter)
         case .status(let code):
             self.init(status: code, message: "HTTP \(code) (sandbox fault).", kind: .other, retryAfter: retryAfter)
+        case .moderation:
+            self.init(status: 400, message: "Your request was rejected by the safety system (sandbox fault).", kind: .moderation, retryAfter: retryAfter)
         }
     }
 
@@ -141,6 +145,7 @@ package struct ErrorReply {
         case .insufficientCredit: "insufficient_quota"
         case .rateLimited: "requests"
         case .unavailable, .server: "server_error"
+        case .moderation: "image_generation_user_error"
         case .other: status < 500 ? "invalid_request_error" : "server_error"
         }
     }
@@ -153,6 +158,7 @@ package struct ErrorReply {
         case .insufficientCredit: "insufficient_quota"
         case .rateLimited: "rate_limit_exceeded"
         case .unavailable: "service_unavailable"
+        case .moderation: "moderation_blocked"
         case .server, .other: nil
         }
     }
@@ -166,6 +172,7 @@ package struct ErrorReply {
         case .rateLimited: "RATE_LIMIT_EXCEEDED"
         case .unavailable: "SERVICE_UNAVAILABLE"
         case .server: "INTERNAL_SERVER_ERROR"
+        case .moderation: "MODERATION_BLOCKED"
         case .other: "HTTP_\(status)"
         }
     }

@@ -55,9 +55,10 @@ extension SandboxFault {
         case "429-credit", "credit": kind = .insufficientCredit
         case "503": kind = .unavailable
         case "500": kind = .serverError
+        case "moderation": kind = .moderation
         case let other:
             guard let code = Int(other), (400...599).contains(code) else {
-                throw SandboxError(.invalidConfiguration, "fault '\(text)': '\(other)' is not 429, 429-credit, 503, 500 or a status 400-599")
+                throw SandboxError(.invalidConfiguration, "fault '\(text)': '\(other)' is not 429, 429-credit, 503, 500, moderation or a status 400-599")
             }
             kind = .status(code)
         }

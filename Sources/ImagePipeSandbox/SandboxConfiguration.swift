@@ -144,6 +144,9 @@ public struct SandboxFault: Hashable, Sendable {
         case serverError
         /// Any HTTP status (400…599), with a generic error body in the dialect.
         case status(Int)
+        /// 400 with OpenAI's safety refusal (`type: image_generation_user_error`,
+        /// `code: moderation_blocked`): final, retrying does not help.
+        case moderation
     }
 
     /// What the failure looks like.
@@ -177,6 +180,7 @@ public struct SandboxFault: Hashable, Sendable {
         case .unavailable: 503
         case .serverError: 500
         case .status(let code): code
+        case .moderation: 400
         }
     }
 

@@ -37,7 +37,7 @@ extension Imagepipe {
         var latency: String?
 
         @Option(name: .customLong("fail"), help: ArgumentHelp(
-            "Inject a fault (repeatable): KIND[:RATE][:first=N][:retry-after=S]. KIND: 429 (rate limited), 429-credit (out of credit, final), 503, 500, or any status 400-599. RATE 0-1 (default 1); first=N: only the first N requests. E.g. 503:0.2, 429-credit:0.1, 503:first=2. Faults are tried in order; the first that fires answers.",
+            "Inject a fault (repeatable): KIND[:RATE][:first=N][:retry-after=S]. KIND: 429 (rate limited), 429-credit (out of credit, final), 503, 500, moderation (400 moderation_blocked, final), or any status 400-599. RATE 0-1 (default 1); first=N: only the first N requests. E.g. 503:0.2, 429-credit:0.1, 503:first=2. Faults are tried in order; the first that fires answers.",
             valueName: "fault"
         ))
         var faults: [String] = []

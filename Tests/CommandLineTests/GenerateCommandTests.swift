@@ -57,27 +57,50 @@ struct GenerateCommandTests {
         try "# comments and blank lines are skipped\nfirst\n\nsecond\nthird\n".write(toFile: prompts, atomically: true, encoding: .utf8)
         // The sandbox is started by the test here, failing its first request with a final 400.
         let out = folder + "/out"
-        let serve = Process()
-        serve.executableURL = CommandLineTests.binary
-        serve.arguments = ["serve", "--port", "0", "--fail", "400:first=1"]
-        let serveOutput = Pipe()
-        serve.standardOutput = serveOutput
-        serve.standardError = serveOutput
-        try serve.run()
+        let (serve, url) = try Self.serve(["--fail", "400:first=1"])
         defer { serve.interrupt(); serve.waitUntilExit() }
-        var announced = ""
-        while !announced.contains("\n") {
-            let chunk = serveOutput.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            announced += String(decoding: chunk, as: UTF8.self)
-        }
-        let url = try #require(announced.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
         let run = try Self.generate(["--prompt-file", prompts, "--provider", "openai-compatible", "--base-url", url, "-z", "128x128", "--concurrency", "1", "-o", out])
         #expect(run.status == 1)
         #expect(run.stderr.components(separatedBy: "error: ").count == 2, "\(run.stderr)")
         #expect(run.stderr.contains("HTTP 400"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".png") }.sorted() == ["second-1.png", "third-1.png"])
         #expect(run.stderr.contains("saved 2 images for 3 prompts, 1 failed"))
+    }
+
+    /// Starts `imagepipe serve --port 0` with `arguments`; returns the process (stop it by
+    /// interrupting it) and the base URL it announced.
+    static func serve(_ arguments: [String]) throws -> (Process, String) {
+        let serve = Process()
+        serve.executableURL = CommandLineTests.binary
+        serve.arguments = ["serve", "--port", "0"] + arguments
+        let serveOutput = Pipe()
+        serve.standardOutput = serveOutput
+        serve.standardError = serveOutput
+        try serve.run()
+        var announced = ""
+        while !announced.contains("\n") {
+            let chunk = serveOutput.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            announced += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let url = announced.split(separator: " ").first(where: { $0.hasPrefix("http://") }).map(String.init) else {
+            serve.interrupt()
+            serve.waitUntilExit()
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "serve announced no URL: \(announced)"])
+        }
+        return (serve, url)
+    }
+
+    @Test("a safety refusal from the service is reported as such, once, never retried, and nothing is written")
+    func moderationRefusal() throws {
+        let folder = try makeScratchDirectory()
+        let (serve, url) = try Self.serve(["--fail", "moderation"])
+        defer { serve.interrupt(); serve.waitUntilExit() }
+        let run = try Self.generate(["a fox", "--provider", "openai-compatible", "--base-url", url, "--retries", "3", "-o", folder + "/out"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("HTTP 400 refused by the provider's safety system: Your request was rejected by the safety system"), "\(run.stderr)")
+        #expect(run.stderr.contains("(after 1 attempt)"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
     }
 
     @Test("bad options are refused before any request", arguments: [

@@ -207,6 +207,20 @@ struct GenerationClientTests {
         #expect(server.requests.count == 1)
     }
 
+    @Test("a safety refusal (moderation_blocked) is its own final error: one attempt, whatever its status, never retried",
+          arguments: [400, 429, 503])
+    func moderationNotRetried(_ status: Int) async throws {
+        let server = try await StubServer.start(script: [
+            .json(status, #"{"error":{"message":"Your request was rejected by the safety system.","type":"image_generation_user_error","param":null,"code":"moderation_blocked"}}"#),
+        ])
+        let error = try await Self.withClient(server, profile: .openAI) { await Self.failure($0) }
+        #expect(error?.code == .moderationBlocked)
+        #expect(error?.attempts == 1)
+        #expect(server.requests.count == 1)
+        #expect(error?.description.contains("refused by the provider's safety system: Your request was rejected by the safety system.") == true, "\(error?.description ?? "")")
+        #expect(error?.hint?.contains("retrying the same request will not help") == true)
+    }
+
     @Test("Rate-limit 429s are retried with growing backoff")
     func rateLimitRetried() async throws {
         let limited = StubResponse.json(429, #"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#)

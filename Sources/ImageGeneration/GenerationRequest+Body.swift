@@ -68,11 +68,17 @@ extension GenerationRequest {
             throw GenerationError(.invalidRequest, provider: profile.name, "the image count n must be at least 1, not \(count)")
         }
         let model = self.model ?? profile.defaultModel
+        try validateForModel(model, profile: profile)
         if let model { add("model", JSONText.quoted(model)) }
         add("prompt", JSONText.quoted(prompt))
         add("n", String(count))
 
-        if let size = size ?? profile.defaultSize {
+        if sizeIsAuto {
+            guard profile.sizeEncoding == .size else {
+                throw GenerationError(.invalidRequest, provider: profile.name, "\(profile.name) takes a width and height, not -z auto")
+            }
+            add("size", JSONText.quoted("auto"))
+        } else if let size = size ?? profile.defaultSize {
             guard size.width > 0, size.height > 0 else {
                 throw GenerationError(.invalidRequest, provider: profile.name, "the size \(size) must be positive")
             }
@@ -93,6 +99,15 @@ extension GenerationRequest {
         }
         if let name = try wireName(.outputFormat, isSet: outputFormat != nil), let outputFormat {
             add(name, JSONText.quoted(outputFormat == .jpeg ? profile.jpegName : outputFormat.rawValue))
+        }
+        if let name = try wireName(.outputCompression, isSet: outputCompression != nil), let outputCompression {
+            add(name, String(outputCompression))
+        }
+        if let name = try wireName(.background, isSet: background != nil), let background {
+            add(name, JSONText.quoted(background))
+        }
+        if let name = try wireName(.moderation, isSet: moderation != nil), let moderation {
+            add(name, JSONText.quoted(moderation))
         }
         if let name = try wireName(.seed, isSet: seed != nil), let seed {
             add(name, String(seed))

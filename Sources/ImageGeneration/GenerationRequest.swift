@@ -100,8 +100,18 @@ public struct GenerationRequest: Sendable, Hashable {
     public var guidanceScale: Double?
     /// The encoded format asked for (Nebius `response_extension`, OpenAI `output_format`).
     public var outputFormat: OutputFormat?
-    /// `quality` (OpenAI: `low`, `medium`, `high`, `auto`).
+    /// `quality` (OpenAI: `low`, `medium`, `high`, `auto`; `xhigh`, `max` where the model takes
+    /// them: ``ImageModelRules``).
     public var quality: String?
+    /// Send `"size": "auto"` (the model chooses) instead of ``size``.
+    public var sizeIsAuto = false
+    /// `background`: `transparent`, `opaque` or `auto` (GPT image models; transparent needs PNG
+    /// or WebP output).
+    public var background: String?
+    /// `output_compression` 0–100, for JPEG and WebP output.
+    public var outputCompression: Int?
+    /// `moderation`: `low` or `auto`.
+    public var moderation: String?
     /// Fields passed through untouched, after the others, in order; one whose key is a field
     /// already written replaces that field's value in place.
     public var extraFields: [ExtraField]

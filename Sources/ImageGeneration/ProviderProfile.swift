@@ -51,7 +51,7 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
     /// An optional request field that a profile may support.
     public struct Field: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Value: String, Hashable, Sendable {
-            case responseFormat, seed, negativePrompt, steps, guidanceScale, outputFormat, quality
+            case responseFormat, seed, negativePrompt, steps, guidanceScale, outputFormat, quality, background, outputCompression, moderation
         }
         fileprivate let value: Value
 
@@ -69,6 +69,12 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
         public static let outputFormat = Field(value: .outputFormat)
         /// ``GenerationRequest/quality``.
         public static let quality = Field(value: .quality)
+        /// ``GenerationRequest/background``.
+        public static let background = Field(value: .background)
+        /// ``GenerationRequest/outputCompression``.
+        public static let outputCompression = Field(value: .outputCompression)
+        /// ``GenerationRequest/moderation``.
+        public static let moderation = Field(value: .moderation)
 
         /// The command-line option that sets the field, for messages (`--negative-prompt`).
         public var option: String {
@@ -80,6 +86,9 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
             case .guidanceScale: "--guidance-scale"
             case .outputFormat: "--service-format"
             case .quality: "--image-quality"
+            case .background: "--background"
+            case .outputCompression: "--output-compression"
+            case .moderation: "--moderation"
             }
         }
 
@@ -188,10 +197,13 @@ extension ProviderProfile {
         name: "openai", displayName: "OpenAI",
         baseURL: "https://api.openai.com/v1", tokenVariable: "OPENAI_API_KEY", requiresToken: true,
         sizeEncoding: .size, defaultSize: ImageSize(width: 1024, height: 1024), defaultModel: "gpt-image-1",
-        fieldNames: [.responseFormat: "response_format", .quality: "quality", .outputFormat: "output_format"],
+        fieldNames: [
+            .responseFormat: "response_format", .quality: "quality", .outputFormat: "output_format",
+            .background: "background", .outputCompression: "output_compression", .moderation: "moderation",
+        ],
         jpegName: "jpeg",
         responseFormatRule: .supportedExceptModels(modelPrefixes: ["gpt-image"], defaultFormat: .b64JSON),
-        documentedExtraFields: ["output_compression", "background", "moderation", "style", "user"],
+        documentedExtraFields: ["style", "user"],
         errorDialect: .openAI, finalRateLimitRule: .errorTypes(Self.creditErrorTypes),
         creditHint: "check your plan and billing"
     )
@@ -224,7 +236,8 @@ extension ProviderProfile {
         fieldNames: [
             .responseFormat: "response_format", .quality: "quality", .outputFormat: "output_format",
             .steps: "num_inference_steps", .seed: "seed", .negativePrompt: "negative_prompt",
-            .guidanceScale: "guidance_scale",
+            .guidanceScale: "guidance_scale", .background: "background", .outputCompression: "output_compression",
+            .moderation: "moderation",
         ],
         jpegName: "jpg", responseFormatRule: .supported(defaultFormat: nil),
         errorDialect: .openAI, finalRateLimitRule: .errorTypes(Self.creditErrorTypes),

@@ -14,12 +14,18 @@ let sandboxModels = [
     "sandbox/flux-like",
     "sandbox/sdxl-like",
     "gpt-image-1",
+    "gpt-image-1-mini",
+    "gpt-image-1.5",
+    "gpt-image-2",
+    "gpt-image-2.5",
+    "chatgpt-image-latest",
     "dall-e-2",
     "dall-e-3",
     "black-forest-labs/flux-schnell",
     "black-forest-labs/flux-dev",
     "black-forest-labs/FLUX.1-schnell",
     "stabilityai/stable-diffusion-xl-base-1.0",
+    "stability-ai/sdxl",
 ]
 
 /// Answers the sandbox's routes; holds the mutable state (counters, generator, one-shot files).

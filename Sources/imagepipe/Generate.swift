@@ -43,7 +43,7 @@ extension Imagepipe {
         @Option(name: .shortAndLong, help: "Model id (default: the provider's default).")
         var model: String?
 
-        @Option(name: [.customShort("z"), .long], help: "Image size WxH (default: the provider's; Nscale 512x512).")
+        @Option(name: [.customShort("z"), .long], help: "Image size WxH, or auto (GPT image models choose; default: the provider's, Nscale 512x512). gpt-image-2 takes any size with edges multiples of 16, aspect 1:3 to 3:1, longest edge up to 3840.")
         var size: String?
 
         @Option(name: .customShort("n"), help: "Images per prompt (default 1).")
@@ -85,8 +85,17 @@ extension Imagepipe {
         @Option(name: .customLong("guidance-scale"), help: "Guidance scale (Nebius).")
         var guidanceScale: Double?
 
-        @Option(name: .customLong("image-quality"), help: "OpenAI quality: low, medium, high, auto.")
+        @Option(name: .customLong("image-quality"), help: "OpenAI quality: low, medium, high, auto; xhigh (gpt-image-2 and later), max (gpt-image-2.5).")
         var imageQuality: String?
+
+        @Option(help: "OpenAI background: transparent (needs PNG or WebP output), opaque, auto.")
+        var background: String?
+
+        @Option(name: .customLong("output-compression"), help: "OpenAI output_compression 0-100, for --service-format jpeg or webp.")
+        var outputCompression: Int?
+
+        @Option(help: "OpenAI moderation: low or auto.")
+        var moderation: String?
 
         @Option(name: .customLong("service-format"), help: "Format to ask the service for: png, webp, jpg (OpenAI output_format, Nebius response_extension).")
         var serviceFormat: String?
@@ -162,7 +171,7 @@ extension Imagepipe {
             guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
             guard timeout > 0, connectTimeout > 0, (downloadTimeout ?? 1) > 0 else { throw ValidationError("timeouts must be positive") }
             if strictSize && fixSize { throw ValidationError("--strict-size and --fix-size contradict each other") }
-            if let size, ImageSize(parsing: size) == nil { throw ValidationError("--size must be WxH, such as 1024x1024 (got \"\(size)\")") }
+            if let size, size != "auto", ImageSize(parsing: size) == nil { throw ValidationError("--size must be WxH, such as 1024x1024, or auto (got \"\(size)\")") }
             _ = try thumbnailEdges()
         }
 
@@ -189,6 +198,10 @@ extension Imagepipe {
             request.steps = steps
             request.guidanceScale = guidanceScale
             request.quality = imageQuality
+            request.sizeIsAuto = size == "auto"
+            request.background = background
+            request.outputCompression = outputCompression
+            request.moderation = moderation
             if let serviceFormat {
                 guard let parsed = GenerationRequest.OutputFormat(parsing: serviceFormat) else {
                     throw ValidationError("--service-format must be png, webp or jpg")

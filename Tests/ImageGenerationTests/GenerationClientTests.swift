@@ -319,12 +319,17 @@ struct GenerationClientTests {
         #expect(error?.message.contains("not an image") == true)
     }
 
-    @Test("An error object in a 200 body is an error")
+    @Test("An error object in a 200 body is an error (a safety refusal keeps its own class)")
     func errorIn200() async throws {
-        let server = try await StubServer.start(script: [.json(200, #"{"error":{"message":"Your request was rejected by the safety system","type":"image_generation_user_error","code":"moderation_blocked"}}"#)])
-        let error = try await Self.withClient(server) { await Self.failure($0) }
-        #expect(error?.code == .providerError && error?.status == 200)
-        #expect(error?.message.hasPrefix("Your request was rejected by the safety system") == true)
+        let server = try await StubServer.start(script: [
+            .json(200, #"{"error":{"message":"Your request was rejected by the safety system","type":"image_generation_user_error","code":"moderation_blocked"}}"#),
+        ])
+        let refusal = try await Self.withClient(server) { await Self.failure($0) }
+        #expect(refusal?.code == .moderationBlocked && refusal?.status == 200)
+        #expect(refusal?.message.hasPrefix("Your request was rejected by the safety system") == true)
+        let warming = try await StubServer.start(script: [.json(200, #"{"error":{"message":"The engine is warming up","type":"server_error"}}"#)])
+        let other = try await Self.withClient(warming) { await Self.failure($0) }
+        #expect(other?.code == .providerError && other?.status == 200)
     }
 
     @Test("A refused connection is retried, then a connection error")

@@ -136,13 +136,32 @@ public struct GenerateImages: Stage {
         context.record("base64", timings.decode)
         if timings.download > .zero { context.record("download", timings.download) }
         if timings.retryWaits > .zero { context.record("retry_wait", timings.retryWaits) }
+        if timings.rateLimitWaits > .zero { context.record("rate_limit_wait", timings.rateLimitWaits) }
         context.counts["attempts", default: 0] += result.attempts
+        let usage = result.usage.map { Provenance.Usage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens, totalTokens: $0.totalTokens) }
+        let rateLimits = result.rateLimits.map(Self.record)
         return result.images.map { image in
-            GeneratedImageFile(
+            var file = GeneratedImageFile(
                 bytes: image.bytes, index: image.index, prompt: prompt, revisedPrompt: image.revisedPrompt,
                 provider: result.provider, model: request.model, seed: request.seed, requestedSize: request.size,
                 source: image.source.description, created: result.created, responseID: result.id
             )
+            file.usage = usage
+            file.rateLimits = rateLimits
+            return file
         }
+    }
+
+    /// The headers' windows as the sidecar records them, by quantity.
+    static func record(_ status: RateLimitStatus) -> [String: Provenance.RateLimit] {
+        var windows: [String: Provenance.RateLimit] = [:]
+        for (name, window) in [("requests", status.requests), ("tokens", status.tokens), ("images", status.images)]
+        where window.limit != nil || window.remaining != nil || window.reset != nil {
+            windows[name] = Provenance.RateLimit(
+                limit: window.limit, remaining: window.remaining,
+                resetSeconds: window.reset.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            )
+        }
+        return windows
     }
 }

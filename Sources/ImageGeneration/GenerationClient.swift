@@ -68,6 +68,12 @@ public final class GenerationClient: Sendable {
         public var sleep: @Sendable (Duration) async throws -> Void
         /// A number in `0..<1` for the backoff jitter.
         public var random: @Sendable () -> Double
+        /// Wait for the window's reset when the service's `x-ratelimit-*` headers say nothing is
+        /// left, rather than run into a 429 (default on; ``RateLimitStatus``).
+        public var pacesByRateLimitHeaders: Bool = true
+        /// The time now, on any fixed origin: what rate-limit windows are measured with. Replace
+        /// it in tests with a fake clock.
+        public var now: @Sendable () -> Duration = { ContinuousClock.now - GenerationClient.clockOrigin }
 
         /// Creates a configuration; every parameter has the documented default.
         public init(
@@ -101,6 +107,9 @@ public final class GenerationClient: Sendable {
     let token: String?
     let httpClient: HTTPClient
     let ownsHTTPClient: Bool
+    let pacer = RateLimitPacer()
+    /// The origin of ``Configuration/now``'s default clock.
+    static let clockOrigin = ContinuousClock.now
 
     /// Creates a client.
     ///
@@ -209,11 +218,13 @@ public final class GenerationClient: Sendable {
             timings.download = clock.now - downloadStart
         }
         timings.total = clock.now - start
-        return GenerationResult(
+        var result = GenerationResult(
             images: images, created: response.created, id: response.id, usage: response.usage, status: exchange.status,
             attempts: exchange.attempts, timings: timings, provider: profile.name, endpoint: endpoint,
             requestBody: body, responseBytes: exchange.body.readableBytes
         )
+        result.rateLimits = exchange.rateLimits
+        return result
     }
 
     // MARK: - Posting with retries
@@ -224,6 +235,7 @@ public final class GenerationClient: Sendable {
         var body: ByteBuffer
         var attempts: Int
         var timings: GenerationResult.Timings
+        var rateLimits: RateLimitStatus?
     }
 
     /// One attempt's HTTP outcome.
@@ -250,18 +262,30 @@ public final class GenerationClient: Sendable {
 
         var attempt = 0
         var retryWaits = Duration.zero
+        var rateLimitWaits = Duration.zero
         let clock = ContinuousClock()
         while true {
             attempt += 1
             if Task.isCancelled { throw cancelled(attempts: attempt - 1) }
+            // Under the announced limits: wait for the window's reset rather than draw a 429.
+            while configuration.pacesByRateLimitHeaders, let pause = pacer.admit(now: configuration.now()) {
+                let waitStart = clock.now
+                do { try await configuration.sleep(pause.wait) } catch { throw cancelled(attempts: attempt - 1) }
+                if Task.isCancelled { throw cancelled(attempts: attempt - 1) }
+                rateLimitWaits += clock.now - waitStart
+                pacer.waited(until: pause.until)
+            }
             let failure: RetryPolicy.Failure
             var finalError: GenerationError
             var retryAfter: Duration?
             do throws(TransportFailure) {
                 let reply = try await send(request)
+                let rateLimits = RateLimitStatus(headers: reply.headers.map { (name: $0.name, value: $0.value) })
+                if let rateLimits { pacer.update(rateLimits, now: configuration.now()) }
                 if (200..<300).contains(reply.status) {
-                    let timings = GenerationResult.Timings(responseHead: reply.head, bodyReceived: reply.bodyTime, retryWaits: retryWaits)
-                    return Exchange(status: reply.status, body: reply.body, attempts: attempt, timings: timings)
+                    var timings = GenerationResult.Timings(responseHead: reply.head, bodyReceived: reply.bodyTime, retryWaits: retryWaits)
+                    timings.rateLimitWaits = rateLimitWaits
+                    return Exchange(status: reply.status, body: reply.body, attempts: attempt, timings: timings, rateLimits: rateLimits)
                 }
                 finalError = reply.body.withUnsafeReadableBytes { bytes in
                     GenerationError.fromResponse(status: reply.status, body: bytes, profile: profile, token: token, model: model, attempts: attempt)

@@ -54,6 +54,8 @@ public struct GenerationResult: Sendable {
         public var download: Duration = .zero
         /// Waiting between attempts.
         public var retryWaits: Duration = .zero
+        /// Time spent waiting for a rate-limit window's reset before sending (``RateLimitStatus``).
+        public var rateLimitWaits: Duration = .zero
         /// From the call to its return.
         public var total: Duration = .zero
 
@@ -76,6 +78,8 @@ public struct GenerationResult: Sendable {
     public var id: String?
     /// `usage`, when the service sent it (OpenAI).
     public var usage: ImagesUsage?
+    /// What the service's `x-ratelimit-*` headers said with this answer, when it sent them.
+    public var rateLimits: RateLimitStatus?
     /// The HTTP status of the successful response.
     public var status: Int
     /// How many HTTP attempts were made, the successful one included.

@@ -56,6 +56,11 @@ public struct SandboxConfiguration: Sendable {
     /// How long a connection may sit without sending a complete request part (default 30 s): a
     /// client that opens connections and trickles or never sends its headers is disconnected.
     public var idleTimeout: Duration
+    /// When set, at most this many generation requests per window, as OpenAI limits an account:
+    /// every answer carries `x-ratelimit-limit-requests`, `-remaining-requests` and
+    /// `-reset-requests`, and a request past the limit gets 429 `rate_limit_exceeded` with
+    /// `Retry-After`. The window starts at its first request.
+    public var rateLimit: (requests: Int, window: Duration)?
 
     /// Creates a configuration; the defaults listen on `127.0.0.1:8080`, answer at once, inject no
     /// faults, need no token, serve PNG, accept bodies up to 1 MiB and cache up to 512 MiB.
@@ -89,6 +94,7 @@ public struct SandboxConfiguration: Sendable {
         self.answeredRequests = answeredRequests
         self.concurrentRenders = concurrentRenders
         self.idleTimeout = idleTimeout
+        self.rateLimit = nil
     }
 }
 

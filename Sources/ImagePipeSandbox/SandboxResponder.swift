@@ -28,11 +28,28 @@ let sandboxModels = [
     "stability-ai/sdxl",
 ]
 
+/// A request's place in the sandbox's rate-limit window, and the headers that say it.
+struct RateLimitWindow {
+    var limit: Int
+    /// Requests left after this one (negative: this one is over the limit).
+    var remaining: Int
+    var resetSeconds: Int
+    var seconds: Int
+
+    func addHeaders(to headers: inout HTTPFields) {
+        headers[HTTPField.Name("x-ratelimit-limit-requests")!] = String(limit)
+        headers[HTTPField.Name("x-ratelimit-remaining-requests")!] = String(max(0, remaining))
+        headers[HTTPField.Name("x-ratelimit-reset-requests")!] = "\(resetSeconds)s"
+    }
+}
+
 /// Answers the sandbox's routes; holds the mutable state (counters, generator, one-shot files).
 final class SandboxResponder: Sendable {
     private struct State {
         var random: SeededGenerator
         var generationRequests = 0
+        var windowStart: ContinuousClock.Instant?
+        var windowCount = 0
         var responsesByStatus: [Int: Int] = [:]
         var injectedFaults = 0
         var files: [String: CachedImage] = [:]
@@ -172,14 +189,45 @@ final class SandboxResponder: Sendable {
         if let fault = nextFault(ordinal: ordinal) {
             return ErrorReply(fault: fault).response(in: dialect)
         }
+        let window = rateLimitWindow()
+        if let window, window.remaining < 0 {
+            var reply = ErrorReply(
+                status: 429, message: "Rate limit reached for requests: \(window.limit) per \(window.seconds) s; retry after \(window.resetSeconds) s.",
+                kind: .rateLimited, retryAfter: window.resetSeconds
+            ).response(in: dialect)
+            window.addHeaders(to: &reply.headers)
+            return reply
+        }
+        var response: Response
         do {
             let plan = try GenerationPlan(parsed, configuration: configuration)
-            return try await respond(plan, request: request)
+            response = try await respond(plan, request: request)
         } catch let problem as RequestProblem {
-            return ErrorReply(problem: problem).response(in: dialect)
+            response = ErrorReply(problem: problem).response(in: dialect)
         } catch {
-            return ErrorReply(status: 500, message: "The sandbox failed to encode an image: \(error)", kind: .server)
+            response = ErrorReply(status: 500, message: "The sandbox failed to encode an image: \(error)", kind: .server)
                 .response(in: dialect)
+        }
+        window?.addHeaders(to: &response.headers)
+        return response
+    }
+
+    /// Where a request stands in the rate-limit window (``SandboxConfiguration/rateLimit``),
+    /// counting it; `nil` without a limit.
+    private func rateLimitWindow() -> RateLimitWindow? {
+        guard let (limit, length) = configuration.rateLimit else { return nil }
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            if let start = state.windowStart, now - start < length {
+                state.windowCount += 1
+            } else {
+                state.windowStart = now
+                state.windowCount = 1
+            }
+            let left = length - (now - state.windowStart!)
+            // Rounded up: a client that waits this long finds the window over.
+            let resetSeconds = Int((Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18).rounded(.up))
+            return RateLimitWindow(limit: limit, remaining: limit - state.windowCount, resetSeconds: max(1, resetSeconds), seconds: Int(length.components.seconds))
         }
     }
 

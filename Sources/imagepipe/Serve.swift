@@ -72,11 +72,38 @@ extension Imagepipe {
         ))
         var answerFirst: Int?
 
+        @Option(name: .customLong("rate-limit"), help: ArgumentHelp(
+            "Allow N generation requests per window (N/60s, N/1m, N/500ms; N alone is per minute), with OpenAI's x-ratelimit-* headers on every answer and 429 past the limit.",
+            valueName: "N/window"
+        ))
+        var rateLimit: String?
+
+        /// `--rate-limit` as a request count and a window.
+        func parsedRateLimit() throws -> (requests: Int, window: Duration)? {
+            guard let rateLimit else { return nil }
+            let parts = rateLimit.split(separator: "/", maxSplits: 1).map(String.init)
+            guard let requests = Int(parts[0]), requests > 0 else {
+                throw ValidationError("--rate-limit takes N/window with N a positive count, such as 60/1m (got \(rateLimit))")
+            }
+            guard parts.count == 2 else { return (requests, .seconds(60)) }
+            let text = parts[1]
+            let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+            for (unit, scale) in units where text.hasSuffix(unit) {
+                let number = text.dropLast(unit.count)
+                if let value = Double(number.isEmpty ? "1" : String(number)), value > 0, value.isFinite,
+                   !(unit == "s" && text.hasSuffix("ms")) {
+                    return (requests, .milliseconds(Int64((value * scale * 1000).rounded(.up))))
+                }
+            }
+            throw ValidationError("--rate-limit window must be a duration such as 60s, 1m or 500ms (got \(text))")
+        }
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
             if token != nil, tokenEnvironment != nil { throw ValidationError("give --token or --token-env, not both") }
             if let retryAfter, retryAfter < 0 { throw ValidationError("--retry-after must not be negative") }
             if let answerFirst, answerFirst < 0 { throw ValidationError("--answer-first must not be negative") }
+            _ = try parsedRateLimit()
         }
 
         func run() async throws {
@@ -86,6 +113,7 @@ extension Imagepipe {
             configuration.defaultFormat = format.format
             configuration.seed = seed
             configuration.answeredRequests = answerFirst
+            configuration.rateLimit = try parsedRateLimit()
             do {
                 if let latency { configuration.latency = try SandboxLatency(parsing: latency) }
                 for fault in faults {

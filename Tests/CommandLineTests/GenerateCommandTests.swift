@@ -103,6 +103,33 @@ struct GenerateCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
     }
 
+    @Test("a batch paces itself by the service's rate-limit headers: the third request waits for the window instead of drawing a 429; sidecars record the headers and usage")
+    func rateLimitPacing() throws {
+        let folder = try makeScratchDirectory()
+        let prompts = folder + "/prompts.txt"
+        try "first\nsecond\nthird\n".write(toFile: prompts, atomically: true, encoding: .utf8)
+        let (serve, url) = try Self.serve(["--rate-limit", "2/2s"])
+        defer { serve.interrupt(); serve.waitUntilExit() }
+        let run = try Self.generate([
+            "--prompt-file", prompts, "--provider", "openai-compatible", "--base-url", url, "-m", "gpt-image-1", "-z", "1024x1024",
+            "--image-quality", "low", "--jobs", "1", "--retries", "0", "--json", "-o", folder + "/out",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("429"), "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        let records = try lines.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["provenance"] as? [String: Any]
+        }
+        let waited = records.compactMap { ($0?["timings_ms"] as? [String: Double])?["rate_limit_wait"] }
+        #expect(waited.count == 1, "exactly one request waited for the window: \(records.map { $0?["timings_ms"] ?? "" })")
+        for record in records {
+            let limits = try #require(record?["rate_limits"] as? [String: [String: Any]], "\(String(describing: record))")
+            #expect(limits["requests"]?["limit"] as? Int == 2)
+            #expect((record?["usage"] as? [String: Int])?["total_tokens"] != nil, "\(String(describing: record?["usage"]))")
+        }
+    }
+
     @Test("bad options are refused before any request", arguments: [
         (["x", "--strict-size", "--fix-size"], "contradict"),
         (["x", "-z", "big"], "WxH"),

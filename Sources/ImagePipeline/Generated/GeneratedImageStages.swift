@@ -226,6 +226,8 @@ public struct EncodeGeneratedImage: Stage {
             software: software, writtenAt: Provenance.timestamp()
         )
         record.contentCredentials = item.info.contentCredentials
+        record.usage = file.usage
+        record.rateLimits = file.rateLimits
         if let credentials = item.info.contentCredentials, reencode {
             context.warnings.append(
                 "the service's image carries C2PA content credentials (\(credentials.container.rawValue)), which this \(outputFormat) derivative no longer carries; the sidecar records the signed original's SHA-256"

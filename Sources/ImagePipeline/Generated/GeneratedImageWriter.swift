@@ -34,6 +34,10 @@ public struct GeneratedImageFile: Sendable {
     public var responseID: String?
     /// Milliseconds spent before the writer got the bytes (`request`, `download`, …).
     public var timingsMilliseconds: [String: Double]
+    /// The request's token usage, when the service reported it.
+    public var usage: Provenance.Usage?
+    /// The answer's rate-limit headers, by quantity.
+    public var rateLimits: [String: Provenance.RateLimit]?
 
     /// Creates a description of one generated image.
     public init(

@@ -34,6 +34,49 @@ public struct Provenance: Codable, Hashable, Sendable {
         }
     }
 
+    /// The tokens a request used, as the service counted them (`usage`, OpenAI).
+    public struct Usage: Codable, Hashable, Sendable {
+        /// `input_tokens`.
+        public var inputTokens: Int?
+        /// `output_tokens`.
+        public var outputTokens: Int?
+        /// `total_tokens`.
+        public var totalTokens: Int?
+
+        /// Creates a record.
+        public init(inputTokens: Int? = nil, outputTokens: Int? = nil, totalTokens: Int? = nil) {
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+            self.totalTokens = totalTokens
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case inputTokens = "input_tokens", outputTokens = "output_tokens", totalTokens = "total_tokens"
+        }
+    }
+
+    /// What the service's rate-limit headers said with the answer: per quantity (`requests`,
+    /// `tokens`, `images`), the limit, what was left, and the seconds until the reset.
+    public struct RateLimit: Codable, Hashable, Sendable {
+        /// The limit per window.
+        public var limit: Int?
+        /// What was left.
+        public var remaining: Int?
+        /// Seconds until the window reset.
+        public var resetSeconds: Double?
+
+        /// Creates a record.
+        public init(limit: Int? = nil, remaining: Int? = nil, resetSeconds: Double? = nil) {
+            self.limit = limit
+            self.remaining = remaining
+            self.resetSeconds = resetSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case limit, remaining, resetSeconds = "reset_s"
+        }
+    }
+
     /// The prompt as sent.
     public var prompt: String
     /// The prompt the service says it used instead, when it rewrote it.
@@ -83,6 +126,10 @@ public struct Provenance: Codable, Hashable, Sendable {
     public var embedded: [String]?
     /// With `--keep-original`, the service's bytes kept beside a derivative (`NAME.original.png`).
     public var original: String?
+    /// The request's token usage, when the service reported it (shared by the images of one request).
+    public var usage: Usage?
+    /// The rate-limit headers of the answer, by quantity (`requests`, `tokens`, `images`).
+    public var rateLimits: [String: RateLimit]?
     /// The tool that wrote the file (`imagepipe 0.1.0`).
     public var software: String
     /// When the file was written, ISO 8601 in UTC.
@@ -123,7 +170,7 @@ public struct Provenance: Codable, Hashable, Sendable {
         case prompt, revisedPrompt = "revised_prompt", provider, model, seed, requestedSize = "requested_size",
              actualSize = "actual_size", outputSize = "output_size", sourceFormat = "source_format", format, bytes,
              sourceSHA256 = "source_sha256", index, source, created, responseID = "response_id",
-             timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", embedded, original, software,
+             timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", embedded, original, usage, rateLimits = "rate_limits", software,
              writtenAt = "written_at"
     }
 

@@ -167,7 +167,7 @@ extension ImageTextMetadata {
 
 extension ImageTextMetadata {
     /// Walks the chunk list (checking lengths, and the CRCs of text chunks) and returns the offset of `IEND`.
-    private static func pngChunks(
+    static func pngChunks(
         _ bytes: UnsafeRawBufferPointer, visit: (_ type: String, _ data: UnsafeRawBufferPointer) -> Void = { _, _ in }
     ) throws(ImageCodecError) -> Int {
         var offset = 8

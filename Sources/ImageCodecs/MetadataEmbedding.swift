@@ -69,23 +69,12 @@ public enum MetadataEmbedding {
             throw ImageCodecError(.corruptData, "the PNG does not start with a 13-byte IHDR chunk", at: 8)
         }
         var removed: [Range<Int>] = []
-        try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in
-            var offset = afterHeader
-            while true {
-                guard offset + 12 <= buffer.count else {
-                    throw ImageCodecError(.truncated, "PNG ends at byte \(buffer.count), before its IEND chunk", at: buffer.count)
+        _ = try bytes.withUnsafeBytes { buffer in Result { () throws(ImageCodecError) in
+            try ImageTextMetadata.pngChunks(buffer) { type, data in
+                if exif.touches && type == "eXIf" || xmp.touches && type == "iTXt" && isXMPKeyword(data) {
+                    let start = data.baseAddress! - buffer.baseAddress! - 8
+                    removed.append(start..<start + 12 + data.count)
                 }
-                let length = Int(buffer.uint32BigEndian(at: offset))
-                guard length <= 0x7FFF_FFFF, offset + 12 + length <= buffer.count else {
-                    throw ImageCodecError(.truncated, "PNG chunk at byte \(offset) claims \(length) bytes, past the end of the file", at: offset)
-                }
-                if buffer.matches("IEND", at: offset + 4) { break }
-                let data = UnsafeRawBufferPointer(rebasing: buffer[offset + 8..<offset + 8 + length])
-                if exif.touches && buffer.matches("eXIf", at: offset + 4)
-                    || xmp.touches && buffer.matches("iTXt", at: offset + 4) && isXMPKeyword(data) {
-                    removed.append(offset..<offset + 12 + length)
-                }
-                offset += 12 + length
             }
         } }.get()
         var inserted: [UInt8] = []

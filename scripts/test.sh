@@ -12,6 +12,9 @@ IMAGEPIPE_EXTRA_PACKAGES="libimage-exiftool-perl" source scripts/install-deps.sh
 sh Tests/CBase64KernelsEmulation/run.sh
 # What ships: optimised, with the Swift runtime linked statically (the README's and demo's build).
 swift build -c release --static-swift-stdlib --product imagepipe
+# The OpenAI Python SDK, for the test that runs it against `imagepipe serve` (it skips, saying so,
+# when PyPI cannot be reached).
+python3 -m pip install --quiet --disable-pip-version-check openai >/dev/null 2>&1 || echo "note: could not install the OpenAI Python SDK; its test will skip" >&2
 swift build --build-tests
 # The library tests run in the debug build (assertions on); the CLI tests run the release binary.
 IMAGEPIPE_BINARY="$PWD/.build/release/imagepipe" swift test --skip-build

@@ -7,6 +7,7 @@ import ImageCore
 import ImageGeneration
 import ImagePipeline
 import PipelineCore
+import Synchronization
 
 /// Generates images for one or more prompts and writes each one verified, with thumbnails and
 /// provenance: the work of `imagepipe generate`.
@@ -50,6 +51,11 @@ public struct GenerateJob: Sendable {
     public var writer: GeneratedImageWriter
     /// Requests in flight at once.
     public var concurrency: Int
+    /// With a streamed request (``GenerationRequest/stream``), called with each partial image as
+    /// it arrives (from a networking thread), and its prompt: a terminal preview.
+    public var onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)?
+    /// Write each request's partial images beside its first image (`NAME.partial-0.png`, …).
+    public var savesPartialImages = false
 
     /// Creates a job.
     public init(prompts: [String], request: GenerationRequest, writer: GeneratedImageWriter, concurrency: Int = 1) {
@@ -64,7 +70,7 @@ public struct GenerateJob: Sendable {
     public func stages(client: GenerationClient) -> some Stage<String, [Result<SavedImage, any Error>]> {
         let several = prompts.count > 1 || request.count > 1
         return Pipeline {
-            GenerateImages(client: client, request: request)
+            GenerateImages(client: client, request: request, onPartialImage: onPartialImage, keepsPartialImages: savesPartialImages)
             ForEachElement { writer.stages(several: several) }
         }
     }
@@ -117,11 +123,20 @@ public struct GenerateImages: Stage {
     public var client: GenerationClient
     /// The request; its prompt is replaced by the stage's input.
     public var request: GenerationRequest
+    /// With a streamed request, called with each partial image as it arrives, and the prompt.
+    public var onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)?
+    /// Keep the partial images, to be written beside the image (`--save-partials`).
+    public var keepsPartialImages = false
 
     /// Creates the stage.
-    public init(client: GenerationClient, request: GenerationRequest) {
+    public init(
+        client: GenerationClient, request: GenerationRequest,
+        onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)? = nil, keepsPartialImages: Bool = false
+    ) {
         self.client = client
         self.request = request
+        self.onPartialImage = onPartialImage
+        self.keepsPartialImages = keepsPartialImages
     }
 
     public var name: String { "generate" }
@@ -129,7 +144,15 @@ public struct GenerateImages: Stage {
     public func process(_ prompt: String, context: inout StageContext) async throws -> [GeneratedImageFile] {
         var request = self.request
         request.prompt = prompt
-        let result = try await client.generate(request)
+        let kept = Mutex<[PartialImage]>([])
+        let (onPartialImage, keepsPartialImages) = (self.onPartialImage, self.keepsPartialImages)
+        let result = try await client.generate(request) { partial in
+            onPartialImage?(prompt, partial)
+            if keepsPartialImages { kept.withLock { $0.append(partial) } }
+        }
+        let partials = kept.withLock { $0 }.sorted { $0.index < $1.index }.compactMap { partial in
+            partial.format.map { (bytes: partial.bytes, format: $0) }
+        }
         let timings = result.timings
         context.record("response_head", timings.responseHead)
         context.record("body", timings.bodyReceived)
@@ -148,6 +171,8 @@ public struct GenerateImages: Stage {
             )
             file.usage = usage
             file.rateLimits = rateLimits
+            // A request's partials show its first image coming into focus.
+            if image.index == result.images.first?.index { file.partialImages = partials }
             return file
         }
     }

@@ -5,6 +5,7 @@ import ImageResponses
 /// reads survives being written back as JSON (with ``JSONString``) and read again: strings
 /// unescape and re-escape to the same text, payloads decode to the same bytes.
 func checkResponse(_ data: UnsafeRawBufferPointer) {
+    checkEventStream(data)
     let response: ImagesResponse
     do {
         response = try ImagesResponse(parsing: data)
@@ -71,4 +72,36 @@ private func rewrite(_ response: ImagesResponse) -> String {
         members.append(#""error":{"message":\#(string(error.message)),"type":\#(string(error.type)),"code":\#(string(error.code)),"param":\#(string(error.parameter))}"#)
     }
     return "{" + members.joined(separator: ",") + "}"
+}
+
+/// The same bytes as a streamed answer (`text/event-stream`): the parser gives the same events
+/// whether the bytes come at once or cut in two anywhere, stays within its event limit, and every
+/// event is read as an image event or refused with an offset inside its data.
+func checkEventStream(_ data: UnsafeRawBufferPointer) {
+    let limit = 1 << 16
+    func events(_ chunks: [UnsafeRawBufferPointer]) -> [ServerSentEvent]? {
+        var parser = ServerSentEventParser(maximumEventBytes: limit)
+        var events: [ServerSentEvent] = []
+        for chunk in chunks {
+            guard let more = try? parser.feed(chunk) else { return nil }
+            events += more
+        }
+        return events
+    }
+    let cut = data.isEmpty ? 0 : Int(data[0]) % (data.count + 1)
+    let whole = events([data])
+    let split = events([UnsafeRawBufferPointer(rebasing: data[..<cut]), UnsafeRawBufferPointer(rebasing: data[cut...])])
+    guard whole == split else {
+        fatalError("the event stream reads differently when cut at byte \(cut): \(whole?.count ?? -1) against \(split?.count ?? -1) events")
+    }
+    for event in whole ?? [] {
+        guard event.data.count <= limit else { fatalError("an event of \(event.data.count) bytes passed the \(limit)-byte limit") }
+        do {
+            _ = try ImageStreamEvent(parsing: event)
+        } catch {
+            guard (0...event.data.count).contains(error.byteOffset) else {
+                fatalError("event error offset \(error.byteOffset) outside its \(event.data.count) bytes: \(error)")
+            }
+        }
+    }
 }

@@ -157,13 +157,21 @@ public final class GenerationClient: Sendable {
     /// Errors are typed: every failure, a cancelled task included, is a ``GenerationError``.
     ///
     /// - Throws: ``GenerationError`` with the provider's message, a hint and the attempts made.
-    public func generate(_ request: GenerationRequest) async throws(GenerationError) -> GenerationResult {
+    /// - Parameter onPartialImage: with ``GenerationRequest/stream``, called with each partial
+    ///   image as its event arrives (on a networking thread: hand it on, do not block). A service
+    ///   that answers a stream request with a plain JSON body is read as one; the answer's content
+    ///   type decides.
+    public func generate(
+        _ request: GenerationRequest, onPartialImage: @escaping @Sendable (PartialImage) -> Void = { _ in }
+    ) async throws(GenerationError) -> GenerationResult {
         // Every failure leaves through here, so a token that a service echoed into any text an
         // error quotes (a message, a URL, a redirect's Location) is scrubbed in one place.
-        do { return try await generateUnscrubbed(request) } catch { throw error.scrubbed(of: token) }
+        do { return try await generateUnscrubbed(request, onPartialImage: onPartialImage) } catch { throw error.scrubbed(of: token) }
     }
 
-    private func generateUnscrubbed(_ request: GenerationRequest) async throws(GenerationError) -> GenerationResult {
+    private func generateUnscrubbed(
+        _ request: GenerationRequest, onPartialImage: @escaping @Sendable (PartialImage) -> Void
+    ) async throws(GenerationError) -> GenerationResult {
         let clock = ContinuousClock()
         let start = clock.now
         guard let baseURL else {
@@ -180,7 +188,10 @@ public final class GenerationClient: Sendable {
         }
         let body = try request.body(for: profile)
         let model = request.model ?? profile.defaultModel
-        let exchange = try await post(body, model: model)
+        let exchange = try await post(body, model: model, streaming: request.stream ? onPartialImage : nil)
+        if let events = exchange.events {
+            return try streamedResult(events, exchange: exchange, body: body, model: model, start: start)
+        }
 
         let decodeStart = clock.now
         let parsed: Result<ImagesResponse, ImagesResponseError> = exchange.body.withUnsafeReadableBytes { bytes in
@@ -236,6 +247,8 @@ public final class GenerationClient: Sendable {
         var attempts: Int
         var timings: GenerationResult.Timings
         var rateLimits: RateLimitStatus?
+        /// A streamed answer's events, when the answer was a `text/event-stream`.
+        var events: EventStreamReader.Outcome?
     }
 
     /// One attempt's HTTP outcome.
@@ -245,12 +258,13 @@ public final class GenerationClient: Sendable {
         var body: ByteBuffer
         var head: Duration
         var bodyTime: Duration
+        var events: EventStreamReader.Outcome?
     }
 
-    private func post(_ body: RequestBody, model: String?) async throws(GenerationError) -> Exchange {
+    private func post(_ body: RequestBody, model: String?, streaming onPartial: (@Sendable (PartialImage) -> Void)? = nil) async throws(GenerationError) -> Exchange {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "Accept", value: onPartial == nil ? "application/json" : "text/event-stream, application/json")
         headers.add(name: "User-Agent", value: configuration.userAgent)
         if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         let request: HTTPClient.Request
@@ -279,13 +293,13 @@ public final class GenerationClient: Sendable {
             var finalError: GenerationError
             var retryAfter: Duration?
             do throws(TransportFailure) {
-                let reply = try await send(request)
+                let reply = try await send(request, events: onPartial.map { EventStreamReader(onPartial: $0) })
                 let rateLimits = RateLimitStatus(headers: reply.headers.map { (name: $0.name, value: $0.value) })
                 if let rateLimits { pacer.update(rateLimits, now: configuration.now()) }
                 if (200..<300).contains(reply.status) {
                     var timings = GenerationResult.Timings(responseHead: reply.head, bodyReceived: reply.bodyTime, retryWaits: retryWaits)
                     timings.rateLimitWaits = rateLimitWaits
-                    return Exchange(status: reply.status, body: reply.body, attempts: attempt, timings: timings, rateLimits: rateLimits)
+                    return Exchange(status: reply.status, body: reply.body, attempts: attempt, timings: timings, rateLimits: rateLimits, events: reply.events)
                 }
                 finalError = reply.body.withUnsafeReadableBytes { bytes in
                     GenerationError.fromResponse(status: reply.status, body: bytes, profile: profile, token: token, model: model, attempts: attempt)
@@ -349,10 +363,10 @@ public final class GenerationClient: Sendable {
     }
 
     /// Sends one attempt and reads the whole body, within the request timeout.
-    private func send(_ request: HTTPClient.Request) async throws(TransportFailure) -> Reply {
+    private func send(_ request: HTTPClient.Request, events: EventStreamReader? = nil) async throws(TransportFailure) -> Reply {
         let httpClient = self.httpClient
         let timeout = configuration.requestTimeout
-        let collector = ReplyCollector(maximumBytes: configuration.maximumResponseBytes)
+        let collector = ReplyCollector(maximumBytes: configuration.maximumResponseBytes, events: events)
         do {
             return try await Self.withTimeout(timeout) {
                 let task = httpClient.execute(request: request, delegate: collector, deadline: .now() + TimeAmount(timeout))
@@ -408,6 +422,66 @@ public final class GenerationClient: Sendable {
 
     private func cancelled(attempts: Int) -> GenerationError {
         GenerationError(.cancelled, provider: profile.name, "the request was cancelled", attempts: attempts)
+    }
+
+    // MARK: - Streamed answers
+
+    /// The result of a `text/event-stream` answer: its completed images, or the error it carried,
+    /// or a clear error when it ended before its completed event.
+    private func streamedResult(
+        _ events: EventStreamReader.Outcome, exchange: Exchange, body: RequestBody, model: String?, start: ContinuousClock.Instant
+    ) throws(GenerationError) -> GenerationResult {
+        func failure(_ code: GenerationError.Code, _ message: String) -> GenerationError {
+            GenerationError(code, provider: profile.name, status: exchange.status, message, attempts: exchange.attempts)
+        }
+        if let error = events.error {
+            var message = GenerationError.scrub(error.message, token: token)
+            let types = [error.type, error.code].compactMap { $0 }
+            if let type = types.first, !message.contains(type) { message += " (\(type))" }
+            let code: GenerationError.Code = GenerationError.isModerationRefusal(types) ? .moderationBlocked : .providerError
+            var streamError = failure(code, message)
+            streamError.providerErrorType = types.first
+            streamError.hint = GenerationError.hint(for: code, status: nil, profile: profile, model: model)
+            throw streamError
+        }
+        if let problem = events.failure {
+            throw GenerationError(
+                .invalidResponse, provider: profile.name, status: exchange.status, "the event stream is not readable: \(problem.message)",
+                attempts: exchange.attempts, byteOffset: problem.byteOffset
+            )
+        }
+        guard !events.completed.isEmpty else {
+            let received = "\(events.partialCount) partial image\(events.partialCount == 1 ? "" : "s") received"
+            throw failure(.invalidResponse, events.endedMidEvent
+                ? "the event stream was cut off in the middle of an event, before its completed image (\(received))"
+                : "the event stream ended without a completed image (\(received))")
+        }
+        var images: [GenerationResult.Image] = []
+        for entry in events.completed {
+            switch entry.payload {
+            case .bytes(let bytes, format: let format?):
+                images.append(GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .base64, revisedPrompt: entry.revisedPrompt))
+            case .bytes(let bytes, format: nil):
+                throw failure(.invalidResponse, "the completed event's b64_json decodes to \(bytes.count) bytes that are not an image (they start with \(Self.hexPrefix(bytes)))")
+            case .invalid(let problem):
+                throw failure(.invalidResponse, problem.message)
+            case .url, .missing:
+                throw failure(.invalidResponse, "the completed event carries no b64_json")
+            }
+        }
+        var timings = exchange.timings
+        timings.total = ContinuousClock.now - start
+        var result = GenerationResult(
+            images: images, usage: events.usage.map { usage in
+                var scrubbed = usage
+                scrubbed.json = GenerationError.scrub(usage.json, token: token)
+                return scrubbed
+            }, status: exchange.status, attempts: exchange.attempts, timings: timings, provider: profile.name,
+            endpoint: endpoint, requestBody: body, responseBytes: events.byteCount
+        )
+        result.rateLimits = exchange.rateLimits
+        result.partialImageCount = events.partialCount
+        return result
     }
 
     // MARK: - Images

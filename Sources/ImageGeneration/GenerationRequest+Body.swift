@@ -109,6 +109,18 @@ extension GenerationRequest {
         if let name = try wireName(.moderation, isSet: moderation != nil), let moderation {
             add(name, JSONText.quoted(moderation))
         }
+        if let partialImages {
+            guard stream else {
+                throw GenerationError(.invalidRequest, provider: profile.name, "--partial-images needs --stream")
+            }
+            guard (0...3).contains(partialImages) else {
+                throw GenerationError(.invalidRequest, provider: profile.name, "--partial-images must be 0-3, not \(partialImages)")
+            }
+        }
+        if let name = try wireName(.stream, isSet: stream), stream {
+            add(name, "true")
+            if let partialImages { add("partial_images", String(partialImages)) }
+        }
         if let name = try wireName(.seed, isSet: seed != nil), let seed {
             add(name, String(seed))
         }

@@ -112,6 +112,10 @@ public struct GenerationRequest: Sendable, Hashable {
     public var outputCompression: Int?
     /// `moderation`: `low` or `auto`.
     public var moderation: String?
+    /// `stream: true`: the service answers with server-sent events, partial images first.
+    public var stream = false
+    /// `partial_images` 0–3 (with ``stream``): how many refined previews to send before the image.
+    public var partialImages: Int?
     /// Fields passed through untouched, after the others, in order; one whose key is a field
     /// already written replaces that field's value in place.
     public var extraFields: [ExtraField]

@@ -80,6 +80,8 @@ public struct GenerationResult: Sendable {
     public var usage: ImagesUsage?
     /// What the service's `x-ratelimit-*` headers said with this answer, when it sent them.
     public var rateLimits: RateLimitStatus?
+    /// For a streamed answer, how many partial images came before the image.
+    public var partialImageCount = 0
     /// The HTTP status of the successful response.
     public var status: Int
     /// How many HTTP attempts were made, the successful one included.

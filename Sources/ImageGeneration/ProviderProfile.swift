@@ -51,7 +51,8 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
     /// An optional request field that a profile may support.
     public struct Field: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Value: String, Hashable, Sendable {
-            case responseFormat, seed, negativePrompt, steps, guidanceScale, outputFormat, quality, background, outputCompression, moderation
+            case responseFormat, seed, negativePrompt, steps, guidanceScale, outputFormat, quality, background, outputCompression, moderation,
+                 stream
         }
         fileprivate let value: Value
 
@@ -75,6 +76,8 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
         public static let outputCompression = Field(value: .outputCompression)
         /// ``GenerationRequest/moderation``.
         public static let moderation = Field(value: .moderation)
+        /// ``GenerationRequest/stream`` and ``GenerationRequest/partialImages``.
+        public static let stream = Field(value: .stream)
 
         /// The command-line option that sets the field, for messages (`--negative-prompt`).
         public var option: String {
@@ -89,6 +92,7 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
             case .background: "--background"
             case .outputCompression: "--output-compression"
             case .moderation: "--moderation"
+            case .stream: "--stream"
             }
         }
 
@@ -200,6 +204,7 @@ extension ProviderProfile {
         fieldNames: [
             .responseFormat: "response_format", .quality: "quality", .outputFormat: "output_format",
             .background: "background", .outputCompression: "output_compression", .moderation: "moderation",
+            .stream: "stream",
         ],
         jpegName: "jpeg",
         responseFormatRule: .supportedExceptModels(modelPrefixes: ["gpt-image"], defaultFormat: .b64JSON),
@@ -237,7 +242,7 @@ extension ProviderProfile {
             .responseFormat: "response_format", .quality: "quality", .outputFormat: "output_format",
             .steps: "num_inference_steps", .seed: "seed", .negativePrompt: "negative_prompt",
             .guidanceScale: "guidance_scale", .background: "background", .outputCompression: "output_compression",
-            .moderation: "moderation",
+            .moderation: "moderation", .stream: "stream",
         ],
         jpegName: "jpg", responseFormatRule: .supported(defaultFormat: nil),
         errorDialect: .openAI, finalRateLimitRule: .errorTypes(Self.creditErrorTypes),

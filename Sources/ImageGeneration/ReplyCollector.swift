@@ -20,6 +20,8 @@ final class ReplyCollector: HTTPClientResponseDelegate {
         var head: HTTPResponseHead?
         var headTime = Duration.zero
         var body = ByteBuffer()
+        var isEventStream = false
+        var streamedBytes = 0
     }
 
     private let state = Mutex(State())
@@ -27,10 +29,17 @@ final class ReplyCollector: HTTPClientResponseDelegate {
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
 
+    /// Reads a `text/event-stream` answer's events as they arrive, instead of keeping its body.
+    private let events: EventStreamReader?
+
     /// Creates a collector for one attempt; its timings start now.
-    init(maximumBytes: Int) {
+    ///
+    /// - Parameter events: given, a 2xx answer of type `text/event-stream` goes to it as it
+    ///   arrives (any other answer is collected as usual: the content type decides).
+    init(maximumBytes: Int, events: EventStreamReader? = nil) {
         self.maximumBytes = maximumBytes
         self.start = clock.now
+        self.events = events
     }
 
     /// Whether the whole request, body included, was written to the connection.
@@ -50,11 +59,23 @@ final class ReplyCollector: HTTPClientResponseDelegate {
             state.requestSent = true
             state.head = head
             state.headTime = elapsed
+            let type = head.headers.first(name: "Content-Type")?.lowercased() ?? ""
+            state.isEventStream = events != nil && (200..<300).contains(Int(head.status.code)) && type.hasPrefix("text/event-stream")
         }
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let streamed: Bool? = state.withLock { state in
+            guard state.isEventStream else { return nil }
+            state.streamedBytes += buffer.readableBytes
+            return state.streamedBytes <= maximumBytes
+        }
+        if let streamed, let events {
+            guard streamed else { return task.eventLoop.makeFailedFuture(NIOTooManyBytesError(maxBytes: maximumBytes)) }
+            events.feed(buffer)
+            return task.eventLoop.makeSucceededVoidFuture()
+        }
         let fits = state.withLock { state in
             guard state.body.readableBytes + buffer.readableBytes <= maximumBytes else { return false }
             var buffer = buffer
@@ -70,7 +91,8 @@ final class ReplyCollector: HTTPClientResponseDelegate {
             // A finished request always has a head; a missing one is AsyncHTTPClient's broken promise.
             guard let head = state.head else { preconditionFailure("AsyncHTTPClient finished a request without a response head") }
             return GenerationClient.Reply(
-                status: Int(head.status.code), headers: head.headers, body: state.body, head: state.headTime, bodyTime: end - state.headTime
+                status: Int(head.status.code), headers: head.headers, body: state.body, head: state.headTime, bodyTime: end - state.headTime,
+                events: state.isEventStream ? events?.finish() : nil
             )
         }
     }

@@ -14,6 +14,10 @@ package struct GenerationPlan {
     /// OpenAI's `output_compression` 0–100 (JPEG and WebP only), or `nil`.
     package var compression: Int?
     package var returnsURL: Bool
+    /// OpenAI's `stream`: answer with server-sent events.
+    package var stream = false
+    /// OpenAI's `partial_images` 0–3, sent before the image when streaming.
+    package var partialImages = 0
 
     package static let sides = 64...4096
 
@@ -84,6 +88,18 @@ package struct GenerationPlan {
         case "url": returnsURL = true
         case let other?:
             throw RequestProblem(field: "response_format", message: "'response_format' must be 'b64_json' or 'url' (got '\(other)').")
+        }
+
+        stream = try request.boolean("stream") ?? false
+        partialImages = try request.integer("partial_images") ?? 0
+        guard (0...3).contains(partialImages) else {
+            throw RequestProblem(field: "partial_images", message: "'partial_images' must be between 0 and 3 (got \(partialImages)).")
+        }
+        if stream && dialect != .openAI {
+            throw RequestProblem(field: "stream", message: "Streaming is offered in the OpenAI dialect only.", code: "unknown_parameter")
+        }
+        if stream && returnsURL {
+            throw RequestProblem(field: "stream", message: "'stream' answers with b64_json images; it cannot be combined with response_format url.")
         }
 
         var seed = try request.integer("seed")

@@ -123,6 +123,14 @@ struct GenerationRequest {
         }
     }
 
+    func boolean(_ name: String) throws(RequestProblem) -> Bool? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        case let other?: throw RequestProblem(field: name, message: "'\(name)' must be a boolean, not \(other.typeName).")
+        }
+    }
+
     func has(_ name: String) -> Bool {
         if case .null? = fields[name] { return false }
         return fields[name] != nil

@@ -92,6 +92,35 @@ public enum SandboxRenderer {
         try encode(image(prompt: prompt, seed: seed, size: size), as: format, quality: quality)
     }
 
+    /// A partial image of a streamed generation: `encoded` decoded and shown in blocks of
+    /// `block` pixels (each the block's top-left pixel), re-encoded in the same format, so the
+    /// partials of a stream come into focus as their blocks shrink.
+    ///
+    /// - Throws: ``SandboxError`` with `.encodingFailed` when the codec fails.
+    public static func partial(of encoded: [UInt8], block: Int, format: SandboxImageFormat, quality: Int? = nil) throws(SandboxError) -> [UInt8] {
+        let image: Image
+        do {
+            image = try ImageDecoder().decode(encoded).converted(to: .rgb8)
+        } catch {
+            throw SandboxError(.encodingFailed, "decoding a sandbox image for its partials: \(error)")
+        }
+        let width = image.size.width, height = image.size.height
+        let blocky = image.withUnsafeBytes { source in
+            Image(size: image.size, format: .rgb8) { (output: UnsafeMutableRawBufferPointer) in
+                for y in 0..<height {
+                    let sourceRow = (y - y % block) * width
+                    for x in 0..<width {
+                        let from = (sourceRow + x - x % block) * 3, to = (y * width + x) * 3
+                        output[to] = source[from]
+                        output[to + 1] = source[from + 1]
+                        output[to + 2] = source[from + 2]
+                    }
+                }
+            }
+        }
+        return try encode(blocky, as: format, quality: quality)
+    }
+
     /// Encodes pixels the way the sandbox does: PNG keeps RGB (no color-type reduction, as real
     /// services send), WebP is lossy and JPEG baseline, both at `quality` (default 90).
     ///

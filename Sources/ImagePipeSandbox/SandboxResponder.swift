@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import FastBase64
 import HTTPTypes
 import Hummingbird
 import ImageCore
@@ -283,6 +284,7 @@ final class SandboxResponder: Sendable {
             )
             images.append(try await cache.image(for: key))
         }
+        if plan.stream { return try streamed(plan, images: images) }
         let authority = request.head.authority ?? fallbackAuthority.withLock { $0 }
         let payload = images.reduce(0) { $0 + $1.base64.count }
         var text = JSONText(capacity: payload + 512)
@@ -323,6 +325,37 @@ final class SandboxResponder: Sendable {
         }
         text.raw("}")
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: text.buffer))
+    }
+
+    /// A streamed answer (OpenAI's `stream: true`): for each image, `partial_images` previews
+    /// in coarse-to-fine blocks (`image_generation.partial_image`), then the image
+    /// (`image_generation.completed`, with the usage), as server-sent events.
+    private func streamed(_ plan: GenerationPlan, images: [CachedImage]) throws -> Response {
+        var text = JSONText(capacity: images.reduce(0) { $0 + $1.base64.count * (plan.partialImages + 1) } + 1024)
+        let created = unixTime()
+        let size = "\(plan.requestedSize.width)x\(plan.requestedSize.height)"
+        let format = plan.format == .jpeg ? "jpeg" : plan.format.rawValue
+        func event(_ type: String, base64: [UInt8], extra: String) {
+            text.raw("event: \(type)\ndata: ")
+            text.raw(#"{"type":"\#(type)","b64_json":""#)
+            text.rawBytes(base64)
+            text.raw(#"","created_at":\#(created),"size":"\#(size)","output_format":"\#(format)""#)
+            text.raw(extra)
+            text.raw("}\n\n")
+        }
+        for image in images {
+            for index in 0..<plan.partialImages {
+                // Blocks of 32, 16, 8 pixels for three partials; the last partial is the finest.
+                let block = 1 << (3 + plan.partialImages - 1 - index)
+                let partial = try SandboxRenderer.partial(of: image.encoded, block: block, format: plan.format, quality: plan.compression)
+                event("image_generation.partial_image", base64: Base64Encoder().encode(partial), extra: #","partial_image_index":\#(index)"#)
+            }
+            let input = max(1, (plan.prompt.utf8.count + 3) / 4)
+            let output = max(1, (plan.requestedSize.width * plan.requestedSize.height + 1023) / 1024)
+            event("image_generation.completed", base64: image.base64,
+                  extra: #","usage":{"input_tokens":\#(input),"output_tokens":\#(output),"total_tokens":\#(input + output)}"#)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: .init(byteBuffer: text.buffer))
     }
 
     // MARK: Helpers

@@ -121,7 +121,7 @@ extension ImagesResponse {
     }
 
     /// Decodes one payload into an array allocated once at the decoded-size bound.
-    private static func decodePayload(_ body: UnsafeRawBufferPointer, _ range: Range<Int>, decoder: Base64Decoder) -> Result<[UInt8], Base64DecodingError> {
+    static func decodePayload(_ body: UnsafeRawBufferPointer, _ range: Range<Int>, decoder: Base64Decoder) -> Result<[UInt8], Base64DecodingError> {
         let input = UnsafeRawBufferPointer(rebasing: body[range])
         var failure: Base64DecodingError?
         let bytes = [UInt8](unsafeUninitializedCapacity: Base64Decoder.maximumDecodedLength(forEncodedLength: input.count)) { buffer, count in
@@ -136,7 +136,7 @@ extension ImagesResponse {
         return .success(bytes)
     }
 
-    private static func parseUsage(_ cursor: inout JSONCursor) throws(ImagesResponseError) -> ImagesUsage? {
+    static func parseUsage(_ cursor: inout JSONCursor) throws(ImagesResponseError) -> ImagesUsage? {
         if try cursor.consumeNull() { return nil }
         guard cursor.peek() == UInt8(ascii: "{") else { try cursor.skipValue(); return nil }
         let start = cursor.position
@@ -156,7 +156,7 @@ extension ImagesResponse {
         return usage
     }
 
-    private static func parseError(_ cursor: inout JSONCursor) throws(ImagesResponseError) -> ProviderErrorBody? {
+    static func parseError(_ cursor: inout JSONCursor) throws(ImagesResponseError) -> ProviderErrorBody? {
         if try cursor.consumeNull() { return nil }
         if cursor.peek() == UInt8(ascii: "\"") {
             return ProviderErrorBody(message: try cursor.string())

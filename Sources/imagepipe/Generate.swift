@@ -17,6 +17,7 @@ import Glibc
 import Musl
 #endif
 import PipelineCore
+import Synchronization
 
 extension Imagepipe {
     struct Generate: AsyncParsableCommand {
@@ -97,6 +98,15 @@ extension Imagepipe {
         @Option(help: "OpenAI moderation: low or auto.")
         var moderation: String?
 
+        @Flag(help: "Ask for a streamed answer (server-sent events): partial images show with -p as they arrive. A service that answers with plain JSON is read as such.")
+        var stream = false
+
+        @Option(name: .customLong("partial-images"), help: "With --stream: partial images to send before the image, 0-3.")
+        var partialImages: Int?
+
+        @Flag(name: .customLong("save-partials"), help: "With --stream: write the partial images beside the image (NAME.partial-0.png, ...).")
+        var savePartials = false
+
         @Option(name: .customLong("service-format"), help: "Format to ask the service for: png, webp, jpg (OpenAI output_format, Nebius response_extension).")
         var serviceFormat: String?
 
@@ -171,6 +181,8 @@ extension Imagepipe {
             guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
             guard timeout > 0, connectTimeout > 0, (downloadTimeout ?? 1) > 0 else { throw ValidationError("timeouts must be positive") }
             if strictSize && fixSize { throw ValidationError("--strict-size and --fix-size contradict each other") }
+            if (partialImages != nil || savePartials) && !stream { throw ValidationError("--partial-images and --save-partials need --stream") }
+            if let partialImages, !(0...3).contains(partialImages) { throw ValidationError("--partial-images must be 0-3") }
             if let size, size != "auto", ImageSize(parsing: size) == nil { throw ValidationError("--size must be WxH, such as 1024x1024, or auto (got \"\(size)\")") }
             _ = try thumbnailEdges()
         }
@@ -186,7 +198,7 @@ extension Imagepipe {
                 provider: provider, baseURL: baseURL, token: token, environment: ProcessInfo.processInfo.environment
             )
             if let sandbox = choice.sandbox, provider == nil {
-                Report.note("note: no API token set (NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY, OPENAI_API_KEY): using the built-in sandbox at \(sandbox.baseURL) (procedural images; see `imagepipe generate --help`)")
+                Report.note("note: no API token set (NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY, OPENAI_API_KEY, TOGETHER_API_KEY): using the built-in sandbox at \(sandbox.baseURL) (procedural images; see `imagepipe generate --help`)")
             }
 
             var request = GenerationRequest(prompt: prompts[0])
@@ -202,6 +214,8 @@ extension Imagepipe {
             request.background = background
             request.outputCompression = outputCompression
             request.moderation = moderation
+            request.stream = stream
+            request.partialImages = partialImages
             if let serviceFormat {
                 guard let parsed = GenerationRequest.OutputFormat(parsing: serviceFormat) else {
                     throw ValidationError("--service-format must be png, webp or jpg")
@@ -249,10 +263,15 @@ extension Imagepipe {
             configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
             let client = GenerationClient(profile: choice.profile, token: choice.token, baseURL: choice.endpoint, configuration: configuration)
 
-            let job = GenerateJob(prompts: prompts, request: request, writer: writer, concurrency: concurrency)
-            let command = self
+            var job = GenerateJob(prompts: prompts, request: request, writer: writer, concurrency: concurrency)
+            job.savesPartialImages = savePartials
+            if stream, let columns = writer.previewColumns {
+                let preview = PartialPreview(renderer: TerminalPreview(columns: columns, color: writer.previewInColor))
+                job.onPartialImage = { _, partial in preview.show(partial) }
+            }
+            let (command, configuredJob) = (self, job)
             let (outcomes, interrupted) = await Interruption.cancellingOnSignals {
-                await job.run(client: client) { command.report($0) }
+                await configuredJob.run(client: client) { command.report($0) }
             }
             try? await client.shutdown()
             await choice.sandbox?.shutdown()
@@ -332,3 +351,25 @@ private struct GenerateResultLine: Encodable {
 }
 
 extension GeneratedImageWriter.OutputFormat: ExpressibleByArgument {}
+
+/// `generate --stream -p`: each partial image drawn as it arrives, over the one before.
+private final class PartialPreview: Sendable {
+    private let renderer: TerminalPreview
+    /// Lines the last drawing took, to move back over.
+    private let drawnLines = Mutex(0)
+
+    init(renderer: TerminalPreview) {
+        self.renderer = renderer
+    }
+
+    func show(_ partial: PartialImage) {
+        guard let image = try? ImageDecoder().decode(partial.bytes) else { return }
+        let drawing = renderer.render(image) + "partial image \(partial.index)\n"
+        let lines = drawing.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+        drawnLines.withLock { drawn in
+            // Back over the previous partial (cursor up, to the line start), then draw.
+            Report.output((drawn > 0 ? "\u{1B}[\(drawn)F" : "") + String(drawing.dropLast()))
+            drawn = lines
+        }
+    }
+}

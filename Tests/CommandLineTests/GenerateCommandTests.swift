@@ -130,6 +130,53 @@ struct GenerateCommandTests {
         }
     }
 
+    @Test("--stream --partial-images 2 --save-partials: the partials written beside the image and named in the sidecar")
+    func streamed() throws {
+        let folder = try makeScratchDirectory()
+        let run = try Self.generate(["a fox", "--stream", "--partial-images", "2", "--save-partials", "-m", "gpt-image-1", "-z", "1024x1024", "-o", folder + "/fox.png"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["fox.json", "fox.partial-0.png", "fox.partial-1.png", "fox.png"])
+        let sidecar = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/fox.json"))) as? [String: Any])
+        #expect(sidecar["partial_images"] as? [String] == [folder + "/fox.partial-0.png", folder + "/fox.partial-1.png"])
+        let refused = try Self.generate(["a fox", "--partial-images", "2", "-o", folder + "/x.png"])
+        #expect(refused.status == 64 && refused.stderr.contains("need --stream"), "\(refused.stderr)")
+    }
+
+    @Test("the OpenAI Python SDK streams partial images from imagepipe serve (skipped, saying so, without `pip install openai`)")
+    func openAISDKStream() throws {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import openai"]
+        python.standardError = FileHandle.nullDevice
+        try python.run()
+        python.waitUntilExit()
+        guard python.terminationStatus == 0 else {
+            print("skipped: the OpenAI Python SDK is not installed (pip install openai; scripts/test.sh installs it)")
+            return
+        }
+        let (serve, url) = try Self.serve([])
+        defer { serve.interrupt(); serve.waitUntilExit() }
+        let script = """
+        import sys
+        from openai import OpenAI
+        client = OpenAI(base_url=sys.argv[1], api_key="test")
+        stream = client.images.generate(model="gpt-image-1", prompt="a fox", size="1024x1024", stream=True, partial_images=2)
+        for event in stream:
+            print(event.type, getattr(event, "partial_image_index", None), len(event.b64_json) > 1000)
+        """
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        run.arguments = ["python3", "-c", script, url]
+        let output = Pipe()
+        run.standardOutput = output
+        run.standardError = output
+        try run.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 0, "\(text)")
+        #expect(text == "image_generation.partial_image 0 True\nimage_generation.partial_image 1 True\nimage_generation.completed None True\n", "\(text)")
+    }
+
     @Test("bad options are refused before any request", arguments: [
         (["x", "--strict-size", "--fix-size"], "contradict"),
         (["x", "-z", "big"], "WxH"),

@@ -311,6 +311,7 @@ public struct WriteGeneratedImage: Stage {
             stem = attempt == 1 ? base : base + "-\(attempt)"
             attempt += 1
             var companions = thumbnails.map { GeneratedImageDestination.thumbnailPath(stem, $0.edge, $0.format) } + [stem + ".json"]
+            companions += item.decoded.file.partialImages.enumerated().map { Self.partialPath(stem, $0.offset, $0.element.format) }
             if item.original != nil { companions.append(Self.originalPath(stem, item.decoded.sourceFormat)) }
             if await anyExists(companions) { continue }
             do throws(PipelineError) {
@@ -327,6 +328,12 @@ public struct WriteGeneratedImage: Stage {
         var record = item.record
         var written = [path]
         do {
+            for (number, partial) in item.decoded.file.partialImages.enumerated() {
+                let partialPath = Self.partialPath(stem, number, partial.format)
+                try await storage.write(partial.bytes, to: partialPath, mode: .createOnly)
+                written.append(partialPath)
+                record.partialImages = (record.partialImages ?? []) + [partialPath]
+            }
             if let original = item.original {
                 let originalPath = Self.originalPath(stem, item.decoded.sourceFormat)
                 try await storage.write(original, to: originalPath, mode: .createOnly)
@@ -354,6 +361,11 @@ public struct WriteGeneratedImage: Stage {
             for file in written { try? await storage.remove(file) }
             throw error
         }
+    }
+
+    /// Where `--save-partials` puts a streamed request's partial image: `STEM.partial-N.EXT`.
+    static func partialPath(_ stem: String, _ number: Int, _ format: ImageFormat) -> String {
+        stem + ".partial-\(number)." + format.fileExtension
     }
 
     /// Where `--keep-original` puts the service's bytes: `STEM.original.EXT`.

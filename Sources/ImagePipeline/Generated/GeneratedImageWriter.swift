@@ -38,6 +38,9 @@ public struct GeneratedImageFile: Sendable {
     public var usage: Provenance.Usage?
     /// The answer's rate-limit headers, by quantity.
     public var rateLimits: [String: Provenance.RateLimit]?
+    /// A streamed request's partial images, in order, to be written beside the image
+    /// (`NAME.partial-0.png`, …).
+    public var partialImages: [(bytes: [UInt8], format: ImageFormat)] = []
 
     /// Creates a description of one generated image.
     public init(

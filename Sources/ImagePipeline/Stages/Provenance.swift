@@ -128,6 +128,8 @@ public struct Provenance: Codable, Hashable, Sendable {
     public var original: String?
     /// The request's token usage, when the service reported it (shared by the images of one request).
     public var usage: Usage?
+    /// A streamed request's partial images written beside the image (`--save-partials`).
+    public var partialImages: [String]?
     /// The rate-limit headers of the answer, by quantity (`requests`, `tokens`, `images`).
     public var rateLimits: [String: RateLimit]?
     /// The tool that wrote the file (`imagepipe 0.1.0`).
@@ -170,7 +172,7 @@ public struct Provenance: Codable, Hashable, Sendable {
         case prompt, revisedPrompt = "revised_prompt", provider, model, seed, requestedSize = "requested_size",
              actualSize = "actual_size", outputSize = "output_size", sourceFormat = "source_format", format, bytes,
              sourceSHA256 = "source_sha256", index, source, created, responseID = "response_id",
-             timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", embedded, original, usage, rateLimits = "rate_limits", software,
+             timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", embedded, original, usage, rateLimits = "rate_limits", partialImages = "partial_images", software,
              writtenAt = "written_at"
     }
 

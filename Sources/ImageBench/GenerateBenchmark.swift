@@ -10,6 +10,7 @@ import Musl
 #endif
 import GenerationJob
 import PipelineCore
+import Synchronization
 public import ImageGeneration
 public import ImagePipeline
 
@@ -81,9 +82,12 @@ public struct GenerateBenchmark: Sendable {
 
     /// Stages in the order they happen, as recorded in provenance (`other` is measured here).
     public static let stageOrder = [
-        "response_head", "body", "base64", "download", "retry_wait",
+        "first_partial", "response_head", "body", "base64", "download", "retry_wait", "rate_limit_wait",
         "decode", "verify", "thumbnail", "encode", "write", "other",
     ]
+
+    /// The stages a request records once for all its images.
+    static let perRequestStages: Set<String> = ["response_head", "body", "base64", "download", "retry_wait", "rate_limit_wait"]
 
     /// Runs the warm-up and the measured requests.
     ///
@@ -130,6 +134,8 @@ public struct GenerateBenchmark: Sendable {
         var prompt: String
         var milliseconds: Double
         var outcome: GenerateJob.Outcome
+        /// With a streamed request, from its start to its first partial image.
+        var firstPartialMilliseconds: Double?
     }
 
     /// Runs the measured requests on ``PipelineRunner``, ``concurrency`` in flight. Cancelled
@@ -158,10 +164,20 @@ public struct GenerateBenchmark: Sendable {
         var name: String { "request" }
 
         func process(_ prompt: String, context: inout StageContext) async -> Sample {
-            let job = GenerateJob(prompts: [prompt], request: request, writer: writer, concurrency: 1)
+            var job = GenerateJob(prompts: [prompt], request: request, writer: writer, concurrency: 1)
             let began = Measurement.now()
+            let firstPartial = Mutex<Double?>(nil)
+            if request.stream {
+                job.onPartialImage = { _, _ in
+                    let now = Measurement.now()
+                    firstPartial.withLock { $0 = $0 ?? (now - began) * 1000 }
+                }
+            }
             let outcome = await job.run(client: client)[0]
-            return Sample(prompt: prompt, milliseconds: (Measurement.now() - began) * 1000, outcome: outcome)
+            return Sample(
+                prompt: prompt, milliseconds: (Measurement.now() - began) * 1000, outcome: outcome,
+                firstPartialMilliseconds: firstPartial.withLock { $0 }
+            )
         }
     }
 

@@ -80,6 +80,10 @@ public struct GenerateReport: Sendable, Codable {
                 continue
             }
             total.record(milliseconds: sample.milliseconds)
+            // Time to the first partial overlaps the stages: a distribution of its own, not a part of `other`.
+            if let firstPartial = sample.firstPartialMilliseconds {
+                stages["first_partial", default: LatencyRecorder(stage: "first_partial")].record(milliseconds: firstPartial)
+            }
             if let bytes = bodyBytes[sample.prompt] { responseBytes += bytes } else { bytesKnown = false }
             var recorded = 0.0
             var first = true
@@ -92,7 +96,7 @@ public struct GenerateReport: Sendable, Codable {
                     outputBytes += saved.provenance.bytes + saved.provenance.thumbnails.reduce(0) { $0 + $1.bytes }
                     for (stage, milliseconds) in saved.provenance.timingsMilliseconds where stage != "generate" {
                         // The request's own steps are shared by its images: counted once.
-                        let perRequest = ["response_head", "body", "base64", "download", "retry_wait"].contains(stage)
+                        let perRequest = GenerateBenchmark.perRequestStages.contains(stage)
                         if perRequest && !first { continue }
                         stages[stage, default: LatencyRecorder(stage: stage)].record(milliseconds: milliseconds)
                         recorded += milliseconds

@@ -42,6 +42,12 @@ extension Imagepipe.Bench {
         @Option(help: "Measured requests.")
         var requests = 50
 
+        @Flag(help: "Streamed requests (server-sent events): adds the time to the first partial image (first_partial) to the percentiles.")
+        var stream = false
+
+        @Option(name: .customLong("partial-images"), help: "With --stream: partial images per request, 0-3 (default 2).")
+        var partialImages: Int?
+
         @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("concurrency")], help: "Requests in flight at once (--concurrency is the same option).")
         var concurrency = 4
 
@@ -89,6 +95,8 @@ extension Imagepipe.Bench {
             guard concurrency >= 1 else { throw ValidationError("--jobs must be at least 1") }
             guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
             if let warmup, warmup < 0 { throw ValidationError("--warmup must be 0 or more") }
+            if partialImages != nil && !stream { throw ValidationError("--partial-images needs --stream") }
+            if let partialImages, !(0...3).contains(partialImages) { throw ValidationError("--partial-images must be 0-3") }
             guard ImageSize(parsing: size) != nil else { throw ValidationError("--size must be WxH, such as 1024x1024 (got \"\(size)\")") }
             _ = try thumbnailEdges()
         }
@@ -120,6 +128,8 @@ extension Imagepipe.Bench {
             var request = GenerationRequest(prompt: prompts[0])
             request.model = model
             request.size = ImageSize(parsing: size)
+            request.stream = stream
+            if stream { request.partialImages = partialImages ?? 2 }
             var benchmark = GenerateBenchmark(
                 prompts: prompts, request: request, requests: requests, concurrency: concurrency,
                 warmupPasses: warmup ?? (choice.isSandbox ? 1 : 0)

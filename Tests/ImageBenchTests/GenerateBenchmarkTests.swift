@@ -61,6 +61,26 @@ struct GenerateBenchmarkTests {
         #expect(report.table().contains("| total | 6 |"))
     }
 
+    @Test("streamed requests add the time to the first partial image, one per request, no later than the request's end")
+    func streamed() async throws {
+        let server = try await SandboxServer.start(SandboxConfiguration(port: 0))
+        let client = Self.client(server)
+        var benchmark = Self.benchmark(requests: 4, warmup: 0)
+        benchmark.request.model = "gpt-image-1"
+        benchmark.request.size = ImageSize(width: 1024, height: 1024)
+        benchmark.request.stream = true
+        benchmark.request.partialImages = 2
+        let report = try await benchmark.run(client: client)
+        try await client.shutdown()
+        await server.shutdown()
+        #expect(report.succeededRequests == 4, "\(report.failures)")
+        let first = try #require(report.latency(of: "first_partial"))
+        let total = try #require(report.latency(of: "total"))
+        #expect(first.count == 4)
+        #expect(first.max <= total.max)
+        #expect(report.latencies.map(\.stage).prefix(2) == ["total", "first_partial"])
+    }
+
     @Test("injected failures are counted by class: a final 400 as generation.validation")
     func requestFailures() async throws {
         var configuration = SandboxConfiguration(port: 0)

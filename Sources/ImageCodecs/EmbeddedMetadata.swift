@@ -366,3 +366,35 @@ public enum ExifReader {
         return nil
     }
 }
+
+/// The `tiff:Orientation` property some XMP packets repeat (Lightroom, Photoshop), kept in step
+/// with EXIF's when the pixels are turned upright.
+public enum XMPOrientation {
+    /// The packet with its `tiff:Orientation` (as an attribute, `tiff:Orientation="6"`, or an
+    /// element, `<tiff:Orientation>6</tiff:Orientation>`) set to 1, every other byte kept; `nil`
+    /// when it has none, or it is already 1.
+    public static func settingUp(in packet: [UInt8]) -> [UInt8]? {
+        let name = Array("tiff:Orientation".utf8)
+        var patched = packet
+        var changed = false
+        var index = 0
+        while let found = packet[index...].firstRange(of: name) {
+            var value = found.upperBound
+            if value + 1 < packet.count, packet[value] == UInt8(ascii: "="), packet[value + 1] == UInt8(ascii: "\"") || packet[value + 1] == UInt8(ascii: "'") {
+                value += 2  // tiff:Orientation="6"
+            } else if value < packet.count, packet[value] == UInt8(ascii: ">"), found.lowerBound > 0, packet[found.lowerBound - 1] == UInt8(ascii: "<") {
+                value += 1  // <tiff:Orientation>6</tiff:Orientation>
+            } else {
+                index = found.upperBound
+                continue
+            }
+            if value < packet.count, (UInt8(ascii: "2")...UInt8(ascii: "8")).contains(packet[value]),
+               value + 1 < packet.count, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(packet[value + 1]) {
+                patched[value] = UInt8(ascii: "1")
+                changed = true
+            }
+            index = found.upperBound
+        }
+        return changed ? patched : nil
+    }
+}

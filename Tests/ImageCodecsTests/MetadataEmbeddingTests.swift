@@ -129,6 +129,20 @@ struct MetadataEmbeddingTests {
         #expect(throws: ImageCodecError.self) { try MetadataEmbedding.rewriting(Array(jpeg.prefix(0)) + [1, 2, 3], exif: .remove) }
     }
 
+    @Test("an XMP tiff:Orientation, as attribute or element, is set to 1 in place; none, 1 already, or not a digit 2-8: nil")
+    func xmpOrientation() {
+        func patched(_ text: String) -> String? {
+            XMPOrientation.settingUp(in: Array(text.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(patched(#"<rdf:Description tiff:Orientation="6" tiff:Make="x"/>"#) == #"<rdf:Description tiff:Orientation="1" tiff:Make="x"/>"#)
+        #expect(patched("<tiff:Orientation>8</tiff:Orientation>") == "<tiff:Orientation>1</tiff:Orientation>")
+        #expect(patched("tiff:Orientation='3'") == "tiff:Orientation='1'")
+        #expect(patched(#"tiff:Orientation="1""#) == nil)
+        #expect(patched(#"tiff:Orientation="12""#) == nil)
+        #expect(patched("<dc:title>tiff:Orientation</dc:title>") == nil)
+        #expect(patched("tiff:Orientation=\"6") == nil, "cut short")
+    }
+
     @Test("XMP readers are bounded: a compressed iTXt packet inflating past the limit is skipped, not kept")
     func xmpBomb() throws {
         // 8 MiB of zeros, deflated to about 64 KiB, in a compressed XML:com.adobe.xmp iTXt chunk.

@@ -59,6 +59,22 @@ struct MetadataPolicyTests {
         #expect(try Self.size(stored) == ImageSize(width: 64, height: 48))
     }
 
+    @Test("--keep-metadata resets an XMP tiff:Orientation with EXIF's when the pixels were turned, every other byte kept")
+    func xmpOrientationFollows() throws {
+        let folder = try makeScratchDirectory()
+        let source = try Self.metadata(Self.rotatedP3)
+        var packet = String(decoding: try #require(source.xmp), as: UTF8.self)
+        let anchor = try #require(packet.range(of: "<rdf:Description"))
+        packet.replaceSubrange(anchor, with: #"<rdf:Description tiff:Orientation="6""#)
+        let photo = try MetadataEmbedding.rewriting(try readBytes(URL(fileURLWithPath: Self.rotatedP3)), xmp: .set(Array(packet.utf8)))
+        try Data(photo).write(to: URL(fileURLWithPath: folder + "/photo.jpg"))
+        let run = try runImagepipe(["convert", "-v", "--keep-metadata", folder + "/photo.jpg", "-o", folder + "/out.webp"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("XMP (tiff:Orientation reset to 1)"), "\(run.stderr)")
+        let expected = Array(packet.replacingOccurrences(of: #"tiff:Orientation="6""#, with: #"tiff:Orientation="1""#).utf8)
+        #expect(try Self.metadata(folder + "/out.webp").xmp == expected)
+    }
+
     @Test("--strip writes nothing but pixels (no EXIF, XMP or ICC profile), and re-encodes a same-format file rather than copying it")
     func strip() throws {
         let folder = try makeScratchDirectory()

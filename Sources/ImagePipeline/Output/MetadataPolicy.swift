@@ -7,7 +7,7 @@ import PipelineCore
 /// | | EXIF (GPS, serial numbers, …) | XMP | ICC profile | content credentials |
 /// |---|---|---|---|---|
 /// | ``colorOnly`` (default) | dropped | dropped but for IPTC's digital source type | only for pixels kept in their own colour space (`--keep-icc`) | dropped |
-/// | ``keep`` (`--keep-metadata`) | kept, Orientation reset to 1 when the pixels were turned upright | kept | kept (the pixels stay in its colour space) | dropped |
+/// | ``keep`` (`--keep-metadata`) | kept, Orientation reset to 1 when the pixels were turned upright | kept (its `tiff:Orientation` likewise) | kept (the pixels stay in its colour space) | dropped |
 /// | ``strip`` (`--strip`) | dropped | dropped | dropped | dropped |
 ///
 /// Content credentials bind the bytes of the file that carries them, so no re-encoded output can
@@ -108,8 +108,10 @@ extension MetadataPolicy {
                 if format == .jpeg && packet.count > MetadataEmbedding.maxJPEGXMPBytes {
                     outcome.dropped.append("XMP (\(packet.count) bytes, more than a JPEG segment holds)")
                 } else {
-                    xmp = .set(packet)
-                    outcome.kept.append("XMP")
+                    // A packet that repeats the Orientation follows EXIF's reset.
+                    let upright = decoded.appliedOrientation == .up ? nil : XMPOrientation.settingUp(in: packet)
+                    xmp = .set(upright ?? packet)
+                    outcome.kept.append(upright == nil ? "XMP" : "XMP (tiff:Orientation reset to 1)")
                 }
             } else if self == .colorOnly && canCarry, let marking = Self.sourceTypeXMP(packet) {
                 xmp = .set(marking.packet)

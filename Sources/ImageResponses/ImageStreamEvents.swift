@@ -158,19 +158,7 @@ public struct ImageStreamEvent: Sendable {
                     type = try cursor.stringOrNull() ?? type
                 } else if cursor.key(key, is: "b64_json") {
                     hasPayload = true
-                    bytes = nil
-                    payloadError = nil
-                    if try cursor.consumeNull() { return }
-                    let range = try cursor.stringRange(field: "b64_json")
-                    payloadRange = range
-                    switch ImagesResponse.decodePayload(cursor.body, range, decoder: decoder) {
-                    case .success(let decoded): bytes = decoded
-                    case .failure(let failure):
-                        payloadError = ImagesResponseError(
-                            .invalidPayload, "the event's b64_json is not valid base64: \(failure.code) at byte \(range.lowerBound + failure.offset) of its data",
-                            at: range.lowerBound + failure.offset
-                        )
-                    }
+                    (bytes, payloadRange, payloadError) = try ImagesResponse.readPayload(&cursor, field: "the event's b64_json", of: "its data", decoder: decoder)
                 } else if cursor.key(key, is: "partial_image_index") {
                     partialIndex = try cursor.integerOrNull()
                 } else if cursor.key(key, is: "revised_prompt") {

@@ -90,21 +90,7 @@ extension ImagesResponse {
                 if cursor.key(key, is: "b64_json") {
                     // A repeated member replaces the earlier one (as for every other member), so
                     // the image never keeps one payload's bytes beside another's error.
-                    bytes = nil
-                    payloadRange = nil
-                    payloadError = nil
-                    if try cursor.consumeNull() { return }
-                    let range = try cursor.stringRange(field: "data[\(index)].b64_json")
-                    payloadRange = range
-                    switch decodePayload(cursor.body, range, decoder: decoder) {
-                    case .success(let decoded): bytes = decoded
-                    case .failure(let error):
-                        payloadError = ImagesResponseError(
-                            .invalidPayload,
-                            "data[\(index)].b64_json is not valid base64: \(error.code) at byte \(range.lowerBound + error.offset) of the body",
-                            at: range.lowerBound + error.offset
-                        )
-                    }
+                    (bytes, payloadRange, payloadError) = try readPayload(&cursor, field: "data[\(index)].b64_json", of: "the body", decoder: decoder)
                 } else if cursor.key(key, is: "url") {
                     url = try cursor.stringOrNull()
                 } else if cursor.key(key, is: "revised_prompt") {
@@ -120,8 +106,27 @@ extension ImagesResponse {
         return images
     }
 
+    /// A `b64_json` member's value at the cursor: its bytes decoded straight from the body, its
+    /// range, or why it is not base64 (`nil`s for `null`).
+    ///
+    /// - Parameters:
+    ///   - field: the member's name in messages (`data[0].b64_json`).
+    ///   - whole: what the offsets count in (`the body`).
+    static func readPayload(
+        _ cursor: inout JSONCursor, field: String, of whole: String, decoder: Base64Decoder
+    ) throws(ImagesResponseError) -> (bytes: [UInt8]?, range: Range<Int>?, error: ImagesResponseError?) {
+        if try cursor.consumeNull() { return (nil, nil, nil) }
+        let range = try cursor.stringRange(field: field)
+        switch decodePayload(cursor.body, range, decoder: decoder) {
+        case .success(let decoded): return (decoded, range, nil)
+        case .failure(let error):
+            let offset = range.lowerBound + error.offset
+            return (nil, range, ImagesResponseError(.invalidPayload, "\(field) is not valid base64: \(error.code) at byte \(offset) of \(whole)", at: offset))
+        }
+    }
+
     /// Decodes one payload into an array allocated once at the decoded-size bound.
-    static func decodePayload(_ body: UnsafeRawBufferPointer, _ range: Range<Int>, decoder: Base64Decoder) -> Result<[UInt8], Base64DecodingError> {
+    private static func decodePayload(_ body: UnsafeRawBufferPointer, _ range: Range<Int>, decoder: Base64Decoder) -> Result<[UInt8], Base64DecodingError> {
         let input = UnsafeRawBufferPointer(rebasing: body[range])
         var failure: Base64DecodingError?
         let bytes = [UInt8](unsafeUninitializedCapacity: Base64Decoder.maximumDecodedLength(forEncodedLength: input.count)) { buffer, count in

@@ -189,32 +189,30 @@ public final class GenerationClient: Sendable {
         let body = try request.body(for: profile)
         let model = request.model ?? profile.defaultModel
         let exchange = try await post(body, model: model, streaming: request.stream ? onPartialImage : nil)
-        if let events = exchange.events {
-            return try streamedResult(events, exchange: exchange, body: body, model: model, start: start)
-        }
 
-        let decodeStart = clock.now
-        let parsed: Result<ImagesResponse, ImagesResponseError> = exchange.body.withUnsafeReadableBytes { bytes in
-            do throws(ImagesResponseError) { return .success(try ImagesResponse(parsing: bytes)) } catch { return .failure(error) }
-        }
         var timings = exchange.timings
-        timings.decode = clock.now - decodeStart
         var response: ImagesResponse
-        switch parsed {
-        case .success(let value): response = value
-        case .failure(let error):
-            throw GenerationError(
-                .invalidResponse, provider: profile.name, status: exchange.status,
-                "the response body (\(exchange.body.readableBytes) bytes) is not an images response: \(error.message)",
-                attempts: exchange.attempts, byteOffset: error.byteOffset
-            )
-        }
-        if response.error != nil {
-            var error = exchange.body.withUnsafeReadableBytes { bytes in
-                GenerationError.fromResponse(status: exchange.status, body: bytes, profile: profile, token: token, model: model, attempts: exchange.attempts)
+        if let events = exchange.events {
+            // A stream's payloads were decoded as its events arrived.
+            response = try streamedResponse(events, exchange: exchange, model: model)
+        } else {
+            let decodeStart = clock.now
+            let parsed: Result<ImagesResponse, ImagesResponseError> = exchange.body.withUnsafeReadableBytes { bytes in
+                do throws(ImagesResponseError) { return .success(try ImagesResponse(parsing: bytes)) } catch { return .failure(error) }
             }
-            if error.code == .invalidResponse { error.code = .providerError }
-            throw error
+            timings.decode = clock.now - decodeStart
+            switch parsed {
+            case .success(let value): response = value
+            case .failure(let error):
+                throw GenerationError(
+                    .invalidResponse, provider: profile.name, status: exchange.status,
+                    "the response body (\(exchange.body.readableBytes) bytes) is not an images response: \(error.message)",
+                    attempts: exchange.attempts, byteOffset: error.byteOffset
+                )
+            }
+        }
+        if let error = response.error {
+            throw GenerationError.fromProviderError(error, status: exchange.status, profile: profile, token: token, model: model, attempts: exchange.attempts)
         }
 
         // Scrubbed as it enters our types, so that nothing read from the response can carry the
@@ -232,9 +230,10 @@ public final class GenerationClient: Sendable {
         var result = GenerationResult(
             images: images, created: response.created, id: response.id, usage: response.usage, status: exchange.status,
             attempts: exchange.attempts, timings: timings, provider: profile.name, endpoint: endpoint,
-            requestBody: body, responseBytes: exchange.body.readableBytes
+            requestBody: body, responseBytes: exchange.events?.byteCount ?? exchange.body.readableBytes
         )
         result.rateLimits = exchange.rateLimits
+        result.partialImageCount = exchange.events?.partialCount ?? 0
         return result
     }
 
@@ -426,62 +425,26 @@ public final class GenerationClient: Sendable {
 
     // MARK: - Streamed answers
 
-    /// The result of a `text/event-stream` answer: its completed images, or the error it carried,
-    /// or a clear error when it ended before its completed event.
-    private func streamedResult(
-        _ events: EventStreamReader.Outcome, exchange: Exchange, body: RequestBody, model: String?, start: ContinuousClock.Instant
-    ) throws(GenerationError) -> GenerationResult {
-        func failure(_ code: GenerationError.Code, _ message: String) -> GenerationError {
-            GenerationError(code, provider: profile.name, status: exchange.status, message, attempts: exchange.attempts)
-        }
-        if let error = events.error {
-            var message = GenerationError.scrub(error.message, token: token)
-            let types = [error.type, error.code].compactMap { $0 }
-            if let type = types.first, !message.contains(type) { message += " (\(type))" }
-            let code: GenerationError.Code = GenerationError.isModerationRefusal(types) ? .moderationBlocked : .providerError
-            var streamError = failure(code, message)
-            streamError.providerErrorType = types.first
-            streamError.hint = GenerationError.hint(for: code, status: nil, profile: profile, model: model)
-            throw streamError
-        }
+    /// A `text/event-stream` answer as an images response: its completed images and usage, or
+    /// its error event's error; an error that says so when it ended before its completed event.
+    private func streamedResponse(_ events: EventStreamReader.Outcome, exchange: Exchange, model: String?) throws(GenerationError) -> ImagesResponse {
         if let problem = events.failure {
             throw GenerationError(
                 .invalidResponse, provider: profile.name, status: exchange.status, "the event stream is not readable: \(problem.message)",
                 attempts: exchange.attempts, byteOffset: problem.byteOffset
             )
         }
-        guard !events.completed.isEmpty else {
+        if events.error == nil && events.completed.isEmpty {
             let received = "\(events.partialCount) partial image\(events.partialCount == 1 ? "" : "s") received"
-            throw failure(.invalidResponse, events.endedMidEvent
-                ? "the event stream was cut off in the middle of an event, before its completed image (\(received))"
-                : "the event stream ended without a completed image (\(received))")
+            throw GenerationError(
+                .invalidResponse, provider: profile.name, status: exchange.status,
+                events.endedMidEvent
+                    ? "the event stream was cut off in the middle of an event, before its completed image (\(received))"
+                    : "the event stream ended without a completed image (\(received))",
+                attempts: exchange.attempts
+            )
         }
-        var images: [GenerationResult.Image] = []
-        for entry in events.completed {
-            switch entry.payload {
-            case .bytes(let bytes, format: let format?):
-                images.append(GenerationResult.Image(index: entry.index, bytes: bytes, format: format, source: .base64, revisedPrompt: entry.revisedPrompt))
-            case .bytes(let bytes, format: nil):
-                throw failure(.invalidResponse, "the completed event's b64_json decodes to \(bytes.count) bytes that are not an image (they start with \(Self.hexPrefix(bytes)))")
-            case .invalid(let problem):
-                throw failure(.invalidResponse, problem.message)
-            case .url, .missing:
-                throw failure(.invalidResponse, "the completed event carries no b64_json")
-            }
-        }
-        var timings = exchange.timings
-        timings.total = ContinuousClock.now - start
-        var result = GenerationResult(
-            images: images, usage: events.usage.map { usage in
-                var scrubbed = usage
-                scrubbed.json = GenerationError.scrub(usage.json, token: token)
-                return scrubbed
-            }, status: exchange.status, attempts: exchange.attempts, timings: timings, provider: profile.name,
-            endpoint: endpoint, requestBody: body, responseBytes: events.byteCount
-        )
-        result.rateLimits = exchange.rateLimits
-        result.partialImageCount = events.partialCount
-        return result
+        return ImagesResponse(images: events.completed, usage: events.usage, error: events.error)
     }
 
     // MARK: - Images

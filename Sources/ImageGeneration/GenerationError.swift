@@ -1,3 +1,5 @@
+import ImageResponses
+
 /// An error generating images: a request the provider refused, a service that kept failing, a
 /// response that could not be read, or a download that went wrong.
 ///
@@ -146,7 +148,23 @@ extension GenerationError {
     public static func fromResponse(
         status: Int, body: UnsafeRawBufferPointer, profile: ProviderProfile, token: String?, model: String? = nil, attempts: Int
     ) -> GenerationError {
-        let parsed = ProviderErrorText(parsing: body)
+        from(ProviderErrorText(parsing: body), status: status, profile: profile, token: token, model: model, attempts: attempts)
+    }
+
+    /// The error for a provider's error read already: in a success body or a stream's error
+    /// event (a success status, so `.providerError` unless its type says more, such as a safety
+    /// refusal), or in a failure's body.
+    static func fromProviderError(
+        _ error: ProviderErrorBody, status: Int, profile: ProviderProfile, token: String?, model: String?, attempts: Int
+    ) -> GenerationError {
+        var result = from(ProviderErrorText(error), status: status, profile: profile, token: token, model: model, attempts: attempts)
+        if result.code == .invalidResponse { result.code = .providerError }
+        return result
+    }
+
+    private static func from(
+        _ parsed: ProviderErrorText, status: Int, profile: ProviderProfile, token: String?, model: String?, attempts: Int
+    ) -> GenerationError {
         let code = isModerationRefusal(parsed.types) ? .moderationBlocked : classify(status: status, errorType: parsed.types, profile: profile)
         var message = scrub(parsed.message, token: token)
         if message.isEmpty { message = status == 200 ? "the body holds an error without a message" : "empty body" }

@@ -12,14 +12,22 @@ struct ProviderErrorText {
 
     init(parsing body: UnsafeRawBufferPointer) {
         if let response = try? ImagesResponse(parsing: body), let error = response.error {
-            var message = error.message
-            if let parameter = error.parameter, !message.contains(parameter) { message += " (param: \(parameter))" }
-            self.message = message
-            self.types = [error.type, error.code].compactMap { $0 }.filter { !$0.isEmpty }
+            self.init(error)
             return
         }
-        self.message = Self.plainText(body)
-        self.types = []
+        self.init(message: Self.plainText(body), types: [])
+    }
+
+    private init(message: String, types: [String]) {
+        self.message = message
+        self.types = types
+    }
+
+    /// The text of an error already read (a body's `error`, a stream's error event).
+    init(_ error: ProviderErrorBody) {
+        var message = error.message
+        if let parameter = error.parameter, !message.contains(parameter) { message += " (param: \(parameter))" }
+        self.init(message: message, types: [error.type, error.code].compactMap { $0 }.filter { !$0.isEmpty })
     }
 
     /// The body as one line of text, cut to ``maximumTextLength`` characters with `…`.

@@ -91,6 +91,18 @@ struct StreamingTests {
         #expect(endedError.message.contains("ended without a completed image"))
     }
 
+    @Test("a token echoed in a completed event's revised_prompt or usage is scrubbed, as in a JSON answer")
+    func tokenScrubbed() async throws {
+        let echo = Self.event(
+            "image_generation.completed",
+            #""b64_json":"\#(try Client.base64("gray.png"))","revised_prompt":"a fox \#(Client.token)","usage":{"input_tokens":1,"note":"\#(Client.token)"}"#
+        )
+        let (result, _, _) = try await Self.run(Self.stream(echo))
+        let generated = try result.get()
+        #expect(generated.images.first?.revisedPrompt == "a fox ***")
+        #expect(generated.usage?.json.contains(Client.token) == false)
+    }
+
     @Test("a plain JSON answer to a stream request is read as one: the content type decides")
     func plainJSON() async throws {
         let body = #"{"created":1,"data":[{"b64_json":"\#(try Client.base64("gradient-rgb.png"))"}]}"#

@@ -21,6 +21,12 @@ package struct GenerationPlan {
 
     package static let sides = 64...4096
 
+    /// The `usage` an answer of `images` images reports, roughly OpenAI's accounting: about 4
+    /// characters a text token, one image token per 1024 pixels of each image.
+    func tokens(images: Int) -> (input: Int, output: Int) {
+        (max(1, (prompt.utf8.count + 3) / 4), images * max(1, (requestedSize.width * requestedSize.height + 1023) / 1024))
+    }
+
     /// Validates `request` in its dialect's rules.
     ///
     /// - Throws: ``RequestProblem`` naming the first field that is wrong.

@@ -92,20 +92,27 @@ public enum SandboxRenderer {
         try encode(image(prompt: prompt, seed: seed, size: size), as: format, quality: quality)
     }
 
-    /// A partial image of a streamed generation: `encoded` decoded and shown in blocks of
-    /// `block` pixels (each the block's top-left pixel), re-encoded in the same format, so the
-    /// partials of a stream come into focus as their blocks shrink.
+    /// The partial images of a streamed generation: `encoded` decoded once and shown in blocks of
+    /// each of `blocks` pixels (each the block's top-left pixel), re-encoded in the same format,
+    /// so the partials of a stream come into focus as their blocks shrink.
     ///
     /// - Throws: ``SandboxError`` with `.encodingFailed` when the codec fails.
-    public static func partial(of encoded: [UInt8], block: Int, format: SandboxImageFormat, quality: Int? = nil) throws(SandboxError) -> [UInt8] {
+    public static func partials(of encoded: [UInt8], blocks: [Int], format: SandboxImageFormat, quality: Int? = nil) throws(SandboxError) -> [[UInt8]] {
         let image: Image
         do {
             image = try ImageDecoder().decode(encoded).converted(to: .rgb8)
         } catch {
             throw SandboxError(.encodingFailed, "decoding a sandbox image for its partials: \(error)")
         }
+        var partials: [[UInt8]] = []
+        for block in blocks { partials.append(try encode(blocky(image, block: block), as: format, quality: quality)) }
+        return partials
+    }
+
+    /// `image` (RGB8) in blocks of `block` pixels.
+    private static func blocky(_ image: Image, block: Int) -> Image {
         let width = image.size.width, height = image.size.height
-        let blocky = image.withUnsafeBytes { source in
+        return image.withUnsafeBytes { source in
             Image(size: image.size, format: .rgb8) { (output: UnsafeMutableRawBufferPointer) in
                 for y in 0..<height {
                     let sourceRow = (y - y % block) * width
@@ -118,7 +125,6 @@ public enum SandboxRenderer {
                 }
             }
         }
-        return try encode(blocky, as: format, quality: quality)
     }
 
     /// Encodes pixels the way the sandbox does: PNG keeps RGB (no color-type reduction, as real

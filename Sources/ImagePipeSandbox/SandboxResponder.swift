@@ -315,9 +315,7 @@ final class SandboxResponder: Sendable {
             let id = state.withLock { Self.hex($0.random.next()) }
             text.raw(#","id":"gen-\#(id)""#)
         case .openAI:
-            // Roughly OpenAI's accounting: ~4 characters a text token, ~1 image token per 1024 pixels.
-            let input = max(1, (plan.prompt.utf8.count + 3) / 4)
-            let output = plan.count * max(1, (plan.requestedSize.width * plan.requestedSize.height + 1023) / 1024)
+            let (input, output) = plan.tokens(images: plan.count)
             text.raw(#","usage":{"input_tokens":\#(input),"output_tokens":\#(output),"total_tokens":\#(input + output),"#)
             text.raw(#""input_tokens_details":{"text_tokens":\#(input),"image_tokens":0}}"#)
         case .nscale:
@@ -343,17 +341,16 @@ final class SandboxResponder: Sendable {
             text.raw(extra)
             text.raw("}\n\n")
         }
+        // Blocks of 32, 16, 8 pixels for three partials; the last partial is the finest.
+        let blocks = (0..<plan.partialImages).map { 1 << (3 + plan.partialImages - 1 - $0) }
+        let tokens = plan.tokens(images: 1)
         for image in images {
-            for index in 0..<plan.partialImages {
-                // Blocks of 32, 16, 8 pixels for three partials; the last partial is the finest.
-                let block = 1 << (3 + plan.partialImages - 1 - index)
-                let partial = try SandboxRenderer.partial(of: image.encoded, block: block, format: plan.format, quality: plan.compression)
+            let partials = try SandboxRenderer.partials(of: image.encoded, blocks: blocks, format: plan.format, quality: plan.compression)
+            for (index, partial) in partials.enumerated() {
                 event("image_generation.partial_image", base64: Base64Encoder().encode(partial), extra: #","partial_image_index":\#(index)"#)
             }
-            let input = max(1, (plan.prompt.utf8.count + 3) / 4)
-            let output = max(1, (plan.requestedSize.width * plan.requestedSize.height + 1023) / 1024)
             event("image_generation.completed", base64: image.base64,
-                  extra: #","usage":{"input_tokens":\#(input),"output_tokens":\#(output),"total_tokens":\#(input + output)}"#)
+                  extra: #","usage":{"input_tokens":\#(tokens.input),"output_tokens":\#(tokens.output),"total_tokens":\#(tokens.input + tokens.output)}"#)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: .init(byteBuffer: text.buffer))
     }

@@ -154,11 +154,8 @@ public struct MakeThumbnails: Stage {
             let bytes = try PipelineError.codec(path: context.label) {
                 let plain = try thumbnail.encoded(as: options)
                 guard let software else { return plain }
-                return try ImageTextMetadata([
-                    ImageTextMetadata.Entry(key: "Description", value: item.file.revisedPrompt ?? item.file.prompt),
-                    ImageTextMetadata.Entry(key: "Software", value: software),
-                    ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: ImageTextMetadata.aiGeneratedSourceType),
-                ]).embedded(in: plain)
+                return try ImageTextMetadata(Provenance.marking(description: item.file.revisedPrompt ?? item.file.prompt, software: software))
+                    .embedded(in: plain)
             }
             item.thumbnails.append(EncodedThumbnail(edge: edge, size: thumbnail.size, format: format, bytes: bytes))
         }
@@ -251,11 +248,11 @@ public struct EncodeGeneratedImage: Stage {
     private func embedding(_ record: inout Provenance, in bytes: [UInt8], format: ImageFormat, context: inout StageContext) throws(PipelineError) -> [UInt8] {
         var metadata = record.embeddedMetadata
         do throws(ImageCodecError) {
-            if format == .jpeg, Array(metadata.xmpPacket().utf8).count > MetadataEmbedding.maxJPEGXMPBytes {
+            if format == .jpeg, metadata.xmpPacket().utf8.count > MetadataEmbedding.maxJPEGXMPBytes {
                 metadata.entries.removeAll { $0.key.hasPrefix("imagepipe.") }
                 context.warnings.append("the provenance record is too long for a JPEG's XMP segment (64 KB): the file carries the prompt and source type, the sidecar the rest")
                 record.warnings = context.warnings
-                if Array(metadata.xmpPacket().utf8).count > MetadataEmbedding.maxJPEGXMPBytes {
+                if metadata.xmpPacket().utf8.count > MetadataEmbedding.maxJPEGXMPBytes {
                     metadata.entries.removeAll { $0.key == "Description" }
                 }
             }

@@ -55,10 +55,6 @@ public struct MetadataOutcome: Codable, Hashable, Sendable, CustomStringConverti
 }
 
 extension MetadataPolicy {
-    /// Whether the decoder must keep the source's colour space (a kept ICC profile must describe
-    /// the pixels it is written with).
-    public var keepsColorSpace: Bool { self == .keep }
-
     /// A re-encoded output (`encoded`, which carries no metadata of its own yet) with what this
     /// policy keeps of `decoded`'s source written into it.
     ///

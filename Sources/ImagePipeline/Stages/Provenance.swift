@@ -193,12 +193,19 @@ public struct Provenance: Codable, Hashable, Sendable {
     /// off its own provenance as ours.
     public var embeddedMetadata: ImageTextMetadata {
         let json = String(decoding: embeddableJSON(), as: UTF8.self)
-        return ImageTextMetadata([
-            ImageTextMetadata.Entry(key: "Description", value: revisedPrompt ?? prompt),
-            ImageTextMetadata.Entry(key: "Software", value: software),
-            ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: ImageTextMetadata.aiGeneratedSourceType),
+        return ImageTextMetadata(Self.marking(description: revisedPrompt ?? prompt, software: software) + [
             ImageTextMetadata.Entry(key: "imagepipe.provenance", value: json),
         ])
+    }
+
+    /// What every file made from a generated image carries (thumbnails included): the prompt,
+    /// the tool, and IPTC's digital source type for AI-generated media.
+    static func marking(description: String, software: String) -> [ImageTextMetadata.Entry] {
+        [
+            ImageTextMetadata.Entry(key: "Description", value: description),
+            ImageTextMetadata.Entry(key: "Software", value: software),
+            ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: ImageTextMetadata.aiGeneratedSourceType),
+        ]
     }
 
     private func embeddableJSON() -> [UInt8] {

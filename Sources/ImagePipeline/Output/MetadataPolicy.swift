@@ -63,7 +63,6 @@ extension MetadataPolicy {
         let source = decoded.metadata
         let format = encoded.withUnsafeBytes { ImageFormat.sniff($0) }
         var outcome = MetadataOutcome()
-        var bytes = encoded
         let canCarry = format == .png || format == .webp || format == .jpeg
         // The ICC profile that describes the pixels: a kept non-sRGB one (--keep-icc, or this
         // policy), or with `keep` an sRGB one the pixels were left in.
@@ -71,8 +70,9 @@ extension MetadataPolicy {
         if self == .keep, profile == nil, decoded.colorOutcome == .sRGB, let sourceProfile = source.iccProfile {
             profile = sourceProfile
         }
+        var icc: MetadataEmbedding.Change = .keep
         if let profile, canCarry {
-            bytes = try ProfileEmbedding.embedding(profile, in: bytes)
+            icc = .set(profile)
             outcome.kept.append("ICC profile")
         } else if let sourceProfile = source.iccProfile {
             let why: String = switch (self, decoded.colorOutcome) {
@@ -120,8 +120,8 @@ extension MetadataPolicy {
         if source.contentCredentials != nil {
             outcome.dropped.append("content credentials (they sign the source's bytes, not a re-encoded copy)")
         }
-        bytes = try MetadataEmbedding.rewriting(bytes, exif: exif, xmp: xmp)
-        return (bytes, outcome)
+        // One rewrite for all three blocks: the output is copied once.
+        return (try MetadataEmbedding.rewriting(encoded, exif: exif, xmp: xmp, icc: icc), outcome)
     }
 
     /// An XMP packet holding only the source's IPTC digital source type, and how to report it;

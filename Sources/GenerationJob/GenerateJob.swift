@@ -24,6 +24,22 @@ import Synchronization
 /// let outcomes = await job.run(client: client) { print($0) }
 /// ```
 public struct GenerateJob: Sendable {
+    /// One request of the job: a generation from a prompt, or an edit of given images.
+    public enum Work: Sendable {
+        /// `POST /images/generations` with ``GenerateJob/request`` and this prompt.
+        case prompt(String)
+        /// `POST /images/edits`.
+        case edit(ImageEditRequest)
+
+        /// The prompt sent.
+        public var prompt: String {
+            switch self {
+            case .prompt(let prompt): prompt
+            case .edit(let edit): edit.prompt
+            }
+        }
+    }
+
     /// The result of one prompt.
     public struct Outcome: Sendable {
         /// The prompt's position in ``GenerateJob/prompts``.
@@ -43,9 +59,11 @@ public struct GenerateJob: Sendable {
         }
     }
 
+    /// The requests, in order.
+    public var work: [Work]
     /// The prompts, one request each.
-    public var prompts: [String]
-    /// The request sent for every prompt (its `prompt` is replaced).
+    public var prompts: [String] { work.map(\.prompt) }
+    /// The request sent for every prompt (its `prompt` is replaced); edits carry their own.
     public var request: GenerationRequest
     /// How images are verified and written.
     public var writer: GeneratedImageWriter
@@ -59,18 +77,26 @@ public struct GenerateJob: Sendable {
 
     /// Creates a job.
     public init(prompts: [String], request: GenerationRequest, writer: GeneratedImageWriter, concurrency: Int = 1) {
-        self.prompts = prompts
+        self.work = prompts.map(Work.prompt)
         self.request = request
+        self.writer = writer
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// Creates a job of edits, one request each.
+    public init(edits: [ImageEditRequest], writer: GeneratedImageWriter, concurrency: Int = 1) {
+        self.work = edits.map(Work.edit)
+        self.request = edits.first?.options ?? GenerationRequest(prompt: "")
         self.writer = writer
         self.concurrency = max(1, concurrency)
     }
 
     /// The pipeline each prompt goes through: one request, then the writer's stages on every
     /// image it returned.
-    public func stages(client: GenerationClient) -> some Stage<String, [Result<SavedImage, any Error>]> {
-        let several = prompts.count > 1 || request.count > 1
+    public func stages(client: GenerationClient) -> some Stage<Work, [Result<SavedImage, any Error>]> {
+        let several = work.count > 1 || request.count > 1
         return Pipeline {
-            GenerateImages(client: client, request: request, onPartialImage: onPartialImage, keepsPartialImages: savesPartialImages)
+            RequestImages(client: client, request: request, onPartialImage: onPartialImage, keepsPartialImages: savesPartialImages)
             ForEachElement { writer.stages(several: several) }
         }
     }
@@ -82,7 +108,10 @@ public struct GenerateJob: Sendable {
     /// - Returns: one outcome per prompt, in prompt order (a prompt never started because the
     ///   run was cancelled has a `.cancelled` request error).
     public func run(client: GenerationClient, onOutcome: (Outcome) -> Void = { _ in }) async -> [Outcome] {
-        let runner = PipelineRunner(stages(client: client), concurrency: concurrency) { _, index in "prompt #\(index + 1)" }
+        let runner = PipelineRunner(stages(client: client), concurrency: concurrency) { work, index in
+            if case .edit(let edit) = work, let first = edit.images.first { return first.path }
+            return "prompt #\(index + 1)"
+        }
         let provider = client.profile.name
         let prompts = self.prompts
         func outcome(_ item: PipelineItem<[Result<SavedImage, any Error>]>) -> Outcome {
@@ -101,7 +130,7 @@ public struct GenerateJob: Sendable {
             }
         }
         var outcomes = [Outcome?](repeating: nil, count: prompts.count)
-        await runner.run(prompts) { item in
+        await runner.run(work) { item in
             let finished = outcome(item)
             outcomes[item.index] = finished
             onOutcome(finished)
@@ -142,13 +171,57 @@ public struct GenerateImages: Stage {
     public var name: String { "generate" }
 
     public func process(_ prompt: String, context: inout StageContext) async throws -> [GeneratedImageFile] {
-        var request = self.request
-        request.prompt = prompt
+        let stage = RequestImages(client: client, request: request, onPartialImage: onPartialImage, keepsPartialImages: keepsPartialImages)
+        return try await stage.process(.prompt(prompt), context: &context)
+    }
+}
+
+/// Sends one request of a ``GenerateJob`` (a generation or an edit) and hands on the images it
+/// returned, each with its provenance (request, response, inputs, timings of the request's steps).
+public struct RequestImages: Stage {
+    /// The client (provider, token, timeouts, retries).
+    public var client: GenerationClient
+    /// The request of generations; its prompt is replaced by the work's.
+    public var request: GenerationRequest
+    /// With a streamed request, called with each partial image as it arrives, and the prompt.
+    public var onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)?
+    /// Keep the partial images, to be written beside the image (`--save-partials`).
+    public var keepsPartialImages = false
+
+    /// Creates the stage.
+    public init(
+        client: GenerationClient, request: GenerationRequest,
+        onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)? = nil, keepsPartialImages: Bool = false
+    ) {
+        self.client = client
+        self.request = request
+        self.onPartialImage = onPartialImage
+        self.keepsPartialImages = keepsPartialImages
+    }
+
+    public var name: String { "generate" }
+
+    public func process(_ work: GenerateJob.Work, context: inout StageContext) async throws -> [GeneratedImageFile] {
+        let prompt = work.prompt
         let kept = Mutex<[PartialImage]>([])
         let (onPartialImage, keepsPartialImages) = (self.onPartialImage, self.keepsPartialImages)
-        let result = try await client.generate(request) { partial in
+        let onPartial: @Sendable (PartialImage) -> Void = { partial in
             onPartialImage?(prompt, partial)
             if keepsPartialImages { kept.withLock { $0.append(partial) } }
+        }
+        let result: GenerationResult
+        let sent: GenerationRequest
+        var inputs: [Provenance.Input]?
+        var nameStem: String?
+        switch work {
+        case .prompt:
+            sent = { var request = self.request; request.prompt = prompt; return request }()
+            result = try await client.generate(sent, onPartialImage: onPartial)
+        case .edit(let edit):
+            sent = edit.options
+            result = try await client.edit(edit, onPartialImage: onPartial)
+            inputs = edit.images.map { Self.input($0, role: "image") } + (edit.mask.map { [Self.input($0, role: "mask")] } ?? [])
+            nameStem = edit.images.first.map { FileName.slug(FileName.base(of: $0.path) + " " + prompt) }
         }
         let partials = kept.withLock { $0 }.sorted { $0.index < $1.index }.compactMap { partial in
             partial.format.map { (bytes: partial.bytes, format: $0) }
@@ -166,15 +239,25 @@ public struct GenerateImages: Stage {
         return result.images.map { image in
             var file = GeneratedImageFile(
                 bytes: image.bytes, index: image.index, prompt: prompt, revisedPrompt: image.revisedPrompt,
-                provider: result.provider, model: request.model, seed: request.seed, requestedSize: request.size,
+                provider: result.provider, model: sent.model, seed: sent.seed, requestedSize: sent.size,
                 source: image.source.description, created: result.created, responseID: result.id
             )
             file.usage = usage
             file.rateLimits = rateLimits
+            file.inputs = inputs
+            file.nameStem = nameStem
             // A request's partials show its first image coming into focus.
             if image.index == result.images.first?.index { file.partialImages = partials }
             return file
         }
+    }
+
+    /// An edit's file as the sidecar records it.
+    static func input(_ file: EditImageFile, role: String) -> Provenance.Input {
+        Provenance.Input(
+            path: file.path, role: role, format: file.format.fileExtension, size: file.size.description,
+            bytes: file.byteCount, sha256: file.sha256
+        )
     }
 
     /// The headers' windows as the sidecar records them, by quantity.

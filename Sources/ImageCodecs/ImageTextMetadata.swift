@@ -69,6 +69,9 @@ public struct ImageTextMetadata: Hashable, Sendable {
     public static let digitalSourceTypeKey = "DigitalSourceType"
     /// IPTC's digital source type for media made by a trained model (what generation services return).
     public static let aiGeneratedSourceType = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    /// IPTC's digital source type for an image that combines generated content with other media
+    /// (`compositeWithTrainedAlgorithmicMedia`): what an edit of a photo is.
+    public static let compositeAISourceType = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 
     /// The `Iptc4xmpExt:DigitalSourceType` of an XMP packet (as an element or an attribute), if it has one.
     public static func digitalSourceType(inXMP packet: [UInt8]) -> String? {

@@ -66,7 +66,7 @@ extension GenerationClient {
             case .cancelled: throw GenerationError(.cancelled, provider: profile.name, "the download of data[\(index)].url \(shown) was cancelled")
             case .timeout: throw GenerationError(.timeout, provider: profile.name, "data[\(index)].url \(shown): not downloaded within \(Self.describe(limits.timeout))")
             case .tooLarge: throw failure("larger than \(Self.describeBytes(limits.maximumBytes)); not read further")
-            case .connection(let description, _): throw failure(GenerationError.scrub(description, token: token))
+            case .connection(let description, _), .upload(let description): throw failure(GenerationError.scrub(description, token: token))
             }
         }
         switch outcome {

@@ -169,11 +169,51 @@ public final class GenerationClient: Sendable {
         do { return try await generateUnscrubbed(request, onPartialImage: onPartialImage) } catch { throw error.scrubbed(of: token) }
     }
 
-    private func generateUnscrubbed(
-        _ request: GenerationRequest, onPartialImage: @escaping @Sendable (PartialImage) -> Void
+    /// Edits images (`POST {base}/images/edits`, multipart): the images as `image[]` parts (one
+    /// `image` part when there is one), the mask, and the options as form fields.
+    ///
+    /// The edit is checked first (``ImageEditRequest/validate(for:)``: the profile has edits, at
+    /// most 16 images, the mask's rules, `input_fidelity` only where the model takes it), so a
+    /// refused edit sends nothing. The files are read as the body is written, for each attempt.
+    /// Everything after the request (streaming, retries, errors, URL results) is as for
+    /// ``generate(_:onPartialImage:)``.
+    ///
+    /// - Throws: ``GenerationError``; a file that changed since it was checked is an
+    ///   ``GenerationError/Code/invalidRequest``, not retried.
+    public func edit(
+        _ request: ImageEditRequest, onPartialImage: @escaping @Sendable (PartialImage) -> Void = { _ in }
     ) async throws(GenerationError) -> GenerationResult {
-        let clock = ContinuousClock()
-        let start = clock.now
+        do {
+            try checkReady()
+            try request.validate(for: profile)
+            let fields = try request.formFields(for: profile)
+            let imageName = request.images.count == 1 ? "image" : "image[]"
+            var parts = request.images.map { MultipartFormBody.Part.file(name: imageName, file: $0) }
+            if let mask = request.mask { parts.append(.file(name: "mask", file: mask)) }
+            parts += fields.fields.map { .field(name: $0.name, value: JSONString.unquoted($0.json) ?? $0.json) }
+            let form = MultipartFormBody(parts: parts)
+            let outgoing = Outgoing(
+                url: editsEndpoint, contentType: form.contentType, body: form.requestBody(on: httpClient.eventLoopGroup), fields: fields
+            )
+            return try await perform(outgoing, request: request.options, onPartialImage: onPartialImage)
+        } catch {
+            throw error.scrubbed(of: token)
+        }
+    }
+
+    /// The URL edits are posted to: `{baseURL}/images/edits`.
+    public var editsEndpoint: String { (baseURL ?? "") + "/images/edits" }
+
+    /// A request ready to post: where, its content type and body, and its fields for the result.
+    struct Outgoing {
+        var url: String
+        var contentType: String
+        var body: HTTPClient.Body
+        var fields: RequestBody
+    }
+
+    /// Refuses to start without a usable base URL, or without a token the profile requires.
+    private func checkReady() throws(GenerationError) {
         guard let baseURL else {
             throw GenerationError(.invalidRequest, provider: profile.name, "\(profile.name) needs a base URL (--base-url)")
         }
@@ -186,9 +226,26 @@ public final class GenerationClient: Sendable {
                 hint: GenerationError.hint(for: .missingToken, status: nil, profile: profile, model: nil)
             )
         }
+    }
+
+    private func generateUnscrubbed(
+        _ request: GenerationRequest, onPartialImage: @escaping @Sendable (PartialImage) -> Void
+    ) async throws(GenerationError) -> GenerationResult {
+        try checkReady()
         let body = try request.body(for: profile)
+        let outgoing = Outgoing(url: endpoint, contentType: "application/json", body: .bytes(body.bytes), fields: body)
+        return try await perform(outgoing, request: request, onPartialImage: onPartialImage)
+    }
+
+    /// Posts `outgoing` (with retries), reads the answer (JSON or an event stream) and collects
+    /// its images.
+    private func perform(
+        _ outgoing: Outgoing, request: GenerationRequest, onPartialImage: @escaping @Sendable (PartialImage) -> Void
+    ) async throws(GenerationError) -> GenerationResult {
+        let clock = ContinuousClock()
+        let start = clock.now
         let model = request.model ?? profile.defaultModel
-        let exchange = try await post(body, model: model, streaming: request.stream ? onPartialImage : nil)
+        let exchange = try await post(outgoing, model: model, streaming: request.stream ? onPartialImage : nil)
 
         var timings = exchange.timings
         var response: ImagesResponse
@@ -229,8 +286,8 @@ public final class GenerationClient: Sendable {
         timings.total = clock.now - start
         var result = GenerationResult(
             images: images, created: response.created, id: response.id, usage: response.usage, status: exchange.status,
-            attempts: exchange.attempts, timings: timings, provider: profile.name, endpoint: endpoint,
-            requestBody: body, responseBytes: exchange.events?.byteCount ?? exchange.body.readableBytes
+            attempts: exchange.attempts, timings: timings, provider: profile.name, endpoint: outgoing.url,
+            requestBody: outgoing.fields, responseBytes: exchange.events?.byteCount ?? exchange.body.readableBytes
         )
         result.rateLimits = exchange.rateLimits
         result.partialImageCount = exchange.events?.partialCount ?? 0
@@ -260,15 +317,16 @@ public final class GenerationClient: Sendable {
         var events: EventStreamReader.Outcome?
     }
 
-    private func post(_ body: RequestBody, model: String?, streaming onPartial: (@Sendable (PartialImage) -> Void)? = nil) async throws(GenerationError) -> Exchange {
+    private func post(_ outgoing: Outgoing, model: String?, streaming onPartial: (@Sendable (PartialImage) -> Void)? = nil) async throws(GenerationError) -> Exchange {
+        let endpoint = outgoing.url
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Type", value: outgoing.contentType)
         headers.add(name: "Accept", value: onPartial == nil ? "application/json" : "text/event-stream, application/json")
         headers.add(name: "User-Agent", value: configuration.userAgent)
         if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         let request: HTTPClient.Request
         do {
-            request = try HTTPClient.Request(url: endpoint, method: .POST, headers: headers, body: .bytes(body.bytes))
+            request = try HTTPClient.Request(url: endpoint, method: .POST, headers: headers, body: outgoing.body)
         } catch {
             throw GenerationError(.invalidRequest, provider: profile.name, "the endpoint \(RedactedURL(endpoint)) is not a usable URL: \(error)")
         }
@@ -309,6 +367,8 @@ public final class GenerationClient: Sendable {
             } catch {
                 switch error {
                 case .cancelled: throw cancelled(attempts: attempt)
+                case .upload(let message):
+                    throw GenerationError(.invalidRequest, provider: profile.name, message + ": the request was not completed", attempts: attempt)
                 case .tooLarge:
                     throw GenerationError(
                         .responseTooLarge, provider: profile.name,
@@ -359,6 +419,8 @@ public final class GenerationClient: Sendable {
     enum TransportFailure: Error {
         /// `requestSent`: the whole request had been written when the connection failed.
         case cancelled, timeout, tooLarge, connection(String, requestSent: Bool)
+        /// An input file could not be read as checked (``UploadFileError``).
+        case upload(String)
     }
 
     /// Sends one attempt and reads the whole body, within the request timeout.
@@ -383,6 +445,7 @@ public final class GenerationClient: Sendable {
     /// Maps an error from AsyncHTTPClient, NIO or the timeout race; `requestSent` tells a
     /// connection lost after the whole request was written.
     static func transportFailure(_ error: any Error, requestSent: Bool = false) -> TransportFailure {
+        if let error = error as? UploadFileError { return .upload(error.description) }
         if Task.isCancelled || error is CancellationError { return .cancelled }
         if error is TimeoutReached { return .timeout }
         if error is NIOTooManyBytesError { return .tooLarge }

@@ -78,7 +78,7 @@ extension GenerationRequest {
                 throw GenerationError(.invalidRequest, provider: profile.name, "\(profile.name) takes a width and height, not -z auto")
             }
             add("size", JSONText.quoted("auto"))
-        } else if let size = size ?? profile.defaultSize {
+        } else if let size = size ?? (omitsDefaultSize ? nil : profile.defaultSize) {
             guard size.width > 0, size.height > 0 else {
                 throw GenerationError(.invalidRequest, provider: profile.name, "the size \(size) must be positive")
             }

@@ -116,6 +116,9 @@ public struct GenerationRequest: Sendable, Hashable {
     public var stream = false
     /// `partial_images` 0–3 (with ``stream``): how many refined previews to send before the image.
     public var partialImages: Int?
+    /// Send no size when ``size`` is `nil` rather than the profile's default (an edit, whose
+    /// result takes its input's size).
+    var omitsDefaultSize = false
     /// Fields passed through untouched, after the others, in order; one whose key is a field
     /// already written replaces that field's value in place.
     public var extraFields: [ExtraField]

@@ -52,7 +52,7 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
     public struct Field: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Value: String, Hashable, Sendable {
             case responseFormat, seed, negativePrompt, steps, guidanceScale, outputFormat, quality, background, outputCompression, moderation,
-                 stream
+                 stream, inputFidelity
         }
         fileprivate let value: Value
 
@@ -78,6 +78,8 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
         public static let moderation = Field(value: .moderation)
         /// ``GenerationRequest/stream`` and ``GenerationRequest/partialImages``.
         public static let stream = Field(value: .stream)
+        /// ``ImageEditRequest/inputFidelity`` (edits only).
+        public static let inputFidelity = Field(value: .inputFidelity)
 
         /// The command-line option that sets the field, for messages (`--negative-prompt`).
         public var option: String {
@@ -93,6 +95,7 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
             case .outputCompression: "--output-compression"
             case .moderation: "--moderation"
             case .stream: "--stream"
+            case .inputFidelity: "--input-fidelity"
             }
         }
 
@@ -130,6 +133,9 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
     public var finalRateLimitRule: FinalRateLimitRule
     /// What to tell the user when credit or quota has run out.
     public var creditHint: String
+    /// Whether the service has the edits endpoint (`POST {base}/images/edits`, multipart); an
+    /// edit for a profile without it is refused before anything is sent.
+    public var takesEdits = false
 
     /// Creates a profile; prefer the built-in ones (``nscale``, ``nebius``, ``openAI``,
     /// ``openAICompatible(baseURL:borrowing:tokenVariable:)``, ``sandbox``).
@@ -138,7 +144,7 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
         sizeEncoding: SizeEncoding, defaultSize: ImageSize?, defaultModel: String?,
         fieldNames: [Field: String], jpegName: String = "jpg", responseFormatRule: ResponseFormatRule,
         documentedExtraFields: [String] = [], errorDialect: ErrorDialect, finalRateLimitRule: FinalRateLimitRule,
-        creditHint: String
+        creditHint: String, takesEdits: Bool = false
     ) {
         self.name = name
         self.displayName = displayName
@@ -155,6 +161,7 @@ public struct ProviderProfile: Hashable, Sendable, CustomStringConvertible {
         self.errorDialect = errorDialect
         self.finalRateLimitRule = finalRateLimitRule
         self.creditHint = creditHint
+        self.takesEdits = takesEdits
     }
 
     /// The profile's ``name``.
@@ -210,7 +217,8 @@ extension ProviderProfile {
         responseFormatRule: .supportedExceptModels(modelPrefixes: ["gpt-image"], defaultFormat: .b64JSON),
         documentedExtraFields: ["style", "user"],
         errorDialect: .openAI, finalRateLimitRule: .errorTypes(Self.creditErrorTypes),
-        creditHint: "check your plan and billing"
+        creditHint: "check your plan and billing",
+        takesEdits: true
     )
 
     /// Together AI: `width`/`height`, `steps`, `seed`, `negative_prompt`, `guidance_scale`,
@@ -242,11 +250,12 @@ extension ProviderProfile {
             .responseFormat: "response_format", .quality: "quality", .outputFormat: "output_format",
             .steps: "num_inference_steps", .seed: "seed", .negativePrompt: "negative_prompt",
             .guidanceScale: "guidance_scale", .background: "background", .outputCompression: "output_compression",
-            .moderation: "moderation", .stream: "stream",
+            .moderation: "moderation", .stream: "stream", .inputFidelity: "input_fidelity",
         ],
         jpegName: "jpg", responseFormatRule: .supported(defaultFormat: nil),
         errorDialect: .openAI, finalRateLimitRule: .errorTypes(Self.creditErrorTypes),
-        creditHint: "the sandbox was told to fail with no credit (fault injection)"
+        creditHint: "the sandbox was told to fail with no credit (fault injection)",
+        takesEdits: true
     )
 
     /// The sandbox listening on `http://127.0.0.1:port/v1`.

@@ -107,6 +107,13 @@ struct GenerationRequest {
         dialect = SandboxDialect.detect(fields: object.keys, model: model)
     }
 
+    /// A request from fields already read (an edit's form fields), in `dialect`.
+    init(dialect: SandboxDialect, fields: [String: JSONValue]) {
+        self.dialect = dialect
+        self.fields = fields
+        if case .string(let name) = fields["model"] { model = name } else { model = nil }
+    }
+
     func string(_ name: String) throws(RequestProblem) -> String? {
         switch fields[name] {
         case nil, .null?: return nil

@@ -98,6 +98,14 @@ final class ImageCache: Sendable {
         return image
     }
 
+    /// Runs an uncached render (an edit's) through the same gate as the cached ones.
+    func gated<Result>(_ body: () throws(SandboxError) -> Result) async throws(SandboxError) -> Result {
+        try await gate.run { () throws(SandboxError) -> Result in
+            beforeRender?()
+            return try body()
+        }
+    }
+
     /// Images rendered so far, cache hits so far, and bytes held now.
     var counters: (renders: Int, hits: Int, bytes: Int) {
         state.withLock { ($0.renders, $0.hits, $0.bytes) }

@@ -39,6 +39,9 @@ public struct SandboxConfiguration: Sendable {
     public var seed: UInt64
     /// The largest request body accepted; a larger one gets 413.
     public var maximumBodySize: Int
+    /// The largest edit (multipart) body accepted, images included (default 64 MiB); a larger
+    /// one gets 413.
+    public var maximumUploadSize: Int = 64 << 20
     /// The most bytes (encoded image plus its base64 text) the image cache keeps; the oldest
     /// entries are evicted past it.
     public var cacheByteLimit: Int

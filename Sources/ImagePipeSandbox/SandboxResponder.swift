@@ -49,6 +49,9 @@ final class SandboxResponder: Sendable {
     private struct State {
         var random: SeededGenerator
         var generationRequests = 0
+        var editRequests = 0
+        var editImagesReceived = 0
+        var masksReceived = 0
         var windowStart: ContinuousClock.Instant?
         var windowCount = 0
         var responsesByStatus: [Int: Int] = [:]
@@ -90,7 +93,10 @@ final class SandboxResponder: Sendable {
                 imagesRendered: counters.renders,
                 cacheHits: counters.hits,
                 cachedBytes: counters.bytes,
-                filesServed: state.filesServed
+                filesServed: state.filesServed,
+                editRequests: state.editRequests,
+                editImagesReceived: state.editImagesReceived,
+                masksReceived: state.masksReceived
             )
         }
     }
@@ -116,6 +122,11 @@ final class SandboxResponder: Sendable {
         }
         router.post("v1/images/generations") { request, _ in
             let response = await self.generate(request)
+            self.state.withLock { $0.responsesByStatus[response.status.code, default: 0] += 1 }
+            return response
+        }
+        router.post("v1/images/edits") { request, _ in
+            let response = await self.edit(request)
             self.state.withLock { $0.responsesByStatus[response.status.code, default: 0] += 1 }
             return response
         }
@@ -155,40 +166,47 @@ final class SandboxResponder: Sendable {
 
     // MARK: Generation
 
-    private func generate(_ request: Request) async -> Response {
+    /// What the checks common to both endpoints decided: an answer already, or the body to read.
+    private enum Admission {
+        case answer(Response)
+        /// The body, and the request's place among all requests (from 0).
+        case body([UInt8], ordinal: Int)
+    }
+
+    /// Counts the request, reads its body up to `limit`, and holds it past
+    /// ``SandboxConfiguration/answeredRequests``.
+    private func admit(_ request: Request, limit: Int, isEdit: Bool) async -> Admission {
         let ordinal = state.withLock { state in
             state.generationRequests += 1
+            if isEdit { state.editRequests += 1 }
             return state.generationRequests - 1
         }
-        let limit = configuration.maximumBodySize
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            return tooLarge()
+            return .answer(tooLarge(limit: limit))
         }
         let body: [UInt8]
         do {
             body = Array(buffer: try await request.body.collect(upTo: limit))
         } catch {
-            return tooLarge()
+            return .answer(tooLarge(limit: limit))
         }
         if let answered = configuration.answeredRequests, ordinal >= answered {
-            return await held()
+            return .answer(await held())
         }
-        let parsed: GenerationRequest
-        do {
-            parsed = try GenerationRequest(body: body)
-        } catch {
-            return ErrorReply(problem: error).response(in: .openAI)
-        }
-        let dialect = parsed.dialect
+        return .body(body, ordinal: ordinal)
+    }
 
+    /// Latency, the token, injected faults and the rate-limit window, in that order: an answer
+    /// when one of them decides it, else the window whose headers the answer carries.
+    private func gate(_ request: Request, ordinal: Int, dialect: SandboxDialect) async -> (answer: Response?, window: RateLimitWindow?) {
         if let delay = nextLatency() {
             try? await Task.sleep(for: delay)
         }
         if let token = configuration.requiredToken, request.headers[.authorization] != "Bearer \(token)" {
-            return ErrorReply.unauthorized(hasHeader: request.headers[.authorization] != nil).response(in: dialect)
+            return (ErrorReply.unauthorized(hasHeader: request.headers[.authorization] != nil).response(in: dialect), nil)
         }
         if let fault = nextFault(ordinal: ordinal) {
-            return ErrorReply(fault: fault).response(in: dialect)
+            return (ErrorReply(fault: fault).response(in: dialect), nil)
         }
         let window = rateLimitWindow()
         if let window, window.remaining < 0 {
@@ -197,8 +215,26 @@ final class SandboxResponder: Sendable {
                 kind: .rateLimited, retryAfter: window.resetSeconds
             ).response(in: dialect)
             window.addHeaders(to: &reply.headers)
-            return reply
+            return (reply, window)
         }
+        return (nil, window)
+    }
+
+    private func generate(_ request: Request) async -> Response {
+        let (body, ordinal): ([UInt8], Int)
+        switch await admit(request, limit: configuration.maximumBodySize, isEdit: false) {
+        case .answer(let response): return response
+        case .body(let bytes, let number): (body, ordinal) = (bytes, number)
+        }
+        let parsed: GenerationRequest
+        do {
+            parsed = try GenerationRequest(body: body)
+        } catch {
+            return ErrorReply(problem: error).response(in: .openAI)
+        }
+        let dialect = parsed.dialect
+        let (early, window) = await gate(request, ordinal: ordinal, dialect: dialect)
+        if let early { return early }
         var response: Response
         do {
             let plan = try GenerationPlan(parsed, configuration: configuration)
@@ -208,6 +244,59 @@ final class SandboxResponder: Sendable {
         } catch {
             response = ErrorReply(status: 500, message: "The sandbox failed to encode an image: \(error)", kind: .server)
                 .response(in: dialect)
+        }
+        window?.addHeaders(to: &response.headers)
+        return response
+    }
+
+    // MARK: Edits
+
+    private func edit(_ request: Request) async -> Response {
+        let (body, ordinal): ([UInt8], Int)
+        switch await admit(request, limit: configuration.maximumUploadSize, isEdit: true) {
+        case .answer(let response): return response
+        case .body(let bytes, let number): (body, ordinal) = (bytes, number)
+        }
+        let contentType = request.headers[.contentType] ?? "none"
+        guard let boundary = MultipartForm.boundary(ofContentType: contentType) else {
+            return ErrorReply(problem: RequestProblem(
+                field: nil, message: "The edits endpoint takes multipart/form-data with a boundary; the request's Content-Type is \(contentType).",
+                code: "invalid_content_type"
+            )).response(in: .openAI)
+        }
+        let edit: EditRequest
+        do {
+            edit = try EditRequest(body: body, boundary: boundary)
+        } catch {
+            return ErrorReply(problem: error).response(in: .openAI)
+        }
+        state.withLock { state in
+            state.editImagesReceived += edit.images.count
+            state.masksReceived += edit.mask == nil ? 0 : 1
+        }
+        let (early, window) = await gate(request, ordinal: ordinal, dialect: .openAI)
+        if let early { return early }
+        var response: Response
+        do {
+            var plan = try GenerationPlan(edit.request, configuration: configuration)
+            plan.requestedSize = edit.outputSize(requested: plan.requestedSize)
+            plan.renderSize = configuration.wrongSize
+                ? ImageSize(width: max(1, plan.requestedSize.width / 2), height: max(1, plan.requestedSize.height / 2))
+                : plan.requestedSize
+            let images = try await cache.gated { () throws(SandboxError) -> [CachedImage] in
+                try (0..<plan.count).map { (index: Int) throws(SandboxError) -> CachedImage in
+                    let image = configuration.blackImages
+                        ? try! Image(size: plan.renderSize, format: .rgb8)
+                        : try SandboxEditor.render(edit, prompt: plan.prompt, effectiveSeed: plan.seed &+ index, size: plan.renderSize)
+                    let encoded = try SandboxRenderer.encode(image, as: plan.format, quality: plan.compression)
+                    return CachedImage(encoded: encoded, base64: Base64Encoder().encode(encoded), size: plan.renderSize, format: plan.format)
+                }
+            }
+            response = try answer(plan, images: images, request: request, events: "image_edit")
+        } catch let problem as RequestProblem {
+            response = ErrorReply(problem: problem).response(in: .openAI)
+        } catch {
+            response = ErrorReply(status: 500, message: "The sandbox failed to edit: \(error)", kind: .server).response(in: .openAI)
         }
         window?.addHeaders(to: &response.headers)
         return response
@@ -242,10 +331,10 @@ final class SandboxResponder: Sendable {
             .response(in: .openAI)
     }
 
-    private func tooLarge() -> Response {
+    private func tooLarge(limit: Int) -> Response {
         ErrorReply(
             status: 413,
-            message: "The request body is larger than \(configuration.maximumBodySize) bytes.",
+            message: "The request body is larger than \(limit) bytes.",
             kind: .invalidRequest(param: nil, code: "request_too_large")
         ).response(in: .openAI)
     }
@@ -284,7 +373,13 @@ final class SandboxResponder: Sendable {
             )
             images.append(try await cache.image(for: key))
         }
-        if plan.stream { return try streamed(plan, images: images) }
+        return try answer(plan, images: images, request: request, events: "image_generation")
+    }
+
+    /// The answer with `images`: JSON in the plan's dialect, or server-sent events named
+    /// `EVENTS.partial_image` and `EVENTS.completed` when the plan streams.
+    private func answer(_ plan: GenerationPlan, images: [CachedImage], request: Request, events: String) throws -> Response {
+        if plan.stream { return try streamed(plan, images: images, events: events) }
         let authority = request.head.authority ?? fallbackAuthority.withLock { $0 }
         let payload = images.reduce(0) { $0 + $1.base64.count }
         var text = JSONText(capacity: payload + 512)
@@ -328,7 +423,7 @@ final class SandboxResponder: Sendable {
     /// A streamed answer (OpenAI's `stream: true`): for each image, `partial_images` previews
     /// in coarse-to-fine blocks (`image_generation.partial_image`), then the image
     /// (`image_generation.completed`, with the usage), as server-sent events.
-    private func streamed(_ plan: GenerationPlan, images: [CachedImage]) throws -> Response {
+    private func streamed(_ plan: GenerationPlan, images: [CachedImage], events: String) throws -> Response {
         var text = JSONText(capacity: images.reduce(0) { $0 + $1.base64.count * (plan.partialImages + 1) } + 1024)
         let created = unixTime()
         let size = "\(plan.requestedSize.width)x\(plan.requestedSize.height)"
@@ -347,9 +442,9 @@ final class SandboxResponder: Sendable {
         for image in images {
             let partials = try SandboxRenderer.partials(of: image.encoded, blocks: blocks, format: plan.format, quality: plan.compression)
             for (index, partial) in partials.enumerated() {
-                event("image_generation.partial_image", base64: Base64Encoder().encode(partial), extra: #","partial_image_index":\#(index)"#)
+                event("\(events).partial_image", base64: Base64Encoder().encode(partial), extra: #","partial_image_index":\#(index)"#)
             }
-            event("image_generation.completed", base64: image.base64,
+            event("\(events).completed", base64: image.base64,
                   extra: #","usage":{"input_tokens":\#(tokens.input),"output_tokens":\#(tokens.output),"total_tokens":\#(tokens.input + tokens.output)}"#)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: .init(byteBuffer: text.buffer))

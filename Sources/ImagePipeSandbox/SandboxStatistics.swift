@@ -1,8 +1,14 @@
 /// What a ``SandboxServer`` has done so far, for tests and benchmarks to check.
 public struct SandboxStatistics: Hashable, Sendable {
-    /// `POST /v1/images/generations` requests received, answered or not.
+    /// `POST /v1/images/generations` and `/v1/images/edits` requests received, answered or not.
     public var generationRequests: Int
-    /// Generation responses by HTTP status (`200`, `401`, `429`, …).
+    /// Of those, `POST /v1/images/edits` requests.
+    public var editRequests: Int
+    /// Images received in well-formed edit requests (`image` and `image[]` parts), in all.
+    public var editImagesReceived: Int
+    /// Masks received in well-formed edit requests.
+    public var masksReceived: Int
+    /// Generation and edit responses by HTTP status (`200`, `401`, `429`, …).
     public var generationResponsesByStatus: [Int: Int]
     /// Faults injected from ``SandboxConfiguration/faults``.
     public var injectedFaults: Int
@@ -23,8 +29,14 @@ public struct SandboxStatistics: Hashable, Sendable {
         imagesRendered: Int = 0,
         cacheHits: Int = 0,
         cachedBytes: Int = 0,
-        filesServed: Int = 0
+        filesServed: Int = 0,
+        editRequests: Int = 0,
+        editImagesReceived: Int = 0,
+        masksReceived: Int = 0
     ) {
+        self.editRequests = editRequests
+        self.editImagesReceived = editImagesReceived
+        self.masksReceived = masksReceived
         self.generationRequests = generationRequests
         self.generationResponsesByStatus = generationResponsesByStatus
         self.injectedFaults = injectedFaults

@@ -28,4 +28,16 @@ public enum JSONString {
         output += "\""
         return output
     }
+
+    /// The text of a JSON string literal (`"a \"red\" fox"` → `a "red" fox`), or `nil` when
+    /// `literal` is not exactly one JSON string.
+    public static func unquoted(_ literal: String) -> String? {
+        var bytes = Array(literal.utf8)
+        return bytes.withUnsafeMutableBytes { buffer -> String? in
+            var cursor = JSONCursor(body: UnsafeRawBufferPointer(buffer))
+            guard let text = try? cursor.string() else { return nil }
+            cursor.skipWhitespace()
+            return cursor.atEnd ? text : nil
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import GenerationJob
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -46,6 +48,73 @@ struct Terminal {
         let status = posix_spawnp(&pid, "xdg-open", &actions, nil, &pointers, environ)
         if status != 0 {
             Report.warn("cannot open \(path): no desktop opener (xdg-open) found")
+        }
+    }
+}
+
+extension Terminal {
+    /// Whether standard error is a terminal (where progress lines may be redrawn).
+    static var standardErrorIsTerminal: Bool { isatty(2) != 0 }
+}
+
+/// The line `generate` and `edit` redraw on standard error once a request has taken longer than
+/// ``ProgressText/delaySeconds``: time waited and requests done. Cleared before any other output.
+final class ProgressLine: Sendable {
+    private struct State {
+        var done = 0
+        var shown = false
+    }
+
+    private let provider: String
+    private let total: Int
+    private let started = ContinuousClock.now
+    private let state = Mutex(State())
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
+
+    init(provider: String, total: Int) {
+        self.provider = provider
+        self.total = total
+    }
+
+    /// Starts redrawing once a second.
+    func start() {
+        let task = Task.detached { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                if Task.isCancelled { break }
+                draw()
+            }
+        }
+        ticker.withLock { $0 = task }
+    }
+
+    private func draw() {
+        let elapsed = Int((ContinuousClock.now - started).components.seconds)
+        guard elapsed >= ProgressText.delaySeconds else { return }
+        state.withLock { state in
+            guard state.done < total else { return }
+            let text = ProgressText.waiting(provider: provider, elapsedSeconds: elapsed, done: state.done, total: total)
+            Report.write("\r" + text + "\u{1B}[K", to: 2)
+            state.shown = true
+        }
+    }
+
+    /// Runs `report` with the line cleared and not redrawn meanwhile, then counts one request done.
+    func around(_ report: () -> Void) {
+        state.withLock { state in
+            if state.shown { Report.write("\r\u{1B}[K", to: 2) }
+            state.shown = false
+            report()
+            state.done += 1
+        }
+    }
+
+    /// Stops redrawing and clears the line.
+    func stop() {
+        ticker.withLock { $0?.cancel() }
+        state.withLock { state in
+            if state.shown { Report.write("\r\u{1B}[K", to: 2) }
+            state.shown = false
         }
     }
 }

@@ -24,7 +24,7 @@ public enum GeneratedImageDestination: Hashable, Sendable {
     func stem(for generated: GeneratedImageFile, several: Bool) -> String {
         switch self {
         case .directory(let folder):
-            return StorageKey.join(folder, FileName.slug(generated.prompt) + "-\(generated.index + 1)")
+            return StorageKey.join(folder, (generated.nameStem ?? FileName.slug(generated.prompt)) + "-\(generated.index + 1)")
         case .file(let path):
             let stem = FileName.withoutExtension(path)
             return several ? stem + "-\(generated.index + 1)" : stem

@@ -154,7 +154,9 @@ public struct MakeThumbnails: Stage {
             let bytes = try PipelineError.codec(path: context.label) {
                 let plain = try thumbnail.encoded(as: options)
                 guard let software else { return plain }
-                return try ImageTextMetadata(Provenance.marking(description: item.file.revisedPrompt ?? item.file.prompt, software: software))
+                return try ImageTextMetadata(Provenance.marking(
+                    description: item.file.revisedPrompt ?? item.file.prompt, software: software, edited: item.file.inputs != nil
+                ))
                     .embedded(in: plain)
             }
             item.thumbnails.append(EncodedThumbnail(edge: edge, size: thumbnail.size, format: format, bytes: bytes))
@@ -223,6 +225,7 @@ public struct EncodeGeneratedImage: Stage {
             software: software, writtenAt: Provenance.timestamp()
         )
         record.contentCredentials = item.info.contentCredentials
+        record.inputs = file.inputs
         record.usage = file.usage
         record.rateLimits = file.rateLimits
         if let credentials = item.info.contentCredentials, reencode {

@@ -38,6 +38,12 @@ public struct GeneratedImageFile: Sendable {
     public var usage: Provenance.Usage?
     /// The answer's rate-limit headers, by quantity.
     public var rateLimits: [String: Provenance.RateLimit]?
+    /// The files an edit sent (`nil` for a generation): recorded in the sidecar, and the image
+    /// marked as a composite with AI-generated media.
+    public var inputs: [Provenance.Input]?
+    /// The name's stem in a folder instead of the prompt's slug (an edit: the first image's name
+    /// and the prompt, `photo-add-a-hat`); the image number follows it.
+    public var nameStem: String?
     /// A streamed request's partial images, in order, to be written beside the image
     /// (`NAME.partial-0.png`, …).
     public var partialImages: [(bytes: [UInt8], format: ImageFormat)] = []

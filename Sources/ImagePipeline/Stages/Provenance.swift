@@ -79,6 +79,8 @@ public struct Provenance: Codable, Hashable, Sendable {
 
     /// The prompt as sent.
     public var prompt: String
+    /// The files an edit sent (`imagepipe edit`), in order, the mask last; `nil` for a generation.
+    public var inputs: [Input]?
     /// The prompt the service says it used instead, when it rewrote it.
     public var revisedPrompt: String?
     /// The provider profile's name (`nscale`, `nebius`, `openai`, `sandbox`, …).
@@ -137,6 +139,32 @@ public struct Provenance: Codable, Hashable, Sendable {
     /// When the file was written, ISO 8601 in UTC.
     public var writtenAt: String
 
+    /// One file an edit sent.
+    public struct Input: Codable, Hashable, Sendable {
+        /// The file's path as given.
+        public var path: String
+        /// `image` (the first one edited, the others references) or `mask`.
+        public var role: String
+        /// Its format (`png`, `jpg`, `webp`).
+        public var format: String
+        /// Its stored dimensions, `WxH`.
+        public var size: String
+        /// Its length in bytes.
+        public var bytes: Int
+        /// The SHA-256 of its bytes.
+        public var sha256: String
+
+        /// Creates an entry.
+        public init(path: String, role: String, format: String, size: String, bytes: Int, sha256: String) {
+            self.path = path
+            self.role = role
+            self.format = format
+            self.size = size
+            self.bytes = bytes
+            self.sha256 = sha256
+        }
+    }
+
     /// Creates a record.
     public init(
         prompt: String, revisedPrompt: String? = nil, provider: String, model: String? = nil, seed: Int? = nil,
@@ -169,7 +197,7 @@ public struct Provenance: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case prompt, revisedPrompt = "revised_prompt", provider, model, seed, requestedSize = "requested_size",
+        case prompt, inputs, revisedPrompt = "revised_prompt", provider, model, seed, requestedSize = "requested_size",
              actualSize = "actual_size", outputSize = "output_size", sourceFormat = "source_format", format, bytes,
              sourceSHA256 = "source_sha256", index, source, created, responseID = "response_id",
              timingsMilliseconds = "timings_ms", warnings, thumbnails, contentCredentials = "content_credentials", embedded, original, usage, rateLimits = "rate_limits", partialImages = "partial_images", software,
@@ -193,18 +221,22 @@ public struct Provenance: Codable, Hashable, Sendable {
     /// off its own provenance as ours.
     public var embeddedMetadata: ImageTextMetadata {
         let json = String(decoding: embeddableJSON(), as: UTF8.self)
-        return ImageTextMetadata(Self.marking(description: revisedPrompt ?? prompt, software: software) + [
+        return ImageTextMetadata(Self.marking(description: revisedPrompt ?? prompt, software: software, edited: inputs != nil) + [
             ImageTextMetadata.Entry(key: "imagepipe.provenance", value: json),
         ])
     }
 
     /// What every file made from a generated image carries (thumbnails included): the prompt,
-    /// the tool, and IPTC's digital source type for AI-generated media.
-    static func marking(description: String, software: String) -> [ImageTextMetadata.Entry] {
+    /// the tool, and IPTC's digital source type: AI-generated media, or for an edit of given
+    /// images (`edited`), a composite with AI-generated media.
+    static func marking(description: String, software: String, edited: Bool = false) -> [ImageTextMetadata.Entry] {
         [
             ImageTextMetadata.Entry(key: "Description", value: description),
             ImageTextMetadata.Entry(key: "Software", value: software),
-            ImageTextMetadata.Entry(key: ImageTextMetadata.digitalSourceTypeKey, value: ImageTextMetadata.aiGeneratedSourceType),
+            ImageTextMetadata.Entry(
+                key: ImageTextMetadata.digitalSourceTypeKey,
+                value: edited ? ImageTextMetadata.compositeAISourceType : ImageTextMetadata.aiGeneratedSourceType
+            ),
         ]
     }
 
@@ -214,6 +246,7 @@ public struct Provenance: Codable, Hashable, Sendable {
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(record.prompt, forKey: .prompt)
+                try container.encodeIfPresent(record.inputs, forKey: .inputs)
                 try container.encodeIfPresent(record.revisedPrompt, forKey: .revisedPrompt)
                 try container.encode(record.provider, forKey: .provider)
                 try container.encodeIfPresent(record.model, forKey: .model)

@@ -195,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "ImageGenerationTests",
             dependencies: [
-                "ImageGeneration", "ImageCore", "TestSupport",
+                "ImageGeneration", "ImageCore", "TestSupport", "ImagePipeSandbox",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -211,7 +211,7 @@ extension ProviderProfile {
         fieldNames: [
             .responseFormat: "response_format", .quality: "quality", .outputFormat: "output_format",
             .background: "background", .outputCompression: "output_compression", .moderation: "moderation",
-            .stream: "stream",
+            .stream: "stream", .inputFidelity: "input_fidelity",
         ],
         jpegName: "jpeg",
         responseFormatRule: .supportedExceptModels(modelPrefixes: ["gpt-image"], defaultFormat: .b64JSON),

@@ -124,16 +124,14 @@ struct EditRequest {
         }
     }
 
-    /// The size an answer has: the `size` asked for, else the first image's (scaled to fit the
-    /// sandbox's 64…4096 sides).
+    /// The size an answer has: the `size` asked for, else the first image's (scaled down to the
+    /// sandbox's longest side, 4096, when larger).
     func outputSize(requested: ImageSize) -> ImageSize {
         if case .string(let text)? = request.fields["size"], text != "auto" { return requested }
-        let sides = GenerationPlan.sides
-        let longest = max(firstSize.width, firstSize.height), shortest = min(firstSize.width, firstSize.height)
-        var scale = 1.0
-        if longest > sides.upperBound { scale = Double(sides.upperBound) / Double(longest) }
-        if Double(shortest) * scale < Double(sides.lowerBound) { scale = Double(sides.lowerBound) / Double(shortest) }
-        func side(_ value: Int) -> Int { min(sides.upperBound, max(sides.lowerBound, Int((Double(value) * scale).rounded()))) }
+        let limit = GenerationPlan.sides.upperBound
+        let longest = max(firstSize.width, firstSize.height)
+        guard longest > limit else { return firstSize }
+        func side(_ value: Int) -> Int { max(1, value * limit / longest) }
         return ImageSize(width: side(firstSize.width), height: side(firstSize.height))
     }
 

@@ -53,6 +53,11 @@ struct SandboxClient {
     func get(_ url: String) async throws -> Reply {
         try await HTTPProbe.get(url)
     }
+
+    /// Posts a multipart form to the edits endpoint.
+    func edit(_ form: TestForm, token: String? = nil) async throws -> Reply {
+        try await HTTPProbe.post(url: "\(server.baseURL)/images/edits", raw: Data(form.body), token: token, contentType: form.contentType)
+    }
 }
 
 /// Plain HTTP requests with AsyncHTTPClient's shared client.
@@ -61,10 +66,10 @@ enum HTTPProbe {
         try await post(url: url, raw: JSONSerialization.data(withJSONObject: object), token: token)
     }
 
-    static func post(url: String, raw body: Data, token: String? = nil) async throws -> Reply {
+    static func post(url: String, raw body: Data, token: String? = nil, contentType: String = "application/json") async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Content-Type", value: contentType)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes([UInt8](body))
         return try await execute(request)

@@ -168,3 +168,42 @@ if Image is not None:
         write("metadata", name, out.getvalue())
         if fmt == "JPEG":
             write("jpeg", name, out.getvalue())
+
+    # Multipart seeds: edit forms delimited by SandboxFuzz's boundary, valid and not.
+    def encoded(size, mode="RGB", color=(200, 30, 30), fmt="PNG"):
+        out = io.BytesIO()
+        Image.new(mode, size, color).save(out, fmt)
+        return out.getvalue()
+
+    boundary = b"fuzz-boundary"
+
+    def form(parts, preamble=b"", epilogue=b""):
+        out = preamble
+        for headers, content in parts:
+            out += b"--" + boundary + b"\r\n" + headers + b"\r\n\r\n" + content + b"\r\n"
+        return out + b"--" + boundary + b"--\r\n" + epilogue
+
+    def file_part(name, content, ctype=b"image/png", filename=b"a.png"):
+        return (b'Content-Disposition: form-data; name="' + name + b'"; filename="' + filename + b'"\r\nContent-Type: ' + ctype, content)
+
+    def text_part(name, value):
+        return (b'Content-Disposition: form-data; name="' + name + b'"', value)
+
+    red = encoded((16, 12))
+    hole = encoded((16, 12), "RGBA", (0, 0, 0, 0))
+    write("multipart", "edit-mask", form([file_part(b"image", red), file_part(b"mask", hole), text_part(b"prompt", b"add a hat"),
+                                          text_part(b"model", b"gpt-image-1"), text_part(b"n", b"2"), text_part(b"input_fidelity", b"high")]))
+    write("multipart", "edit-three", form([file_part(b"image[]", encoded((8, 8))),
+                                           file_part(b"image[]", encoded((8, 8), fmt="JPEG"), b"image/jpeg", b"b.jpg"),
+                                           file_part(b"image[]", encoded((4, 4), "L", 0)), text_part(b"prompt", b"x"),
+                                           text_part(b"size", b"64x64"), text_part(b"output_format", b"webp"),
+                                           text_part(b"output_compression", b"50")], preamble=b"preamble\r\n", epilogue=b"epilogue"))
+    write("multipart", "edit-stream", form([file_part(b"image", encoded((8, 8))), text_part(b"prompt", b"x"),
+                                            text_part(b"stream", b"true"), text_part(b"partial_images", b"2")]))
+    write("multipart", "mask-size", form([file_part(b"image", red), file_part(b"mask", encoded((8, 8), "RGBA", (0, 0, 0, 0))),
+                                          text_part(b"prompt", b"x")]))
+    write("multipart", "wrong-type", form([file_part(b"image", encoded((8, 8)), b"application/octet-stream"), text_part(b"prompt", b"x")]))
+    write("multipart", "truncated", form([file_part(b"image", encoded((8, 8))), text_part(b"prompt", b"x")])[:-40])
+    write("multipart", "content-type", b'multipart/form-data; boundary="fuzz-boundary"; charset=utf-8')
+    write("multipart", "quoted-names", form([(b'Content-Disposition: form-data; name="a\\"b"; filename="c\\\\d.png"\r\nContent-Type: IMAGE/PNG; x=y',
+                                              encoded((4, 4))), text_part(b"prompt", b"--fuzz-boundary inside")]))

@@ -2,7 +2,7 @@
 # Fuzzes one parser (or all of them in turn) with libFuzzer, AddressSanitizer and, for the C code,
 # UndefinedBehaviorSanitizer:
 #
-#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options…]     TARGET: png webp pam jpeg metadata response sandbox base64
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options…]     TARGET: png webp pam jpeg metadata response sandbox multipart base64
 #   scripts/fuzz.sh all SECONDS
 #
 # Builds the target's executable in .build-fuzz (its own scratch path: sanitizer flags would
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-all_targets=(png webp pam jpeg metadata response sandbox base64)
+all_targets=(png webp pam jpeg metadata response sandbox multipart base64)
 if [[ $# -lt 2 || ! "$2" =~ ^[0-9]+$ ]]; then
     echo "usage: scripts/fuzz.sh TARGET|all SECONDS [libFuzzer options…]   (TARGET: ${all_targets[*]})" >&2
     exit 2
@@ -28,7 +28,7 @@ scratch=.build-fuzz
 product_of() {
     case $1 in
         png|webp|pam|jpeg|metadata|response) echo ImageFuzz ;;
-        sandbox) echo SandboxFuzz ;;
+        sandbox|multipart) echo SandboxFuzz ;;
         base64) echo Base64Fuzz ;;
         *) echo "error: unknown fuzz target '$1' (targets: ${all_targets[*]})" >&2; return 1 ;;
     esac
@@ -36,7 +36,7 @@ product_of() {
 # Image files need room for a few chunks; JSON bodies and base64 text less.
 max_len_of() {
     case $1 in
-        png|webp|jpeg|metadata) echo 16384 ;;
+        png|webp|jpeg|metadata|multipart) echo 16384 ;;
         *) echo 8192 ;;
     esac
 }

@@ -6,7 +6,7 @@ import ImageCore
 /// OpenAI's endpoint checks it: one to 16 images (`image` or `image[]` parts), each PNG, JPEG or
 /// WebP with a `Content-Type` that says so; an optional `mask`, a PNG with an alpha channel and
 /// the first image's dimensions; the other options as text fields, validated like a generation's.
-struct EditRequest {
+package struct EditRequest {
     /// The text fields, as a generation request in the OpenAI dialect.
     var request: GenerationRequest
     /// The images' bytes, in order.
@@ -191,6 +191,24 @@ enum SandboxEditor {
                     if let mask { mask.withUnsafeBytes { paint(output, $0) } } else { paint(output, nil) }
                 }
             }
+        }
+    }
+}
+
+extension EditRequest {
+    /// What the edits endpoint makes of a multipart body before rendering (leaving out latency,
+    /// the token, faults and the render itself), for the `SandboxFuzz` target and tests: the
+    /// images and mask found and the plan, or the problem the answer reports.
+    package static func validate(body: [UInt8], boundary: String, configuration: SandboxConfiguration = SandboxConfiguration())
+        -> Result<(images: Int, firstSize: ImageSize, hasMask: Bool, plan: GenerationPlan), RequestProblem>
+    {
+        do throws(RequestProblem) {
+            let edit = try EditRequest(body: body, boundary: boundary)
+            var plan = try GenerationPlan(edit.request, configuration: configuration)
+            plan.requestedSize = edit.outputSize(requested: plan.requestedSize)
+            return .success((edit.images.count, edit.firstSize, edit.mask != nil, plan))
+        } catch {
+            return .failure(error)
         }
     }
 }

@@ -6,7 +6,7 @@ import FuzzSupport
 
 @main
 enum SandboxFuzz {
-    static let targets = [FuzzTarget("sandbox", check: checkSandboxRequest)]
+    static let targets = [FuzzTarget("sandbox", check: checkSandboxRequest), FuzzTarget("multipart", check: checkMultipart)]
 
     static func main() {
         fuzzMain(targets)

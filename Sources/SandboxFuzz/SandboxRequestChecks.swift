@@ -45,7 +45,7 @@ func checkSandboxRequest(_ data: UnsafeRawBufferPointer) {
 
 /// Crashes unless imagepipe's response scanner reads `reply`'s body in `dialect` as an error
 /// answer carrying `message` (when given).
-private func requireReadable(_ reply: ErrorReply, in dialect: SandboxDialect, message: String?) {
+func requireReadable(_ reply: ErrorReply, in dialect: SandboxDialect, message: String?) {
     let (status, buffer) = reply.statusAndBody(in: dialect)
     let body = Array(buffer.readableBytesView)
     guard (400...599).contains(status) else { fatalError("error answer with status \(status)") }

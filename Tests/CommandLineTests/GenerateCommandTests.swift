@@ -69,6 +69,17 @@ struct GenerateCommandTests {
 
     /// Starts `imagepipe serve --port 0` with `arguments`; returns the process (stop it by
     /// interrupting it) and the base URL it announced.
+    /// Whether `python3 -c "import openai"` works.
+    static func pythonHasOpenAI() -> Bool {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import openai"]
+        python.standardError = FileHandle.nullDevice
+        guard (try? python.run()) != nil else { return false }
+        python.waitUntilExit()
+        return python.terminationStatus == 0
+    }
+
     static func serve(_ arguments: [String]) throws -> (Process, String) {
         let serve = Process()
         serve.executableURL = CommandLineTests.binary
@@ -144,13 +155,7 @@ struct GenerateCommandTests {
 
     @Test("the OpenAI Python SDK streams partial images from imagepipe serve (skipped, saying so, without `pip install openai`)")
     func openAISDKStream() throws {
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import openai"]
-        python.standardError = FileHandle.nullDevice
-        try python.run()
-        python.waitUntilExit()
-        guard python.terminationStatus == 0 else {
+        guard Self.pythonHasOpenAI() else {
             print("skipped: the OpenAI Python SDK is not installed (pip install openai; scripts/test.sh installs it)")
             return
         }

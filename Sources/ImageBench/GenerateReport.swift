@@ -46,6 +46,9 @@ public struct GenerateReport: Sendable, Codable {
     /// Failures by class: `generation.<GenerationError code>` for requests,
     /// `pipeline.<PipelineError code>` for images.
     public var failures: [String: Int] = [:]
+    /// The token usage the service reported (OpenAI's `usage`), summed over the measured
+    /// requests; `nil` when none reported any.
+    public var usage: Provenance.Usage?
     /// Whole requests (`total`: from the request's start to its files on disk), then every stage
     /// that was recorded, in pipeline order.
     public var latencies: [LatencyDistribution] = []
@@ -87,6 +90,14 @@ public struct GenerateReport: Sendable, Codable {
             if let bytes = bodyBytes[sample.prompt] { responseBytes += bytes } else { bytesKnown = false }
             var recorded = 0.0
             var first = true
+            if let reported = outcome.images.lazy.compactMap({ try? $0.get() }).first?.provenance.usage {
+                var sum = usage ?? Provenance.Usage(inputTokens: nil, outputTokens: nil, totalTokens: nil)
+                func add(_ value: Int?, to total: inout Int?) { if let value { total = (total ?? 0) + value } }
+                add(reported.inputTokens, to: &sum.inputTokens)
+                add(reported.outputTokens, to: &sum.outputTokens)
+                add(reported.totalTokens, to: &sum.totalTokens)
+                usage = sum
+            }
             for image in outcome.images {
                 switch image {
                 case .failure(let error):
@@ -137,6 +148,12 @@ public struct GenerateReport: Sendable, Codable {
         }
         summary += ", written \((Double(outputBytes) / 1e6).fixed(1)) MB"
         lines.append(summary)
+        if let usage {
+            let parts = [("input", usage.inputTokens), ("output", usage.outputTokens), ("total", usage.totalTokens)]
+                .compactMap { name, value in value.map { "\($0) \(name)" } }
+            let perImage = usage.totalTokens.map { images > 0 ? " (\((Double($0) / Double(images)).fixed(0)) per image)" : "" } ?? ""
+            lines.append("usage: " + parts.joined(separator: ", ") + " tokens" + perImage)
+        }
         lines.append("requests: \(succeededRequests) succeeded, \(failedRequests) failed" + (failures.isEmpty ? "" : " (" + failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"))
         lines.append("")
         lines.append("| stage | count | p50 ms | p90 ms | p99 ms | max ms | mean ms |")

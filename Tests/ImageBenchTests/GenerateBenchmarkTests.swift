@@ -79,6 +79,11 @@ struct GenerateBenchmarkTests {
         #expect(first.count == 4)
         #expect(first.max <= total.max)
         #expect(report.latencies.map(\.stage).prefix(2) == ["total", "first_partial"])
+        // The sandbox reports OpenAI's usage for every request: the report sums it.
+        let usage = try #require(report.usage)
+        #expect(usage.outputTokens == 4 * 1024)
+        #expect(usage.totalTokens == (usage.inputTokens ?? 0) + 4 * 1024)
+        #expect(report.table().contains("usage: \(usage.inputTokens ?? 0) input, 4096 output"))
     }
 
     @Test("injected failures are counted by class: a final 400 as generation.validation")

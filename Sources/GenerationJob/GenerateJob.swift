@@ -148,31 +148,21 @@ public struct GenerateJob: Sendable {
 /// Sends one prompt to the generation service and hands on the images it returned, each with
 /// its provenance (request, response, timings of the request's steps).
 public struct GenerateImages: Stage {
-    /// The client (provider, token, timeouts, retries).
-    public var client: GenerationClient
-    /// The request; its prompt is replaced by the stage's input.
-    public var request: GenerationRequest
-    /// With a streamed request, called with each partial image as it arrives, and the prompt.
-    public var onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)?
-    /// Keep the partial images, to be written beside the image (`--save-partials`).
-    public var keepsPartialImages = false
+    /// The stage that sends each prompt as ``GenerateJob/Work/prompt(_:)``.
+    public var requesting: RequestImages
 
     /// Creates the stage.
     public init(
         client: GenerationClient, request: GenerationRequest,
         onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)? = nil, keepsPartialImages: Bool = false
     ) {
-        self.client = client
-        self.request = request
-        self.onPartialImage = onPartialImage
-        self.keepsPartialImages = keepsPartialImages
+        requesting = RequestImages(client: client, request: request, onPartialImage: onPartialImage, keepsPartialImages: keepsPartialImages)
     }
 
     public var name: String { "generate" }
 
     public func process(_ prompt: String, context: inout StageContext) async throws -> [GeneratedImageFile] {
-        let stage = RequestImages(client: client, request: request, onPartialImage: onPartialImage, keepsPartialImages: keepsPartialImages)
-        return try await stage.process(.prompt(prompt), context: &context)
+        try await requesting.process(.prompt(prompt), context: &context)
     }
 }
 

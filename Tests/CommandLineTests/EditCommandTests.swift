@@ -136,13 +136,7 @@ struct EditCommandTests {
 
     @Test("the OpenAI Python SDK's images.edit with two images and a mask works against imagepipe serve (skipped, saying so, without `pip install openai`)")
     func openAISDKEdit() throws {
-        guard GenerateCommandTests.pythonHasOpenAI() else {
-            print("skipped: the OpenAI Python SDK is not installed (pip install openai; scripts/test.sh installs it)")
-            return
-        }
         let (_, photo, reference, mask) = try Self.inputs()
-        let (serve, url) = try GenerateCommandTests.serve([])
-        defer { serve.interrupt(); serve.waitUntilExit() }
         let script = """
         import base64, sys
         from openai import OpenAI
@@ -155,16 +149,8 @@ struct EditCommandTests {
         for event in stream:
             print(event.type)
         """
-        let run = Process()
-        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        run.arguments = ["python3", "-c", script, url, photo, reference, mask]
-        let output = Pipe()
-        run.standardOutput = output
-        run.standardError = output
-        try run.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.waitUntilExit()
-        #expect(run.terminationStatus == 0, "\(text)")
+        guard let (status, text) = try GenerateCommandTests.runWithOpenAISDK(script, [photo, reference, mask]) else { return }
+        #expect(status == 0, "\(text)")
         #expect(text == "True 64 48 True\nimage_edit.partial_image\nimage_edit.completed\n", "\(text)")
     }
 }

@@ -69,6 +69,28 @@ struct GenerateCommandTests {
 
     /// Starts `imagepipe serve --port 0` with `arguments`; returns the process (stop it by
     /// interrupting it) and the base URL it announced.
+    /// Runs a Python `script` with `sys.argv[1]` the URL of a fresh `imagepipe serve` and the
+    /// `arguments` after it; its status and output, or `nil` (saying it skipped) when the OpenAI
+    /// Python SDK is not installed.
+    static func runWithOpenAISDK(_ script: String, _ arguments: [String]) throws -> (Int32, String)? {
+        guard pythonHasOpenAI() else {
+            print("skipped: the OpenAI Python SDK is not installed (pip install openai; scripts/test.sh installs it)")
+            return nil
+        }
+        let (serve, url) = try serve([])
+        defer { serve.interrupt(); serve.waitUntilExit() }
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        run.arguments = ["python3", "-c", script, url] + arguments
+        let output = Pipe()
+        run.standardOutput = output
+        run.standardError = output
+        try run.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        return (run.terminationStatus, text)
+    }
+
     /// Whether `python3 -c "import openai"` works.
     static func pythonHasOpenAI() -> Bool {
         let python = Process()
@@ -155,12 +177,6 @@ struct GenerateCommandTests {
 
     @Test("the OpenAI Python SDK streams partial images from imagepipe serve (skipped, saying so, without `pip install openai`)")
     func openAISDKStream() throws {
-        guard Self.pythonHasOpenAI() else {
-            print("skipped: the OpenAI Python SDK is not installed (pip install openai; scripts/test.sh installs it)")
-            return
-        }
-        let (serve, url) = try Self.serve([])
-        defer { serve.interrupt(); serve.waitUntilExit() }
         let script = """
         import sys
         from openai import OpenAI
@@ -169,16 +185,8 @@ struct GenerateCommandTests {
         for event in stream:
             print(event.type, getattr(event, "partial_image_index", None), len(event.b64_json) > 1000)
         """
-        let run = Process()
-        run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        run.arguments = ["python3", "-c", script, url]
-        let output = Pipe()
-        run.standardOutput = output
-        run.standardError = output
-        try run.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.waitUntilExit()
-        #expect(run.terminationStatus == 0, "\(text)")
+        guard let (status, text) = try Self.runWithOpenAISDK(script, []) else { return }
+        #expect(status == 0, "\(text)")
         #expect(text == "image_generation.partial_image 0 True\nimage_generation.partial_image 1 True\nimage_generation.completed None True\n", "\(text)")
     }
 

@@ -139,6 +139,18 @@ struct EditRequestTests {
         #expect(parts.contains { $0.part.name == "model" && $0.bytes == Array("gpt-image-9-preview".utf8) })
     }
 
+    @Test("a retried edit (503, then an answer) sends the whole form again, read afresh from the files")
+    func retried() async throws {
+        let images = try Self.files(3)
+        let server = try await StubServer.start(script: [.json(503, #"{"error":{"message":"busy","type":"server_error"}}"#), Self.answer])
+        let result = try await Client.withClient(server) { try await $0.edit(ImageEditRequest(prompt: "x", images: images, mask: nil)) }
+        #expect(result.attempts == 2)
+        #expect(server.requests.count == 2)
+        let (first, second) = (try Self.parts(of: server.requests[0]), try Self.parts(of: server.requests[1]))
+        #expect(first.map(\.bytes) == second.map(\.bytes))
+        #expect(second.filter { $0.part.name == "image[]" }.count == 3)
+    }
+
     @Test("a file that changed since it was checked fails the request clearly, and is not retried")
     func changedFile() async throws {
         var edit = ImageEditRequest(prompt: "x", images: try Self.files(1))

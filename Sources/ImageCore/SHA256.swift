@@ -14,7 +14,7 @@ public enum SHA256 {
         hex(digest(bytes))
     }
 
-    private static func hex(_ state: [UInt32]) -> String {
+    fileprivate static func hex(_ state: [UInt32]) -> String {
         var text = ""
         text.reserveCapacity(64)
         for word in state {
@@ -37,30 +37,83 @@ public enum SHA256 {
     /// remaining bytes, 0x80, zeros and the bit length, in one or two blocks), by the SHA
     /// extensions or the portable code.
     private static func digest(_ bytes: UnsafeRawBufferPointer, hardware: Bool = usesHardware) -> [UInt32] {
-        var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        let wholeBytes = bytes.count / 64 * 64
-        var tail = [UInt8](repeating: 0, count: 128)
-        let remaining = bytes.count - wholeBytes
-        for index in 0..<remaining { tail[index] = bytes[wholeBytes + index] }
-        tail[remaining] = 0x80
-        let tailBytes = remaining < 56 ? 64 : 128
-        let bitLength = UInt64(bytes.count) &* 8
-        for index in 0..<8 { tail[tailBytes - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(index))) }
-        state.withUnsafeMutableBufferPointer { state in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-                func compress(_ blocks: UnsafeRawBufferPointer) {
-                    guard !blocks.isEmpty else { return }
-                    if hardware {
-                        ipd_sha256_compress_hardware(state.baseAddress, blocks.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
-                    } else {
-                        compressPortably(blocks, state, schedule)
+        var hasher = Hasher(hardware: hardware)
+        hasher.update(bytes)
+        return hasher.finalState()
+    }
+
+    /// A digest fed in pieces (a file read in chunks): the same digest as of the pieces joined.
+    ///
+    /// ```swift
+    /// var hasher = SHA256.Hasher()
+    /// for chunk in chunks { chunk.withUnsafeBytes { hasher.update($0) } }
+    /// let digest = hasher.finalize()
+    /// ```
+    public struct Hasher: Sendable {
+        private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        /// Bytes of an incomplete block, waiting for the next piece.
+        private var pending: [UInt8] = []
+        private var count: UInt64 = 0
+        private let hardware: Bool
+
+        /// A hasher with no bytes yet.
+        public init() {
+            self.init(hardware: SHA256.usesHardware)
+        }
+
+        init(hardware: Bool) {
+            self.hardware = hardware
+            pending.reserveCapacity(64)
+        }
+
+        /// Adds `bytes`: whole blocks are compressed straight from them.
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            count &+= UInt64(bytes.count)
+            var start = 0
+            if !pending.isEmpty {
+                let taken = min(64 - pending.count, bytes.count)
+                pending += bytes[0..<taken]
+                start = taken
+                guard pending.count == 64 else { return }
+                let block = pending
+                block.withUnsafeBytes { compress($0) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            let whole = (bytes.count - start) / 64 * 64
+            compress(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + whole)]))
+            pending += bytes[(start + whole)...]
+        }
+
+        /// The digest of everything added, as 64 lowercase hex digits.
+        public consuming func finalize() -> String {
+            SHA256.hex(finalState())
+        }
+
+        /// Pads the pending bytes with 0x80, zeros and the bit length, and compresses them.
+        mutating func finalState() -> [UInt32] {
+            var tail = [UInt8](repeating: 0, count: 128)
+            for (index, byte) in pending.enumerated() { tail[index] = byte }
+            tail[pending.count] = 0x80
+            let tailBytes = pending.count < 56 ? 64 : 128
+            let bitLength = count &* 8
+            for index in 0..<8 { tail[tailBytes - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(index))) }
+            tail.withUnsafeBytes { compress(UnsafeRawBufferPointer(rebasing: $0[..<tailBytes])) }
+            return state
+        }
+
+        private mutating func compress(_ blocks: UnsafeRawBufferPointer) {
+            guard !blocks.isEmpty else { return }
+            let hardware = self.hardware
+            state.withUnsafeMutableBufferPointer { state in
+                if hardware {
+                    ipd_sha256_compress_hardware(state.baseAddress, blocks.baseAddress!.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
+                } else {
+                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+                        SHA256.compressPortably(blocks, state, schedule)
                     }
                 }
-                compress(UnsafeRawBufferPointer(rebasing: bytes[..<wholeBytes]))
-                tail.withUnsafeBytes { compress(UnsafeRawBufferPointer(rebasing: $0[..<tailBytes])) }
             }
         }
-        return state
     }
 
     /// The digest by the portable Swift code even where the SHA extensions exist (the baseline
@@ -70,7 +123,7 @@ public enum SHA256 {
     }
 
     /// The portable compression of whole 64-byte blocks into `state`.
-    private static func compressPortably(
+    fileprivate static func compressPortably(
         _ blocks: UnsafeRawBufferPointer, _ stateWords: UnsafeMutableBufferPointer<UInt32>,
         _ w: UnsafeMutableBufferPointer<UInt32>
     ) {

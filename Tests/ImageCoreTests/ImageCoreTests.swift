@@ -120,6 +120,27 @@ struct SHA256Tests {
         }
     }
 
+    @Test("fed in pieces of every size 1–130 (block edges and the 56-byte padding boundary), the digest is the one-shot digest")
+    func pieces() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let expected = SHA256.hex(of: bytes)
+        for piece in 1...130 {
+            var hasher = SHA256.Hasher()
+            bytes.withUnsafeBytes { buffer in
+                for start in stride(from: 0, to: buffer.count, by: piece) {
+                    hasher.update(UnsafeRawBufferPointer(rebasing: buffer[start..<min(start + piece, buffer.count)]))
+                }
+            }
+            #expect(hasher.finalize() == expected, "pieces of \(piece)")
+        }
+        for length in [0, 55, 56, 63, 64, 119, 120] {
+            var hasher = SHA256.Hasher()
+            Array(bytes.prefix(length)).withUnsafeBytes { hasher.update($0) }
+            #expect(hasher.finalize() == SHA256.hex(of: Array(bytes.prefix(length))), "length \(length)")
+        }
+    }
+
     @Test("FIPS 180-2 vector: one million 'a'")
     func million() {
         #expect(SHA256.hex(of: [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")

@@ -29,6 +29,36 @@ public enum FileIO {
         return try readAll(descriptor, path: path, expected: min(count, size))
     }
 
+    /// Reads a regular file in chunks of at most `chunkSize` bytes, handing each to `body` (the
+    /// buffer is reused: copy what must outlive the call); never holds the file whole.
+    ///
+    /// - Returns: the bytes read.
+    /// - Throws: ``PipelineError`` with `.readFailed` or `.notAFile`.
+    @discardableResult
+    public static func forEachChunk(
+        of path: String, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(PipelineError) -> Int {
+        let (descriptor, _) = try openRegularFile(path)
+        defer { close(descriptor) }
+        var total = 0
+        var failure: PipelineError?
+        withUnsafeTemporaryAllocation(byteCount: chunkSize, alignment: 16) { buffer in
+            while true {
+                let count = read(descriptor, buffer.baseAddress!, chunkSize)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = PipelineError(.readFailed, path: path, "read failed at byte \(total): \(errorText())")
+                    return
+                }
+                if count == 0 { return }
+                total += count
+                body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            }
+        }
+        if let failure { throw failure }
+        return total
+    }
+
     /// Opens a regular file for reading; the caller closes the descriptor.
     private static func openRegularFile(_ path: String) throws(PipelineError) -> (descriptor: Int32, size: Int) {
         // O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer; it is

@@ -20,6 +20,48 @@ extension Imagepipe {
     struct Gallery: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a browsable gallery of a folder: thumbnails in several sizes, manifest.json and index.html.",
+            discussion: "`imagepipe gallery SRC -o OUT` builds (the default); `imagepipe gallery merge OUT` joins the parts of a sharded run.",
+            subcommands: [Build.self, Merge.self],
+            defaultSubcommand: Build.self
+        )
+    }
+}
+
+extension Imagepipe.Gallery {
+    struct Merge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write OUT/manifest.json and OUT/index.html from a sharded run's parts (OUT/manifest.d/part-I-of-N.json).",
+            discussion: """
+            Every part of the split must be there and made with the same settings; a shard run again replaces             its own part, and merging again writes the same files with it. Exit status 1, nothing written, when             a part is missing or the parts disagree.
+            """
+        )
+
+        @Argument(help: "The gallery's output folder.")
+        var output: String
+
+        @Option(help: "The page title (default: the source folder's name).")
+        var title: String?
+
+        @Flag(help: "Print only errors.")
+        var quiet = false
+
+        func run() async throws {
+            do throws(PipelineError) {
+                let summary = try await GalleryJob.merge(outputs: LocalStorage(root: output), title: title)
+                if !quiet {
+                    Report.note("gallery merge: \(summary.parts) parts, \(summary.entries) entries -> \(summary.manifestPath), \(summary.indexPath)")
+                }
+            } catch {
+                Report.error(error, verbose: false)
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "build",
+            abstract: "Make a browsable gallery of a folder: thumbnails in several sizes, manifest.json and index.html (the default).",
             discussion: """
             Walks SRC for PNG, WebP and JPEG files and saved image-API responses (recognised by their bytes; each \
             image of a response is a source of its own) and writes OUT/thumbs/NAME.SIZE.webp, OUT/manifest.json \
@@ -78,6 +120,9 @@ extension Imagepipe {
         @Option(name: .shortAndLong, help: "Sources worked on at once (default: the number of cores).")
         var jobs: Int?
 
+        @Option(help: "Do shard I of N (0-based: 3/16) of the sources, by a stable hash of each one's path, and write OUT/manifest.d/part-I-of-N.json instead of the manifest and page (then `imagepipe gallery merge OUT`). Default: from IMAGEPIPE_SHARD, JOB_COMPLETION_INDEX + IMAGEPIPE_SHARD_COUNT, AWS_BATCH_JOB_ARRAY_INDEX/_SIZE, CLOUD_RUN_TASK_INDEX/_COUNT or SLURM_ARRAY_TASK_*; else the whole.")
+        var shard: String?
+
         @Flag(help: "fsync each file before renaming it into place.")
         var durable = false
 
@@ -124,6 +169,7 @@ extension Imagepipe {
                 throw ValidationError(error.description)
             }
             if let jobs { job.concurrency = jobs }
+            if let shard = try ShardOption.resolve(shard, quiet: quiet || json) { job.shard = shard }
             job.prune = prune
             job.durable = durable
             job.title = title
@@ -172,7 +218,8 @@ extension Imagepipe {
             if json {
                 Report.output(jsonSummary(summary, job: job))
             } else if !quiet || summary.failed > 0 {
-                Report.note("gallery: \(summary) -> \(job.indexPath) (\(oneDecimal(summary.seconds)) s)")
+                let written = job.shard.isSharded ? job.manifestPath : job.indexPath
+                Report.note("gallery: \(summary) -> \(written) (\(oneDecimal(summary.seconds)) s)")
             }
             if interrupted { throw ExitCode(130) }
             if summary.failed > 0 { throw ExitCode.failure }

@@ -58,6 +58,11 @@ public struct GalleryJob: Sendable {
     public var manifestInterval: Duration = .seconds(2)
     /// The page's title (default: the source folder's name).
     public var title: String?
+    /// This run's share of the sources when the gallery is made by several workers
+    /// (``Shard/whole`` by default): only the sources whose key falls in the shard are looked at,
+    /// and the run writes its part of the manifest (``partKey(for:)``) instead of `manifest.json`
+    /// and the page; ``merge(outputs:title:)`` makes those from the parts.
+    public var shard: Shard = .whole
     /// Follow symbolic links found in a local source folder (default: skip and report them,
     /// since a link may point outside the folder and its target would be published). The source
     /// folder itself is always followed. Followed folder links that lead back to a folder being
@@ -70,9 +75,16 @@ public struct GalleryJob: Sendable {
     public static let indexKey = "index.html"
     /// The thumbnails' folder in ``outputs``.
     public static let thumbnailPrefix = "thumbs"
+    /// The folder of a sharded run's manifest parts in ``outputs``.
+    public static let partsPrefix = "manifest.d"
 
-    /// The manifest's path.
-    public var manifestPath: String { outputs.path(of: Self.manifestKey) }
+    /// Where a shard's part of the manifest goes: `manifest.d/part-00003-of-00016.json`.
+    public static func partKey(for shard: Shard) -> String {
+        StorageKey.join(partsPrefix, shard.partName(extension: "json"))
+    }
+
+    /// The manifest's path (this shard's part when sharded).
+    public var manifestPath: String { outputs.path(of: shard.isSharded ? Self.partKey(for: shard) : Self.manifestKey) }
     /// The page's path.
     public var indexPath: String { outputs.path(of: Self.indexKey) }
 
@@ -138,17 +150,27 @@ public struct GalleryJob: Sendable {
         case .keepProfile: "keep"
         }
         let fingerprint = settings.fingerprint + " orient=\(decoder.autoOrient ? "auto" : "stored") colour=\(colour)"
+        let manifestKey = shard.isSharded ? Self.partKey(for: shard) : Self.manifestKey
         var previous: [GalleryEntry] = []
-        if await outputs.exists(Self.manifestKey) {
+        if await outputs.exists(manifestKey) {
             do throws(PipelineError) {
-                previous = try GalleryManifest(parsing: await outputs.read(Self.manifestKey, maxBytes: 1 << 30)).entries
+                previous = try GalleryManifest(parsing: await outputs.read(manifestKey, maxBytes: 1 << 30)).entries
             } catch {
                 summary.warnings.append("\(manifestPath): \(error.message); starting a new manifest")
             }
         }
+        if shard.isSharded {
+            // A merged manifest (of an earlier run, sharded or not) knows this shard's sources too:
+            // what the part does not have yet is taken from it, so a re-split run stays incremental.
+            let known = Set(previous.map(\.file))
+            if let merged = try? GalleryManifest(parsing: await outputs.read(Self.manifestKey, maxBytes: 1 << 30)) {
+                previous += merged.entries.filter { !known.contains($0.file) && shard.contains($0.file) }
+            }
+            previous = previous.filter { shard.contains($0.file) }
+        }
         var current = Dictionary(grouping: previous, by: \.file)
         let listing = try await sources.list(under: "")
-        let files = listing.entries
+        let files = listing.entries.filter { shard.contains($0.key) }
         summary.skippedLinks = listing.skipped.map { "\(sources.path(of: $0.key)): \($0.reason)" }
         let thumbnailsBefore = Set(try await outputs.list(under: Self.thumbnailPrefix).entries.map(\.key))
         let context = Context(fingerprint: fingerprint, sourceLink: sourceLink, existingThumbnails: thumbnailsBefore)
@@ -183,7 +205,7 @@ public struct GalleryJob: Sendable {
         var writeError: PipelineError?
         func writeManifest() async {
             do throws(PipelineError) {
-                try await outputs.write(manifest(current, context: context).encoded(), to: Self.manifestKey)
+                try await outputs.write(manifest(current, context: context).encoded(), to: manifestKey)
             } catch {
                 writeError = writeError ?? error
             }
@@ -246,7 +268,8 @@ public struct GalleryJob: Sendable {
                 summary.missing += entries.count
             }
         }
-        if pruning {
+        // A shard sees its own sources only: stray thumbnails are for an unsharded run to remove.
+        if pruning && !shard.isSharded {
             let named = Set(current.values.joined().flatMap { entry in entry.thumbnails.map(\.path) })
             for thumbnail in try await outputs.list(under: Self.thumbnailPrefix).entries where !named.contains(thumbnail.key) {
                 try await outputs.remove(thumbnail.key)
@@ -255,11 +278,14 @@ public struct GalleryJob: Sendable {
         }
         await writeManifest()
         if let writeError { throw writeError }
+        if shard.isSharded {
+            summary.seconds = (clock.now - started).seconds
+            return summary
+        }
         let sourceName = StorageKey.name(of: (sources as? LocalStorage)?.canonicalRoot ?? sources.location)
         let page = GalleryPage(manifest: manifest(current, context: context), title: title ?? sourceName)
         try await outputs.write(Array(page.html().utf8), to: Self.indexKey)
-        let elapsed = clock.now - started
-        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        summary.seconds = (clock.now - started).seconds
         return summary
     }
 
@@ -393,5 +419,12 @@ public struct GallerySummary: Sendable, CustomStringConvertible {
         if removedTemporaryFiles > 0 { parts.append("\(removedTemporaryFiles) leftover temporary files removed") }
         if notDone > 0 { parts.append("\(notDone) not done (interrupted; the next run does them)") }
         return parts.joined(separator: ", ")
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    fileprivate var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }

@@ -1,0 +1,72 @@
+import PipelineCore
+
+/// What ``GalleryJob/merge(outputs:title:)`` did.
+public struct GalleryMergeSummary: Sendable {
+    /// How many parts were merged (the shard count).
+    public var parts: Int
+    /// Manifest entries written.
+    public var entries: Int
+    /// The manifest's and the page's paths.
+    public var manifestPath: String
+    public var indexPath: String
+}
+
+extension GalleryJob {
+    /// Makes `manifest.json` and `index.html` from a sharded run's parts
+    /// (`manifest.d/part-I-of-N.json`): every part of one count must be there, made with the same
+    /// settings; their entries are joined, sorted by source. Idempotent: merging again after a
+    /// shard ran again writes the same files with that shard's new part.
+    ///
+    /// - Parameter title: the page's title (default: the name of the source folder the parts
+    ///   record).
+    /// - Throws: ``PipelineError`` with `.invalidOptions` naming what is missing or inconsistent
+    ///   (no parts, parts of several counts, a missing part, other settings, a source in two
+    ///   parts), `.readFailed` or `.writeFailed`.
+    public static func merge(outputs: any Storage, title: String? = nil) async throws(PipelineError) -> GalleryMergeSummary {
+        let listing = try await outputs.list(under: partsPrefix)
+        var parts: [(index: Int, count: Int, key: String)] = []
+        for entry in listing.entries {
+            guard let (index, count) = Shard.parsePartName(StorageKey.name(of: entry.key)) else { continue }
+            parts.append((index, count, entry.key))
+        }
+        let folder = outputs.path(of: partsPrefix)
+        guard !parts.isEmpty else {
+            throw PipelineError(.invalidOptions, path: folder, "no manifest parts (part-I-of-N.json) to merge: run the shards first")
+        }
+        let counts = Set(parts.map(\.count))
+        guard counts.count == 1, let count = counts.first else {
+            throw PipelineError(.invalidOptions, path: folder, "parts of different shard counts (\(counts.sorted().map(String.init).joined(separator: ", "))): remove the parts of the old split")
+        }
+        let present = Set(parts.map(\.index))
+        let missing = (0..<count).filter { !present.contains($0) }
+        guard missing.isEmpty else {
+            let names = missing.prefix(8).map { String($0) }.joined(separator: ", ") + (missing.count > 8 ? ", …" : "")
+            throw PipelineError(.invalidOptions, path: folder, "\(missing.count) of \(count) parts missing (shards \(names)): run them, then merge")
+        }
+        var settings: String?
+        var sourceRoot = ""
+        var entries: [GalleryEntry] = []
+        var owner: [String: Int] = [:]
+        for part in parts.sorted(by: { $0.index < $1.index }) {
+            let manifest = try GalleryManifest(parsing: await outputs.read(part.key, maxBytes: 1 << 30))
+            if let settings, settings != manifest.settings {
+                throw PipelineError(.invalidOptions, path: outputs.path(of: part.key), "made with other settings than part 0 (\(manifest.settings) against \(settings)): run every shard with the same options")
+            }
+            settings = manifest.settings
+            sourceRoot = manifest.sourceRoot
+            for entry in manifest.entries {
+                if let other = owner[entry.source], other != part.index {
+                    throw PipelineError(.invalidOptions, path: outputs.path(of: part.key), "source \(entry.source) is in parts \(other) and \(part.index)")
+                }
+                owner[entry.source] = part.index
+                entries.append(entry)
+            }
+        }
+        let manifest = GalleryManifest(settings: settings ?? "", sourceRoot: sourceRoot, entries: entries.sorted { $0.source < $1.source })
+        try await outputs.write(manifest.encoded(), to: manifestKey)
+        let name = StorageKey.name(of: sourceRoot.hasSuffix("/") ? String(sourceRoot.dropLast()) : sourceRoot)
+        let page = GalleryPage(manifest: manifest, title: title ?? (name.isEmpty || name == ".." ? "gallery" : name))
+        try await outputs.write(Array(page.html().utf8), to: indexKey)
+        return GalleryMergeSummary(parts: count, entries: entries.count, manifestPath: outputs.path(of: manifestKey), indexPath: outputs.path(of: indexKey))
+    }
+}

@@ -28,13 +28,17 @@ public struct GenerateJob: Sendable {
     public enum Work: Sendable {
         /// `POST /images/generations` with ``GenerateJob/request`` and this prompt.
         case prompt(String)
+        /// The same, its files named `NAME-1.png`, … in a folder rather than from the prompt's
+        /// slug alone: a sharded batch names each prompt by its line and slug (`00042-a-red-fox`),
+        /// so that a run started again finds what it already made (``GenerateJob/resumes``).
+        case namedPrompt(String, name: String)
         /// `POST /images/edits`.
         case edit(ImageEditRequest)
 
         /// The prompt sent.
         public var prompt: String {
             switch self {
-            case .prompt(let prompt): prompt
+            case .prompt(let prompt), .namedPrompt(let prompt, _): prompt
             case .edit(let edit): edit.prompt
             }
         }
@@ -52,6 +56,9 @@ public struct GenerateJob: Sendable {
         public var images: [Result<SavedImage, PipelineError>]
         /// Attempts the request took (retries included).
         public var attempts: Int
+        /// The images were made by an earlier run and found on disk (``GenerateJob/resumes``);
+        /// no request was sent.
+        public var resumed = false
 
         /// Whether the request succeeded and every image was written.
         public var succeeded: Bool {
@@ -74,6 +81,11 @@ public struct GenerateJob: Sendable {
     public var onPartialImage: (@Sendable (_ prompt: String, PartialImage) -> Void)?
     /// Write each request's partial images beside its first image (`NAME.partial-0.png`, …).
     public var savesPartialImages = false
+    /// Send no request for a named prompt (``Work/namedPrompt(_:name:)``) whose first image's
+    /// sidecar (`FOLDER/NAME-1.json`) exists: an earlier run of the same shard made it. Its outcome
+    /// is read from the sidecars (``Outcome/resumed``), so a shard killed at any moment and started
+    /// again duplicates nothing.
+    public var resumes = false
 
     /// Creates a job.
     public init(prompts: [String], request: GenerationRequest, writer: GeneratedImageWriter, concurrency: Int = 1) {
@@ -115,7 +127,7 @@ public struct GenerateJob: Sendable {
         let provider = client.profile.name
         let prompts = self.prompts
         func outcome(_ item: PipelineItem<[Result<SavedImage, any Error>]>) -> Outcome {
-            let prompt = prompts[item.index]
+            let prompt = ""  // set by the caller, which knows the item's place in the whole job
             let attempts = item.context.counts["attempts"] ?? 0
             switch item.result {
             case .success(let images):
@@ -130,9 +142,25 @@ public struct GenerateJob: Sendable {
             }
         }
         var outcomes = [Outcome?](repeating: nil, count: prompts.count)
-        await runner.run(work) { item in
-            let finished = outcome(item)
-            outcomes[item.index] = finished
+        var pending = Array(work.indices)
+        if resumes {
+            pending = []
+            let existing = await existingFiles()
+            for index in work.indices {
+                if let done = await resumedOutcome(index, existing: existing) {
+                    outcomes[index] = done
+                    onOutcome(done)
+                } else {
+                    pending.append(index)
+                }
+            }
+        }
+        await runner.run(pending.map { work[$0] }) { item in
+            var finished = outcome(item)
+            let index = pending[item.index]
+            finished.promptIndex = index
+            finished.prompt = prompts[index]
+            outcomes[index] = finished
             onOutcome(finished)
         }
         return outcomes.enumerated().map { index, outcome in
@@ -142,6 +170,50 @@ public struct GenerateJob: Sendable {
                 images: [], attempts: 0
             )
         }
+    }
+}
+
+extension GenerateJob {
+    /// The files already in a folder destination, by the name they were made for (`00042-a-fox`
+    /// for `00042-a-fox-1.png`, `00042-a-fox-1.256.webp`, `00042-a-fox-1.json`): one listing for the
+    /// whole run.
+    func existingFiles() async -> [String: [String]] {
+        guard case .directory(let folder) = writer.destination, let listing = try? await writer.storage.list(under: folder) else { return [:] }
+        var byName: [String: [String]] = [:]
+        for entry in listing.entries {
+            let file = StorageKey.name(of: entry.key)
+            guard let dot = file.firstIndex(of: "."), let dash = file[..<dot].lastIndex(of: "-"),
+                  !file[file.index(after: dash)..<dot].isEmpty, file[file.index(after: dash)..<dot].allSatisfy(\.isNumber)
+            else { continue }
+            byName[String(file[..<dash]), default: []].append(entry.key)
+        }
+        return byName
+    }
+
+    /// The outcome of work item `index` as an earlier run left it on disk, or `nil` when it must
+    /// be done: a named prompt whose every image's sidecar (`NAME-1.json` … `NAME-n.json`) exists,
+    /// in a folder destination. A set left incomplete (a run killed between an image and its
+    /// sidecar, or between two images of one request) is removed, so that the request made again
+    /// names its images as the first run would have.
+    func resumedOutcome(_ index: Int, existing: [String: [String]]) async -> Outcome? {
+        guard case .namedPrompt(let prompt, let name) = work[index], case .directory(let folder) = writer.destination,
+              let files = existing[name] else { return nil }
+        let storage = writer.storage
+        var images: [Result<SavedImage, PipelineError>] = []
+        for number in 1...max(1, request.count) {
+            let stem = StorageKey.join(folder, "\(name)-\(number)")
+            guard files.contains(stem + ".json"), let bytes = try? await storage.read(stem + ".json", maxBytes: 16 << 20),
+                  let record = try? JSONDecoder().decode(Provenance.self, from: Data(bytes))
+            else { break }
+            images.append(.success(SavedImage(path: stem + "." + record.format, sidecarPath: stem + ".json", provenance: record)))
+        }
+        if images.count == max(1, request.count) {
+            var outcome = Outcome(promptIndex: index, prompt: prompt, requestError: nil, images: images, attempts: 0)
+            outcome.resumed = true
+            return outcome
+        }
+        for file in files { try? await storage.remove(file) }
+        return nil
     }
 }
 
@@ -204,9 +276,10 @@ public struct RequestImages: Stage {
         var inputs: [Provenance.Input]?
         var nameStem: String?
         switch work {
-        case .prompt:
+        case .prompt, .namedPrompt:
             sent = { var request = self.request; request.prompt = prompt; return request }()
             result = try await client.generate(sent, onPartialImage: onPartial)
+            if case .namedPrompt(_, let name) = work { nameStem = name }
         case .edit(let edit):
             sent = edit.options
             result = try await client.edit(edit, onPartialImage: onPartial)

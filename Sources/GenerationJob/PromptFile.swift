@@ -19,12 +19,29 @@ public enum PromptFile {
 
     /// The prompts in a prompt file's bytes (invalid UTF-8 replaced, as everywhere in text we show).
     public static func prompts(in bytes: [UInt8]) -> [String] {
-        String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
-            .map { line in
+        entries(in: bytes).map(\.prompt)
+    }
+
+    /// The prompts of the file at `path` with their line numbers (from 1): what identifies a
+    /// prompt in a sharded run (its key is `LINE<tab>PROMPT`).
+    ///
+    /// - Throws: as ``read(_:)``.
+    public static func entries(_ path: String) throws(PipelineError) -> [(line: Int, prompt: String)] {
+        let entries = entries(in: try FileIO.readFile(path, maxBytes: maxBytes))
+        guard !entries.isEmpty else { throw PipelineError(.invalidOptions, path: path, "no prompts (one per line)") }
+        return entries
+    }
+
+    /// The prompts in a prompt file's bytes, each with its line number (from 1; `\n`, `\r\n` and
+    /// `\r` each end a line).
+    public static func entries(in bytes: [UInt8]) -> [(line: Int, prompt: String)] {
+        String(decoding: bytes, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .enumerated()
+            .map { number, line in
                 let start = line.firstIndex { !$0.isWhitespace } ?? line.endIndex
                 let end = line.lastIndex { !$0.isWhitespace }.map(line.index(after:)) ?? start
-                return String(line[start..<max(start, end)])
+                return (number + 1, String(line[start..<max(start, end)]))
             }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            .filter { !$0.1.isEmpty && !$0.1.hasPrefix("#") }
     }
 }

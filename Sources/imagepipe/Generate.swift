@@ -62,6 +62,9 @@ extension Imagepipe {
         @Option(name: [.customShort("j"), .customLong("jobs"), .customLong("concurrency")], help: "Requests in flight at once with --prompt-file (default 4; --concurrency is the same option).")
         var concurrency: Int = 4
 
+        @Option(help: "With --prompt-file: do shard I of N (0-based: 3/16) of the prompts, by a stable hash of each one's line number and text, into the folder -o (files named by line: 00042-a-red-fox-1.png), skipping prompts an earlier run of the shard finished, and write OUT/results.d/part-I-of-N.jsonl (then `imagepipe merge OUT`). Default: from IMAGEPIPE_SHARD, JOB_COMPLETION_INDEX + IMAGEPIPE_SHARD_COUNT, AWS_BATCH_JOB_ARRAY_INDEX/_SIZE, CLOUD_RUN_TASK_INDEX/_COUNT or SLURM_ARRAY_TASK_*.")
+        var shard: String?
+
         @OptionGroup(title: "Output")
         var output: GeneratedOutputOptions
 
@@ -76,20 +79,68 @@ extension Imagepipe {
 
         func run() async throws {
             defer { Report.resourcesIfRequested() }
+            let shard = try ShardOption.resolve(shard, quiet: output.quiet || output.json)
+            if shard != nil && promptFile == nil {
+                throw ValidationError("a shard (--shard or the engine's variables) splits a --prompt-file batch; a single prompt is not split")
+            }
+            if let shard, promptFile != nil {
+                try await runShard(shard)
+                return
+            }
             let prompts = try readPrompts()
-            var request = GenerationRequest(prompt: prompts[0])
-            try requests.apply(to: &request)
-            request.seed = seed
-            request.negativePrompt = negativePrompt
-            request.steps = steps
-            request.guidanceScale = guidanceScale
-            request.moderation = moderation
+            let request = try request(prompt: prompts[0])
             let writer = try output.writer(requests: prompts.count)
 
             let choice = try await service.resolve()
             let client = service.client(for: choice)
             let job = GenerateJob(prompts: prompts, request: request, writer: writer, concurrency: concurrency)
             try await GenerationRun(output: output, requests: requests, noun: "prompt").execute(job, choice: choice, client: client)
+        }
+
+        /// The request every prompt is sent with.
+        private func request(prompt: String) throws -> GenerationRequest {
+            var request = GenerationRequest(prompt: prompt)
+            try requests.apply(to: &request)
+            request.seed = seed
+            request.negativePrompt = negativePrompt
+            request.steps = steps
+            request.guidanceScale = guidanceScale
+            request.moderation = moderation
+            return request
+        }
+
+        /// One shard of a prompt file: its prompts, named by line, into the output folder; those
+        /// an earlier run of the shard finished are found, not made again; the results part last.
+        private func runShard(_ shard: Shard) async throws {
+            let entries: [(line: Int, prompt: String)]
+            do { entries = try PromptFile.entries(promptFile!) } catch { throw ValidationError(error.description) }
+            let keyed = entries.map { (key: Self.shardKey(line: $0.line, prompt: $0.prompt), line: $0.line, prompt: $0.prompt) }
+            let mine = keyed.filter { shard.contains($0.key) }
+            guard GeneratedImageDestination.planned(for: output.output, prompts: 2) == .directory(output.output) else {
+                throw ValidationError("a sharded batch writes into a folder: -o must name one")
+            }
+            var writer = try output.writer(requests: max(2, mine.count))
+            writer.destination = .directory(output.output)
+            let choice = try await service.resolve()
+            let client = service.client(for: choice)
+            var job = GenerateJob(prompts: [], request: try request(prompt: mine.first?.prompt ?? "x"), writer: writer, concurrency: concurrency)
+            job.work = mine.map { .namedPrompt($0.prompt, name: Self.fileName(line: $0.line, prompt: $0.prompt)) }
+            job.resumes = true
+            var run = GenerationRun(output: output, requests: requests, noun: "prompt")
+            run.shardResults = (shard, LocalStorage(root: output.output), { mine[$0].key }, { mine[$0].line })
+            try await run.execute(job, choice: choice, client: client)
+        }
+
+        /// A prompt's shard key: its line number (8 digits, so keys sort by line) and its text.
+        static func shardKey(line: Int, prompt: String) -> String {
+            let digits = String(line)
+            return String(repeating: "0", count: max(0, 8 - digits.count)) + digits + "\t" + prompt
+        }
+
+        /// A prompt's file name in a sharded batch: its line number and slug (`00042-a-red-fox`).
+        static func fileName(line: Int, prompt: String) -> String {
+            let digits = String(line)
+            return String(repeating: "0", count: max(0, 5 - digits.count)) + digits + "-" + FileName.slug(prompt)
         }
 
         private func readPrompts() throws -> [String] {

@@ -244,6 +244,9 @@ struct GenerationRun {
     var requests: ImageRequestOptions
     /// What one request is called in the summary: `prompt`, `edit`.
     var noun: String
+    /// A sharded batch: its shard, where its results part goes (`OUT/results.d/part-I-of-N.jsonl`)
+    /// and each work item's shard key and line.
+    var shardResults: (shard: Shard, storage: any Storage, key: @Sendable (Int) -> String, line: @Sendable (Int) -> Int)?
 
     func execute(_ job: GenerateJob, choice: ProviderChoice, client: GenerationClient) async throws {
         var job = job
@@ -267,9 +270,24 @@ struct GenerationRun {
         let saved = outcomes.reduce(0) { $0 + $1.images.filter { (try? $0.get()) != nil }.count }
         let cancelled = outcomes.filter { $0.requestError?.code == .cancelled }.count
         let failed = outcomes.filter { !$0.succeeded }.count - cancelled
-        if outcomes.count > 1 || failed > 0 || interrupted, !output.quiet {
+        let resumed = outcomes.filter(\.resumed).count
+        if outcomes.count > 1 || failed > 0 || interrupted || resumed > 0, !output.quiet {
             Report.note("saved \(saved) image\(saved == 1 ? "" : "s") for \(outcomes.count) \(noun)\(outcomes.count == 1 ? "" : "s")"
+                + (resumed > 0 ? " (\(resumed) made by an earlier run of this shard)" : "")
                 + (failed > 0 ? ", \(failed) failed" : "") + (cancelled > 0 ? ", \(cancelled) not done (interrupted)" : ""))
+        }
+        // A shard's results part records what it finished; an interrupted shard writes none
+        // (run again, it finds its images and writes the whole part).
+        if let shardResults, !interrupted {
+            let lines = outcomes.flatMap { outcome in
+                ResultLine.lines(outcome, key: shardResults.key(outcome.promptIndex), line: shardResults.line(outcome.promptIndex))
+            }
+            do throws(PipelineError) {
+                try await ResultParts.write(lines, shard: shardResults.shard, to: shardResults.storage)
+            } catch {
+                Report.error(error, verbose: output.verbose)
+                throw ExitCode.failure
+            }
         }
         if interrupted { throw ExitCode(130) }
         if failed > 0 { throw ExitCode.failure }
@@ -309,6 +327,39 @@ struct GenerationRun {
             let object = ["prompt": prompt, "error": message, "code": code]
             Report.output((try? StableJSON.line(object)) ?? "{}")
         }
+    }
+}
+
+/// One line of a sharded batch's results part: an image saved (or found from an earlier run of
+/// the shard), or a failure, with the prompt's key and line.
+private struct ResultLine: Encodable {
+    var key: String
+    var line: Int
+    var prompt: String
+    var path: String?
+    var sidecar: String?
+    var resumed: Bool?
+    var error: String?
+    var code: String?
+    var provenance: Provenance?
+
+    static func lines(_ outcome: GenerateJob.Outcome, key: String, line: Int) -> [String] {
+        var lines: [ResultLine] = []
+        if let error = outcome.requestError {
+            lines.append(ResultLine(key: key, line: line, prompt: outcome.prompt, error: error.description, code: error.code.description))
+        }
+        for image in outcome.images {
+            switch image {
+            case .success(let saved):
+                lines.append(ResultLine(
+                    key: key, line: line, prompt: outcome.prompt, path: saved.path, sidecar: saved.sidecarPath,
+                    resumed: outcome.resumed ? true : nil, provenance: saved.provenance
+                ))
+            case .failure(let error):
+                lines.append(ResultLine(key: key, line: line, prompt: outcome.prompt, error: error.description, code: error.code.description))
+            }
+        }
+        return lines.map { (try? StableJSON.line($0)) ?? "{}" }
     }
 }
 

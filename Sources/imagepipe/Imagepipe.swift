@@ -7,6 +7,6 @@ struct Imagepipe: AsyncParsableCommand {
         commandName: "imagepipe",
         abstract: "Generate images through AI image services and turn them, and saved API responses, into verified, transcoded files.",
         version: "0.1.0",
-        subcommands: [Generate.self, Edit.self, Convert.self, Gallery.self, Info.self, Serve.self, Bench.self]
+        subcommands: [Generate.self, Edit.self, Convert.self, Gallery.self, Merge.self, Info.self, Serve.self, Bench.self]
     )
 }

@@ -23,31 +23,13 @@ extension GalleryJob {
     ///   (no parts, parts of several counts, a missing part, other settings, a source in two
     ///   parts), `.readFailed` or `.writeFailed`.
     public static func merge(outputs: any Storage, title: String? = nil) async throws(PipelineError) -> GalleryMergeSummary {
-        let listing = try await outputs.list(under: partsPrefix)
-        var parts: [(index: Int, count: Int, key: String)] = []
-        for entry in listing.entries {
-            guard let (index, count) = Shard.parsePartName(StorageKey.name(of: entry.key)) else { continue }
-            parts.append((index, count, entry.key))
-        }
-        let folder = outputs.path(of: partsPrefix)
-        guard !parts.isEmpty else {
-            throw PipelineError(.invalidOptions, path: folder, "no manifest parts (part-I-of-N.json) to merge: run the shards first")
-        }
-        let counts = Set(parts.map(\.count))
-        guard counts.count == 1, let count = counts.first else {
-            throw PipelineError(.invalidOptions, path: folder, "parts of different shard counts (\(counts.sorted().map(String.init).joined(separator: ", "))): remove the parts of the old split")
-        }
-        let present = Set(parts.map(\.index))
-        let missing = (0..<count).filter { !present.contains($0) }
-        guard missing.isEmpty else {
-            let names = missing.prefix(8).map { String($0) }.joined(separator: ", ") + (missing.count > 8 ? ", …" : "")
-            throw PipelineError(.invalidOptions, path: folder, "\(missing.count) of \(count) parts missing (shards \(names)): run them, then merge")
-        }
+        let (count, keys) = try await ShardParts.complete(in: outputs, under: partsPrefix)
+        let parts = keys.enumerated().map { (index: $0.offset, key: $0.element) }
         var settings: String?
         var sourceRoot = ""
         var entries: [GalleryEntry] = []
         var owner: [String: Int] = [:]
-        for part in parts.sorted(by: { $0.index < $1.index }) {
+        for part in parts {
             let manifest = try GalleryManifest(parsing: await outputs.read(part.key, maxBytes: 1 << 30))
             if let settings, settings != manifest.settings {
                 throw PipelineError(.invalidOptions, path: outputs.path(of: part.key), "made with other settings than part 0 (\(manifest.settings) against \(settings)): run every shard with the same options")

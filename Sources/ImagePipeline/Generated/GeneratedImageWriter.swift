@@ -79,6 +79,14 @@ public struct SavedImage: Sendable {
     public var provenance: Provenance
     /// A terminal rendering of the image, when ``GeneratedImageWriter/previewColumns`` is set.
     public var preview: String?
+
+    /// Describes files written (by this run or, read back from a sidecar, by an earlier one).
+    public init(path: String, sidecarPath: String?, provenance: Provenance, preview: String? = nil) {
+        self.path = path
+        self.sidecarPath = sidecarPath
+        self.provenance = provenance
+        self.preview = preview
+    }
 }
 
 /// Verifies a generated image and writes it with its thumbnails and provenance: the last stage of

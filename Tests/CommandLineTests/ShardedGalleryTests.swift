@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A gallery split across workers: shards run at once, one killed and run again, then merged,
+/// against the same gallery made in one run.
+@Suite("imagepipe gallery, sharded")
+struct ShardedGalleryTests {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandLineTests.Run {
+        try CommandLineTests.run(arguments, environment: environment)
+    }
+
+    /// About 200 sources: PNG, WebP and JPEG fixtures copied under different names and folders,
+    /// and one broken file.
+    static func sources() throws -> (folder: String, count: Int) {
+        let folder = try makeScratchDirectory() + "/src"
+        let fixtures = ["gradient-rgb.png", "gradient-lossy.webp", "disc-rgba.png", "gray.png", "metadata/gps-rotated-p3.jpg", "opaque-rgba.png"]
+        var count = 0
+        for index in 0..<198 {
+            let fixture = fixtures[index % fixtures.count]
+            let subfolder = folder + "/set-\(index % 7)"
+            try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: true)
+            let name = "image \(index).\(URL(fileURLWithPath: fixture).pathExtension)"
+            try FileManager.default.copyItem(atPath: CommandLineTests.fixture(fixture), toPath: subfolder + "/" + name)
+            count += 1
+        }
+        try FileManager.default.copyItem(atPath: CommandLineTests.fixture("truncated.png"), toPath: folder + "/broken.png")
+        return (folder, count + 1)
+    }
+
+    static func json(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    /// The thumbnails' names and bytes.
+    static func thumbnails(_ output: String) throws -> [String: Data] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: output + "/thumbs")
+        return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: output + "/thumbs/" + $0))) })
+    }
+
+    static let sizes = ["--sizes", "64,32"]
+
+    @Test("4 shards at once + merge = one unsharded run: the same thumbnails byte for byte, the same manifest and page; every source in exactly one part; a shard killed mid-run and run again changes nothing", .timeLimit(.minutes(10)))
+    func shardsEqualOneRun() throws {
+        let (source, count) = try Self.sources()
+        let whole = try makeScratchDirectory() + "/whole"
+        let single = try Self.run(["gallery", source, "-o", whole] + Self.sizes)
+        #expect(single.status == 1, "the broken file fails: \(single.stderr)")
+
+        let sharded = try makeScratchDirectory() + "/sharded"
+        // Shard 1 first, killed mid-run: --verbose writes a line per source to a one-page pipe the
+        // test does not read, so the run blocks part-way, after its part was checkpointed.
+        let held = try CommandLineTests.HeldRun(
+            ["gallery", source, "-o", sharded, "--shard", "1/4", "--jobs", "2", "--manifest-interval", "0", "--verbose"] + Self.sizes,
+            holding: .standardError
+        )
+        let part1 = sharded + "/manifest.d/part-00001-of-00004.json"
+        while !FileManager.default.fileExists(atPath: part1) && held.process.isRunning { usleep(5_000) }
+        if held.process.isRunning {
+            kill(held.process.processIdentifier, SIGKILL)
+            _ = held.finish()
+        } else {
+            _ = held.finish()
+            Issue.record("shard 1 ended before it could be killed")
+        }
+
+        // The four shards at once, from the environment as engines set it (shard 1 again: a retry).
+        let processes = try (0..<4).map { index -> Process in
+            let process = Process()
+            process.executableURL = CommandLineTests.binary
+            process.arguments = ["gallery", source, "-o", sharded, "--quiet"] + Self.sizes
+            var environment = ProcessInfo.processInfo.environment
+            environment["SLURM_ARRAY_TASK_ID"] = String(index + 1)
+            environment["SLURM_ARRAY_TASK_MIN"] = "1"
+            environment["SLURM_ARRAY_TASK_MAX"] = "4"
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.map(\.terminationStatus).reduce(0, +) == 1, "exactly the shard with the broken file fails")
+
+        let merge = try Self.run(["gallery", "merge", sharded])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(merge.stderr.contains("4 parts, \(count - 1) entries"), "\(merge.stderr)")
+
+        var seen: [String: Int] = [:]
+        for index in 0..<4 {
+            let part = try Self.json(sharded + "/manifest.d/part-0000\(index)-of-00004.json")
+            for entry in part["sources"] as? [[String: Any]] ?? [] { seen[entry["source"] as? String ?? "", default: 0] += 1 }
+        }
+        #expect(seen.count == count - 1 && seen.values.allSatisfy { $0 == 1 }, "every source in exactly one part")
+
+        let (one, merged) = (try Self.json(whole + "/manifest.json"), try Self.json(sharded + "/manifest.json"))
+        #expect(NSDictionary(dictionary: one).isEqual(to: merged), "the merged manifest is the unsharded one")
+        #expect(try Self.thumbnails(whole) == Self.thumbnails(sharded), "the same thumbnails, byte for byte, none stray or partial")
+        #expect(try String(contentsOfFile: whole + "/index.html", encoding: .utf8) == String(contentsOfFile: sharded + "/index.html", encoding: .utf8))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: sharded).filter { $0.hasPrefix(".") }
+            + FileManager.default.contentsOfDirectory(atPath: sharded + "/manifest.d").filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+
+        // Merging again is idempotent.
+        let again = try Self.run(["gallery", "merge", sharded])
+        #expect(again.status == 0)
+        #expect(NSDictionary(dictionary: try Self.json(sharded + "/manifest.json")).isEqual(to: merged))
+    }
+
+    @Test("the shard is named on the first line; merge refuses a missing part, and a shard the environment contradicts")
+    func refusals() throws {
+        let (source, _) = try Self.sources()
+        let output = try makeScratchDirectory() + "/out"
+        let first = try Self.run(["gallery", source, "-o", output, "--shard", "0/3"] + Self.sizes)
+        #expect(first.stderr.hasPrefix("shard 0 of 3 (from --shard 0/3)\n"), "\(first.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output + "/manifest.json") && !FileManager.default.fileExists(atPath: output + "/index.html"))
+        let merge = try Self.run(["gallery", "merge", output])
+        #expect(merge.status == 1)
+        #expect(merge.stderr.contains("2 of 3 parts missing (shards 1, 2)"), "\(merge.stderr)")
+        let contradicted = try Self.run(["gallery", source, "-o", output, "--shard", "1/3"], environment: ["IMAGEPIPE_SHARD": "2/3"])
+        #expect(contradicted.status == 64 && contradicted.stderr.contains("disagrees"), "\(contradicted.stderr)")
+        let kubernetes = try Self.run(["gallery", source, "-o", output], environment: ["JOB_COMPLETION_INDEX": "1"])
+        #expect(kubernetes.status == 64 && kubernetes.stderr.contains("needs IMAGEPIPE_SHARD_COUNT"), "\(kubernetes.stderr)")
+    }
+}

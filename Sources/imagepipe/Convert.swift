@@ -51,6 +51,9 @@ extension Imagepipe {
         @Flag(help: "fsync each output before renaming it into place.")
         var durable = false
 
+        @Option(help: "Convert shard I of N (0-based: 3/16) of the inputs, by a stable hash of each input's path, into the output folder, and write OUT/results.d/part-I-of-N.jsonl (then `imagepipe merge OUT`). Default: from IMAGEPIPE_SHARD, JOB_COMPLETION_INDEX + IMAGEPIPE_SHARD_COUNT, AWS_BATCH_JOB_ARRAY_INDEX/_SIZE, CLOUD_RUN_TASK_INDEX/_COUNT or SLURM_ARRAY_TASK_*.")
+        var shard: String?
+
         @Flag(help: "Print only errors.")
         var quiet = false
 
@@ -71,6 +74,13 @@ extension Imagepipe {
             try metadata.configure(&job.decoder, decoding: decoding)
             job.metadata = metadata.policy
             if let jobs { job.concurrency = jobs }
+            let shard = try ShardOption.resolve(shard, quiet: quiet)
+            if let shard {
+                guard case .directory = job.destination else {
+                    throw ValidationError("a sharded convert writes into a folder: give -o a folder (ending in /)")
+                }
+                job.shard = shard
+            }
             job.geometry = resizing.geometry
             job.filter = resizing.filter
             // Several files already use every core (one file each); a single file splits its decode
@@ -111,6 +121,14 @@ extension Imagepipe {
                     }
                 }
             }
+            if let shard, !interrupted, case .directory(let folder) = job.destination {
+                do throws(PipelineError) {
+                    try await ResultParts.write(results.map(ConvertResultLine.init).map(\.json), shard: shard, to: LocalStorage(root: folder))
+                } catch {
+                    Report.error(error, verbose: verbose)
+                    throw ExitCode.failure
+                }
+            }
             let failures: [PipelineError] = results.compactMap { if case .failure(let error) = $0.outcome { error } else { nil } }
             let failed = failures.filter { $0.code != .cancelled }.count
             let converted = results.count - failures.count
@@ -125,4 +143,33 @@ extension Imagepipe {
             if failed > 0 { throw ExitCode.failure }
         }
     }
+}
+
+/// One line of a sharded convert's results part: an input (its shard key) and what became of it.
+private struct ConvertResultLine: Encodable {
+    var key: String
+    var input: String
+    var output: String?
+    var format: String?
+    var bytes: Int?
+    var image: Int?
+    var error: String?
+    var code: String?
+
+    init(_ result: ConversionResult) {
+        key = result.input
+        input = result.input
+        switch result.outcome {
+        case .success(let file):
+            output = file.output
+            format = file.outputFormat.fileExtension
+            bytes = file.outputBytes
+            image = file.imageIndex
+        case .failure(let failure):
+            error = failure.description
+            code = failure.code.description
+        }
+    }
+
+    var json: String { (try? StableJSON.line(self)) ?? "{}" }
 }

@@ -111,6 +111,31 @@ struct ShardedGalleryTests {
         #expect(NSDictionary(dictionary: try Self.json(sharded + "/manifest.json")).isEqual(to: merged))
     }
 
+    @Test("convert in 3 shards writes exactly what one run writes, the duplicate name resolved the same way in every shard; merge gives one line per input")
+    func convertShards() throws {
+        let (source, _) = try Self.sources()
+        let inputs = try FileManager.default.subpathsOfDirectory(atPath: source).filter { $0.hasSuffix(".png") || $0.hasSuffix(".jpg") || $0.hasSuffix(".webp") }
+            .sorted().map { source + "/" + $0 }
+        let whole = try makeScratchDirectory() + "/whole/"
+        let single = try Self.run(["convert"] + inputs + ["-o", whole, "--format", "webp", "-q", "70"])
+        let sharded = try makeScratchDirectory() + "/sharded/"
+        var failures = 0
+        for index in 0..<3 {
+            let run = try Self.run(["convert"] + inputs + ["-o", sharded, "--format", "webp", "-q", "70", "--shard", "\(index)/3"])
+            failures += run.stderr.components(separatedBy: "error: ").count - 1
+        }
+        #expect(failures == single.stderr.components(separatedBy: "error: ").count - 1, "the same inputs fail (the broken file, names claimed twice)")
+        let listing = { (folder: String) throws -> [String: Data] in
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".webp") }
+            return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: folder + $0))) })
+        }
+        #expect(try listing(whole) == listing(sharded))
+        let merge = try Self.run(["merge", sharded])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let lines = try String(contentsOfFile: sharded + "results.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == inputs.count)
+    }
+
     @Test("the shard is named on the first line; merge refuses a missing part, and a shard the environment contradicts")
     func refusals() throws {
         let (source, _) = try Self.sources()

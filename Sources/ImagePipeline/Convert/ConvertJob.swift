@@ -110,6 +110,11 @@ public struct ConvertJob: Sendable {
         var conflict: String?
     }
 
+    /// This run's share of the inputs when the batch is split across workers (``Shard/whole`` by
+    /// default): every input is planned, so outputs claimed twice are found across the whole
+    /// batch (the first input keeps the name in every shard), and only the shard's are converted.
+    public var shard: Shard = .whole
+
     /// Works out every output path (sniffing inputs whose format decides the extension) and
     /// finds outputs claimed by two inputs.
     func planItems() async -> [Item] {
@@ -146,7 +151,7 @@ public struct ConvertJob: Sendable {
     ///
     /// - Returns: one result per input, in input order (one per image for an API response).
     public func run(onResult: (ConversionResult) -> Void = { _ in }) async -> [ConversionResult] {
-        let items = await planItems()
+        let items = await planItems().filter { shard.contains($0.input) }
         var inputIdentities = Set<StorageIdentity>()
         for input in inputs {
             if let identity = await storage.identity(of: input) { inputIdentities.insert(identity) }

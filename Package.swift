@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "ImageOps", targets: ["ImageOps"]),
         .library(name: "ImageGeneration", targets: ["ImageGeneration"]),
         .library(name: "ImagePipeSandbox", targets: ["ImagePipeSandbox"]),
+        .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
         // The C baselines, for the nested Benchmarks package (one copy, used by both).
         .library(name: "CCodecBaselines", targets: ["CCodecBaselines"]),
         .executable(name: "imagepipe", targets: ["imagepipe"]),
@@ -42,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         // `swift package generate-documentation` (the DocC catalogs under Sources/*/*.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // MARK: C at the edge
@@ -110,6 +112,17 @@ let package = Package(
         ),
         // The pipeline framework: stages, builder, runner, errors, storage. No codec, HTTP or job.
         .target(name: "PipelineCore"),
+        .target(name: "S3Wire"),
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                "PipelineCore", "S3Wire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The image jobs (convert, gallery, info, the generated-image writer), a folder each.
         .target(
             name: "ImagePipeline",
@@ -144,7 +157,7 @@ let package = Package(
         ),
         // MARK: Fuzz targets (scripts/fuzz.sh; a plain build makes replayers)
         .target(name: "FuzzSupport"),
-        .executableTarget(name: "ImageFuzz", dependencies: ["ImageCodecs", "ImageCore", "ImageResponses", "FastBase64", "FuzzSupport"]),
+        .executableTarget(name: "ImageFuzz", dependencies: ["ImageCodecs", "ImageCore", "ImageResponses", "FastBase64", "FuzzSupport", "S3Wire"]),
         // Its own executable: the sandbox brings Hummingbird and NIO, which the image targets do without.
         .executableTarget(
             name: "SandboxFuzz",
@@ -164,6 +177,7 @@ let package = Package(
                 "ImageOps",
                 "ColorManagement",
                 "ImagePipeSandbox",
+                "ObjectStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Start-up memory of the release binary (docs/performance.md). The toolchain links
@@ -189,6 +203,7 @@ let package = Package(
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore", "TestSupport"]),
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "ColorManagement", "TestSupport", "CLibWebP"]),
         .testTarget(name: "ImagePipelineTests", dependencies: ["PipelineCore", "ImagePipeline", "TestSupport"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "S3Wire", "PipelineCore", "ImagePipeline", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64", "TestSupport"]),
         .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),

@@ -204,7 +204,7 @@ let package = Package(
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "ColorManagement", "TestSupport", "CLibWebP"]),
         .testTarget(name: "ImagePipelineTests", dependencies: ["PipelineCore", "ImagePipeline", "TestSupport"]),
         .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "S3Wire", "PipelineCore", "ImagePipeline", "TestSupport"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport", "ObjectStorage", "PipelineCore"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64", "TestSupport"]),
         .testTarget(name: "ImageResponsesTests", dependencies: ["ImageResponses", "TestSupport"]),
         .testTarget(

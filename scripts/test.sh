@@ -16,5 +16,9 @@ swift build -c release --static-swift-stdlib --product imagepipe
 # when PyPI cannot be reached).
 python3 -m pip install --quiet --disable-pip-version-check openai >/dev/null 2>&1 || echo "note: could not install the OpenAI Python SDK; its test will skip" >&2
 swift build --build-tests
+# A real S3 server on loopback for the object-storage tests (they skip, saying so, without it),
+# stopped by its PID however the tests end.
+source scripts/seaweedfs.sh start
+trap 'scripts/seaweedfs.sh stop' EXIT
 # The library tests run in the debug build (assertions on); the CLI tests run the release binary.
 IMAGEPIPE_BINARY="$PWD/.build/release/imagepipe" swift test --skip-build

@@ -46,8 +46,9 @@ extension Imagepipe.Gallery {
         var quiet = false
 
         func run() async throws {
+            let outputs = try StorageArgument.open(output)
             do throws(PipelineError) {
-                let summary = try await GalleryJob.merge(outputs: LocalStorage(root: output), title: title)
+                let summary = try await GalleryJob.merge(outputs: outputs, title: title)
                 if !quiet {
                     Report.note("gallery merge: \(summary.parts) parts, \(summary.entries) entries -> \(summary.manifestPath), \(summary.indexPath)")
                 }
@@ -75,10 +76,10 @@ extension Imagepipe.Gallery {
             """
         )
 
-        @Argument(help: "The source folder.")
+        @Argument(help: "The source folder, or s3://bucket/prefix.")
         var source: String
 
-        @Option(name: .shortAndLong, help: "The output folder (may lie inside the source folder; it is then skipped).")
+        @Option(name: .shortAndLong, help: "The output folder (may lie inside the source folder; it is then skipped), or s3://bucket/prefix.")
         var output: String
 
         @Option(help: "Thumbnail sizes in pixels (the longer edge), comma-separated.")
@@ -163,8 +164,14 @@ extension Imagepipe.Gallery {
             settings.derivation = derivation
             settings.metadata = metadata.policy
             var job: GalleryJob
+            let remote = StorageArgument.isRemote(source) || StorageArgument.isRemote(output)
+            let (sources, outputs) = remote ? (try StorageArgument.open(source), try StorageArgument.open(output)) : (LocalStorage.paths, LocalStorage.paths)
             do throws(PipelineError) {
-                job = try GalleryJob(source: source, output: output, settings: settings)
+                if remote {
+                    job = try GalleryJob(sources: sources, outputs: outputs, settings: settings)
+                } else {
+                    job = try GalleryJob(source: source, output: output, settings: settings)
+                }
             } catch {
                 throw ValidationError(error.description)
             }

@@ -23,15 +23,15 @@ extension Imagepipe {
         var quiet = false
 
         func run() async throws {
-            let storage = LocalStorage(root: output)
+            let storage = try StorageArgument.open(output)
             var merged = false
             do throws(PipelineError) {
-                if await !storage.list(under: ResultParts.prefix).entries.isEmpty {
+                if try await !storage.list(under: ResultParts.prefix).entries.isEmpty {
                     let (parts, lines) = try await ResultParts.merge(in: storage)
                     if !quiet { Report.note("merge: \(parts) parts, \(lines) lines -> \(storage.path(of: ResultParts.mergedKey))") }
                     merged = true
                 }
-                if await !storage.list(under: GalleryJob.partsPrefix).entries.isEmpty {
+                if try await !storage.list(under: GalleryJob.partsPrefix).entries.isEmpty {
                     let summary = try await GalleryJob.merge(outputs: storage, title: title)
                     if !quiet { Report.note("merge: \(summary.parts) parts, \(summary.entries) entries -> \(summary.manifestPath), \(summary.indexPath)") }
                     merged = true

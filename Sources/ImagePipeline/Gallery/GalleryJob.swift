@@ -110,6 +110,20 @@ public struct GalleryJob: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
+    /// Plans a gallery between two storages (a bucket prefix, a folder): `source` and `output`
+    /// are their locations.
+    ///
+    /// - Throws: ``PipelineError`` with `.invalidOptions` for bad settings.
+    public init(sources: any Storage, outputs: any Storage, settings: GallerySettings = GallerySettings(), concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws(PipelineError) {
+        try settings.validate()
+        self.source = sources.location
+        self.output = outputs.location
+        self.sources = sources
+        self.outputs = outputs
+        self.settings = settings
+        self.concurrency = max(1, concurrency)
+    }
+
     /// Builds or brings up to date the gallery, calling `onEvent` (on the caller's task) as
     /// the plan is made and as each file is done.
     ///

@@ -1,0 +1,77 @@
+import Foundation
+import ObjectStorage
+import PipelineCore
+import Testing
+import TestSupport
+
+/// `imagepipe gallery s3://… -o s3://…` in shards against SeaweedFS on loopback (started by
+/// `scripts/test.sh`; skipped, saying so, without it), against the same gallery made on disk.
+@Suite("imagepipe gallery on object storage")
+struct ObjectStorageGalleryTests {
+    @Test("3 shards from a bucket into a bucket + merge: the same sources, thumbnails byte for byte, as one run on disk; a wrong secret fails clearly without showing it", .timeLimit(.minutes(10)))
+    func shardedBucketGallery() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let endpoint = environment["IMAGEPIPE_S3_TEST_ENDPOINT"], let key = environment["IMAGEPIPE_S3_TEST_ACCESS_KEY"],
+              let secret = environment["IMAGEPIPE_S3_TEST_SECRET_KEY"] else {
+            print("skipped: no S3 server (scripts/test.sh starts SeaweedFS and sets IMAGEPIPE_S3_TEST_ENDPOINT)")
+            return
+        }
+        let configuration = S3Configuration(credentials: S3Credentials(accessKeyID: key, secretAccessKey: secret), region: "us-east-1", endpoint: endpoint)
+        let bucket = "imagepipe-gallery-" + UUID().uuidString.lowercased().prefix(8)
+        let sources = S3Storage(location: S3Location("s3://\(bucket)/photos")!, configuration: configuration)
+        try await sources.createBucket()
+
+        // The same files on disk and in the bucket, names with spaces and unicode among them.
+        let local = try makeScratchDirectory() + "/photos"
+        try FileManager.default.createDirectory(atPath: local + "/set ü", withIntermediateDirectories: true)
+        let fixtures = ["gradient-rgb.png", "gradient-lossy.webp", "disc-rgba.png", "metadata/gps-rotated-p3.jpg", "truncated.png"]
+        for index in 0..<20 {
+            let fixture = fixtures[index % fixtures.count]
+            let name = (index % 2 == 0 ? "set ü/" : "") + "photo \(index)." + URL(fileURLWithPath: fixture).pathExtension
+            let bytes = try TestPaths.fixture(fixture)
+            try Data(bytes).write(to: URL(fileURLWithPath: local + "/" + name))
+            try await sources.write(bytes, to: name)
+        }
+        let onDisk = try makeScratchDirectory() + "/site"
+        _ = try CommandLineTests.run(["gallery", local, "-o", onDisk, "--sizes", "64,32"])
+
+        let s3Environment = ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1"]
+        let site = "s3://\(bucket)/site"
+        var failedShards = 0
+        for index in 0..<3 {
+            let run = try CommandLineTests.run(["gallery", "s3://\(bucket)/photos", "-o", site, "--sizes", "64,32", "--shard", "\(index)/3"], environment: s3Environment)
+            if run.status != 0 { failedShards += 1 }
+            #expect(run.stderr.contains("shard \(index) of 3"), "\(run.stderr)")
+        }
+        #expect(failedShards >= 1, "the truncated files fail in their shards")
+        let merge = try CommandLineTests.run(["gallery", "merge", site], environment: s3Environment)
+        #expect(merge.status == 0, "\(merge.stderr)")
+
+        let output = S3Storage(location: S3Location(site)!, configuration: configuration)
+        let manifest = try JSONSerialization.jsonObject(with: Data(try await output.read("manifest.json", maxBytes: 1 << 24))) as? [String: Any]
+        let diskManifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: onDisk + "/manifest.json"))) as? [String: Any]
+        func summary(_ manifest: [String: Any]?) -> [String] {
+            (manifest?["sources"] as? [[String: Any]] ?? []).map { entry in
+                let thumbnails = (entry["thumbnails"] as? [[String: Any]] ?? []).map { "\($0["path"] ?? "") \($0["bytes"] ?? "")" }
+                return "\(entry["source"] ?? "") \(entry["sha256"] ?? "") " + thumbnails.joined(separator: ", ")
+            }
+        }
+        #expect(summary(manifest) == summary(diskManifest))
+        #expect(summary(manifest).count == 16)
+        let thumbnails = try await output.list(under: "thumbs").entries
+        #expect(thumbnails.count == 32)
+        for entry in thumbnails {
+            let remote = try await output.read(entry.key, maxBytes: 1 << 20)
+            let onDiskBytes = try readBytes(URL(fileURLWithPath: onDisk + "/" + entry.key))
+            #expect(remote == onDiskBytes, "\(entry.key)")
+        }
+        #expect(try await output.read("index.html", maxBytes: 1 << 24).count > 1000)
+
+        var wrong = s3Environment
+        wrong["AWS_SECRET_ACCESS_KEY"] = "wrong-secret-value-123"
+        let refused = try CommandLineTests.run(["gallery", "s3://\(bucket)/photos", "-o", site + "2", "--sizes", "64"], environment: wrong)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("SignatureDoesNotMatch"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("wrong-secret-value-123") && !refused.stderr.contains(secret))
+    }
+}

@@ -207,3 +207,16 @@ if Image is not None:
     write("multipart", "content-type", b'multipart/form-data; boundary="fuzz-boundary"; charset=utf-8')
     write("multipart", "quoted-names", form([(b'Content-Disposition: form-data; name="a\\"b"; filename="c\\\\d.png"\r\nContent-Type: IMAGE/PNG; x=y',
                                               encoded((4, 4))), text_part(b"prompt", b"--fuzz-boundary inside")]))
+
+    # S3 wire seeds: a listing (truncated, escaped keys, CDATA), an upload id, an error, a time,
+    # a configuration file.
+    write("s3", "list-page.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+          '<Name>photos</Name><Prefix>a/</Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated>'
+          '<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>'
+          '<Contents><Key>a/b &amp; c.png</Key><LastModified>2026-12-04T19:18:44.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>434234</Size><StorageClass>STANDARD</StorageClass></Contents>'
+          '<Contents><Key><![CDATA[a/ü+ß.webp]]></Key><LastModified>2026-01-01T00:00:00Z</LastModified><ETag>"x-2"</ETag><Size>0</Size></Contents>'
+          '</ListBucketResult>')
+    write("s3", "upload.xml", '<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>VXBsb2FkIElE</UploadId></InitiateMultipartUploadResult>')
+    write("s3", "error.xml", '<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match &#x27;x&#39;.</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>')
+    write("s3", "time.txt", "2026-12-04T19:18:44.123456789Z")
+    write("s3", "config.ini", "[default]\naws_access_key_id = AKID\naws_secret_access_key = secret\n[profile other]\nregion=eu-west-1\n; comment\n")

@@ -2,7 +2,7 @@
 # Fuzzes one parser (or all of them in turn) with libFuzzer, AddressSanitizer and, for the C code,
 # UndefinedBehaviorSanitizer:
 #
-#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options…]     TARGET: png webp pam jpeg metadata response sandbox multipart base64
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options…]     TARGET: png webp pam jpeg metadata response s3 sandbox multipart base64
 #   scripts/fuzz.sh all SECONDS
 #
 # Builds the target's executable in .build-fuzz (its own scratch path: sanitizer flags would
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-all_targets=(png webp pam jpeg metadata response sandbox multipart base64)
+all_targets=(png webp pam jpeg metadata response s3 sandbox multipart base64)
 if [[ $# -lt 2 || ! "$2" =~ ^[0-9]+$ ]]; then
     echo "usage: scripts/fuzz.sh TARGET|all SECONDS [libFuzzer options…]   (TARGET: ${all_targets[*]})" >&2
     exit 2
@@ -27,7 +27,7 @@ shift 2
 scratch=.build-fuzz
 product_of() {
     case $1 in
-        png|webp|pam|jpeg|metadata|response) echo ImageFuzz ;;
+        png|webp|pam|jpeg|metadata|response|s3) echo ImageFuzz ;;
         sandbox|multipart) echo SandboxFuzz ;;
         base64) echo Base64Fuzz ;;
         *) echo "error: unknown fuzz target '$1' (targets: ${all_targets[*]})" >&2; return 1 ;;

@@ -1,5 +1,5 @@
 // libFuzzer targets for the image parsers and the response scanner, in one executable so that
-// one sanitizer build serves them all: `ImageFuzz png|webp|pam|jpeg|metadata|response`.
+// one sanitizer build serves them all: `ImageFuzz png|webp|pam|jpeg|metadata|response|s3`.
 // `scripts/fuzz.sh` builds and runs them; a plain `swift build` builds the replayer.
 
 import FuzzSupport
@@ -13,6 +13,7 @@ enum ImageFuzz {
         FuzzTarget("jpeg", check: checkJPEG),
         FuzzTarget("metadata", check: checkMetadata),
         FuzzTarget("response", check: checkResponse),
+        FuzzTarget("s3", check: checkS3Wire),
     ]
 
     static func main() {

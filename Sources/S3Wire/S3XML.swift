@@ -200,7 +200,8 @@ public enum S3XML {
         return string
     }
 
-    /// `2026-12-04T19:18:44.000Z` (fraction optional) as nanoseconds since 1970, or `nil`.
+    /// `2026-12-04T19:18:44.000Z` (fraction optional) as nanoseconds since 1970, or `nil` (also for
+    /// years past 2261, which 64-bit nanoseconds cannot hold).
     public static func nanoseconds(iso8601 text: String) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
@@ -208,7 +209,7 @@ public enum S3XML {
         func number(_ range: Range<Int>) -> Int? { Int(String(decoding: bytes[range], as: UTF8.self)) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61, (1970...9999).contains(year) else { return nil }
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61, (1970...2261).contains(year) else { return nil }
         var fraction: Int64 = 0
         if bytes[19] == UInt8(ascii: ".") {
             let digits = bytes[20..<(bytes.count - 1)]

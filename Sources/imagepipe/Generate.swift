@@ -116,18 +116,19 @@ extension Imagepipe {
             do { entries = try PromptFile.entries(promptFile!) } catch { throw ValidationError(error.description) }
             let keyed = entries.map { (key: Self.shardKey(line: $0.line, prompt: $0.prompt), line: $0.line, prompt: $0.prompt) }
             let mine = keyed.filter { shard.contains($0.key) }
-            guard GeneratedImageDestination.planned(for: output.output, prompts: 2) == .directory(output.output) else {
+            let remote = StorageArgument.isRemote(output.output)
+            guard remote || GeneratedImageDestination.planned(for: output.output, prompts: 2) == .directory(output.output) else {
                 throw ValidationError("a sharded batch writes into a folder: -o must name one")
             }
             var writer = try output.writer(requests: max(2, mine.count))
-            writer.destination = .directory(output.output)
+            writer.destination = .directory(remote ? "" : output.output)
             let choice = try await service.resolve()
             let client = service.client(for: choice)
             var job = GenerateJob(prompts: [], request: try request(prompt: mine.first?.prompt ?? "x"), writer: writer, concurrency: concurrency)
             job.work = mine.map { .namedPrompt($0.prompt, name: Self.fileName(line: $0.line, prompt: $0.prompt)) }
             job.resumes = true
             var run = GenerationRun(output: output, requests: requests, noun: "prompt")
-            run.shardResults = (shard, LocalStorage(root: output.output), { mine[$0].key }, { mine[$0].line })
+            run.shardResults = (shard, try StorageArgument.open(output.output), { mine[$0].key }, { mine[$0].line })
             try await run.execute(job, choice: choice, client: client)
         }
 

@@ -153,7 +153,7 @@ struct ImageRequestOptions: ParsableArguments {
 /// What to do with the images: where, in which format, checked how, with what beside them, and
 /// what to print.
 struct GeneratedOutputOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Output folder (default: the current folder), or a file name for a single request.")
+    @Option(name: .shortAndLong, help: "Output folder (default: the current folder), a file name for a single request, or s3://bucket/prefix.")
     var output: String = "."
 
     @Option(help: "Output format: auto (the service's, provenance embedded; default), keep (the service's bytes untouched), png, webp, jpeg.")
@@ -213,9 +213,14 @@ struct GeneratedOutputOptions: ParsableArguments {
         thumbnail.isEmpty ? [] : try PixelSizes.parse(thumbnail, option: "--thumbnail", allowNone: true)
     }
 
-    /// The writer for `requests` requests.
+    /// The writer for `requests` requests: into a folder or file here, or under an
+    /// `s3://bucket/prefix` (keys relative to it).
     func writer(requests: Int) throws -> GeneratedImageWriter {
         var writer = GeneratedImageWriter(destination: .planned(for: output, prompts: requests))
+        if StorageArgument.isRemote(output) {
+            writer.destination = .directory("")
+            writer.storage = try StorageArgument.open(output)
+        }
         writer.format = format
         writer.encoding = encoding.settings
         writer.thumbnailEdges = try thumbnailEdges()
@@ -247,6 +252,8 @@ struct GenerationRun {
     /// A sharded batch: its shard, where its results part goes (`OUT/results.d/part-I-of-N.jsonl`)
     /// and each work item's shard key and line.
     var shardResults: (shard: Shard, storage: any Storage, key: @Sendable (Int) -> String, line: @Sendable (Int) -> Int)?
+    /// How a written file is named in output: its path here, or its `s3://` location.
+    var shownPath: @Sendable (String) -> String = { $0 }
 
     func execute(_ job: GenerateJob, choice: ProviderChoice, client: GenerationClient) async throws {
         var job = job
@@ -258,7 +265,10 @@ struct GenerationRun {
         let progress = Terminal.standardErrorIsTerminal && !output.quiet && !output.json && job.writer.previewColumns == nil
             ? ProgressLine(provider: choice.profile.displayName, total: job.work.count) : nil
         progress?.start()
-        let (run, configuredJob) = (self, job)
+        var shown = self
+        let storage = job.writer.storage
+        shown.shownPath = { storage.path(of: $0) }
+        let (run, configuredJob) = (shown, job)
         let (outcomes, interrupted) = await Interruption.cancellingOnSignals {
             await configuredJob.run(client: client) { outcome in
                 if let progress { progress.around { run.report(outcome) } } else { run.report(outcome) }
@@ -309,16 +319,17 @@ struct GenerationRun {
 
     private func report(saved file: SavedImage, promptIndex: Int) {
         let record = file.provenance
-        for warning in record.warnings { Report.warn("\(file.path): \(warning)") }
+        let path = shownPath(file.path)
+        for warning in record.warnings { Report.warn("\(path): \(warning)") }
         if output.json {
-            Report.output(GenerateResultLine(path: file.path, sidecar: file.sidecarPath, promptIndex: promptIndex, provenance: record).json)
+            Report.output(GenerateResultLine(path: path, sidecar: file.sidecarPath.map(shownPath), promptIndex: promptIndex, provenance: record).json)
         } else if !output.quiet {
             let thumbnails = record.thumbnails.isEmpty ? "" : ", thumbnails " + record.thumbnails.map { "\($0.width)x\($0.height)" }.joined(separator: " ")
             let conversion = record.sourceFormat == record.format ? record.format : "\(record.sourceFormat) -> \(record.format)"
-            Report.output("\(file.path) (\(conversion), \(record.outputSize), \(record.bytes) bytes\(thumbnails))")
+            Report.output("\(path) (\(conversion), \(record.outputSize), \(record.bytes) bytes\(thumbnails))")
         }
         if let preview = file.preview { Report.output(String(preview.dropLast())) }
-        if output.open { Terminal.open(file.path) }
+        if output.open && path == file.path { Terminal.open(file.path) }
     }
 
     private func report(failure message: String, code: String, prompt: String) {

@@ -6,8 +6,52 @@ import TestSupport
 
 /// `imagepipe gallery s3://… -o s3://…` in shards against SeaweedFS on loopback (started by
 /// `scripts/test.sh`; skipped, saying so, without it), against the same gallery made on disk.
-@Suite("imagepipe gallery on object storage")
+@Suite("imagepipe on object storage")
 struct ObjectStorageGalleryTests {
+    static func server() -> (configuration: S3Configuration, environment: [String: String])? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let endpoint = environment["IMAGEPIPE_S3_TEST_ENDPOINT"], let key = environment["IMAGEPIPE_S3_TEST_ACCESS_KEY"],
+              let secret = environment["IMAGEPIPE_S3_TEST_SECRET_KEY"] else {
+            print("skipped: no S3 server (scripts/test.sh starts SeaweedFS and sets IMAGEPIPE_S3_TEST_ENDPOINT)")
+            return nil
+        }
+        let configuration = S3Configuration(credentials: S3Credentials(accessKeyID: key, secretAccessKey: secret), region: "us-east-1", endpoint: endpoint)
+        return (configuration, ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1"])
+    }
+
+    @Test("generate --prompt-file in 2 shards into a bucket: each prompt's image, sidecar and results line once; merge in the bucket; a shard run again finds its images", .timeLimit(.minutes(10)))
+    func shardedGenerateIntoBucket() async throws {
+        guard let (configuration, s3Environment) = Self.server() else { return }
+        let bucket = "imagepipe-generate-" + UUID().uuidString.lowercased().prefix(8)
+        let output = S3Storage(location: S3Location("s3://\(bucket)/batch")!, configuration: configuration)
+        try await output.createBucket()
+        let prompts = try makeScratchDirectory() + "/prompts.txt"
+        try (1...20).map { "a kite, sketch \($0)" }.joined(separator: "\n").write(toFile: prompts, atomically: true, encoding: .utf8)
+        var environment = s3Environment
+        for name in GenerateCommandTests.tokenVariables { environment[name] = "" }
+        for index in 0..<2 {
+            let run = try CommandLineTests.run(
+                ["generate", "--prompt-file", prompts, "-z", "64x64", "-o", "s3://\(bucket)/batch", "--shard", "\(index)/2"],
+                environment: environment, removing: GenerateCommandTests.tokenVariables
+            )
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.contains("s3://\(bucket)/batch/"), "\(run.stdout)")
+        }
+        let again = try CommandLineTests.run(
+            ["generate", "--prompt-file", prompts, "-z", "64x64", "-o", "s3://\(bucket)/batch", "--shard", "1/2"],
+            environment: environment, removing: GenerateCommandTests.tokenVariables
+        )
+        #expect(again.stderr.contains("made by an earlier run of this shard"), "\(again.stderr)")
+        let merge = try CommandLineTests.run(["merge", "s3://\(bucket)/batch"], environment: s3Environment)
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let results = String(decoding: try await output.read("results.jsonl", maxBytes: 1 << 24), as: UTF8.self).split(separator: "\n")
+        #expect(results.count == 20)
+        let keys = try await output.list(under: "").entries.map(\.key)
+        #expect(keys.filter { $0.hasSuffix(".png") }.count == 20)
+        #expect(keys.filter { $0.hasSuffix(".json") }.count == 20)
+        #expect(keys.contains("00007-a-kite-sketch-7-1.png"), "\(keys)")
+    }
+
     @Test("3 shards from a bucket into a bucket + merge: the same sources, thumbnails byte for byte, as one run on disk; a wrong secret fails clearly without showing it", .timeLimit(.minutes(10)))
     func shardedBucketGallery() async throws {
         let environment = ProcessInfo.processInfo.environment

@@ -37,7 +37,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Object storage: SeaweedFS, a bucket, the sources.
-SEAWEEDFS_DIR="$work/seaweedfs" source scripts/seaweedfs.sh start
+export SEAWEEDFS_DIR="$work/seaweedfs"
+source scripts/seaweedfs.sh start
 [ -n "${IMAGEPIPE_S3_TEST_ENDPOINT:-}" ] || { echo "error: SeaweedFS did not start" >&2; exit 1; }
 export AWS_ACCESS_KEY_ID=$IMAGEPIPE_S3_TEST_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$IMAGEPIPE_S3_TEST_SECRET_KEY
 export AWS_ENDPOINT_URL_S3=$IMAGEPIPE_S3_TEST_ENDPOINT AWS_REGION=us-east-1

@@ -71,6 +71,9 @@ public final class GenerationClient: Sendable {
         /// Wait for the window's reset when the service's `x-ratelimit-*` headers say nothing is
         /// left, rather than run into a 429 (default on; ``RateLimitStatus``).
         public var pacesByRateLimitHeaders: Bool = true
+        /// At most this many requests per window from this client, attempts and retries included
+        /// (`--rate-limit`); `nil` for no limit of our own. Waits count as `rate_limit_wait`.
+        public var requestRate: RequestRate?
         /// The time now, on any fixed origin: what rate-limit windows are measured with. Replace
         /// it in tests with a fake clock.
         public var now: @Sendable () -> Duration = { ContinuousClock.now - GenerationClient.clockOrigin }
@@ -108,6 +111,7 @@ public final class GenerationClient: Sendable {
     let httpClient: HTTPClient
     let ownsHTTPClient: Bool
     let pacer = RateLimitPacer()
+    let spacer: RequestSpacer?
     /// The origin of ``Configuration/now``'s default clock.
     static let clockOrigin = ContinuousClock.now
 
@@ -129,6 +133,7 @@ public final class GenerationClient: Sendable {
         while base?.hasSuffix("/") == true { base?.removeLast() }
         self.baseURL = base?.isEmpty == false ? base : nil
         self.configuration = configuration
+        spacer = configuration.requestRate.map(RequestSpacer.init)
         if let httpClient {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
@@ -345,6 +350,15 @@ public final class GenerationClient: Sendable {
                 if Task.isCancelled { throw cancelled(attempts: attempt - 1) }
                 rateLimitWaits += clock.now - waitStart
                 pacer.waited(until: pause.until)
+            }
+            if let spacer {
+                let wait = spacer.reserve(now: configuration.now())
+                if wait > .zero {
+                    let waitStart = clock.now
+                    do { try await configuration.sleep(wait) } catch { throw cancelled(attempts: attempt - 1) }
+                    if Task.isCancelled { throw cancelled(attempts: attempt - 1) }
+                    rateLimitWaits += clock.now - waitStart
+                }
             }
             let failure: RetryPolicy.Failure
             var finalError: GenerationError

@@ -183,3 +183,62 @@ final class RateLimitPacer: Sendable {
         }
     }
 }
+
+/// A client-side request rate (`--rate-limit 5/s`): requests are spaced at least
+/// `window / requests` apart, the generic cell rate algorithm with a burst of one, on the
+/// configuration's clock. Each of N workers sharing one account takes its share of the limit.
+public struct RequestRate: Hashable, Sendable, CustomStringConvertible {
+    /// Requests per window.
+    public var requests: Int
+    /// The window.
+    public var window: Duration
+
+    /// A rate of `requests` per `window`; both must be positive.
+    public init(requests: Int, window: Duration) {
+        precondition(requests > 0 && window > .zero, "a request rate must be positive")
+        self.requests = requests
+        self.window = window
+    }
+
+    /// Parses `N/s`, `N/m` (`N/min`), `N/h`, or `N/` with a count of seconds (`10/30s`).
+    public init?(parsing text: String) {
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let count = Int(pieces[0]), count > 0 else { return nil }
+        let unit = pieces[1].lowercased()
+        let seconds: Int64
+        switch unit {
+        case "s", "sec", "second": seconds = 1
+        case "m", "min", "minute": seconds = 60
+        case "h", "hour": seconds = 3600
+        default:
+            guard unit.hasSuffix("s"), let value = Int64(unit.dropLast()), value > 0 else { return nil }
+            seconds = value
+        }
+        self.init(requests: count, window: .seconds(seconds))
+    }
+
+    /// The spacing between two requests.
+    public var interval: Duration { window / requests }
+
+    public var description: String { "\(requests) per \(window)" }
+}
+
+/// Spaces requests by a ``RequestRate``: one theoretical arrival time, advanced by the interval at
+/// each request.
+final class RequestSpacer: Sendable {
+    private let interval: Duration
+    private let nextAllowed = Mutex<Duration?>(nil)
+
+    init(_ rate: RequestRate) {
+        interval = rate.interval
+    }
+
+    /// Books the next slot at or after `now`; how long to wait for it.
+    func reserve(now: Duration) -> Duration {
+        nextAllowed.withLock { next in
+            let slot = max(next ?? now, now)
+            next = slot + interval
+            return slot - now
+        }
+    }
+}

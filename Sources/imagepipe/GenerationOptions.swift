@@ -44,9 +44,15 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("max-response-bytes"), help: "Refuse response bodies larger than this (default 512 MiB).")
     var maxResponseBytes: Int = 512 << 20
 
+    @Option(name: .customLong("rate-limit"), help: "At most N requests per window from this process, retries included: 5/s, 300/min, 10/30s. N workers on one account each take their share (see docs/scale-out.md).")
+    var rateLimit: String?
+
     func validate() throws {
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard timeout > 0, connectTimeout > 0, (downloadTimeout ?? 1) > 0 else { throw ValidationError("timeouts must be positive") }
+        if let rateLimit, RequestRate(parsing: rateLimit) == nil {
+            throw ValidationError("--rate-limit takes N/s, N/min, N/h or N/SECONDSs, such as 5/s or 10/30s (got \(rateLimit))")
+        }
     }
 
     /// The provider (the sandbox started when none is set), with a note when it is the sandbox.
@@ -70,6 +76,7 @@ struct ServiceOptions: ParsableArguments {
         configuration.retry.maximumRetries = retries
         configuration.retry.retriesUnansweredRequests = retryUnanswered
         configuration.userAgent = "imagepipe/\(Imagepipe.configuration.version)"
+        configuration.requestRate = rateLimit.flatMap(RequestRate.init(parsing:))
         return GenerationClient(profile: choice.profile, token: choice.token, baseURL: choice.endpoint, configuration: configuration)
     }
 }

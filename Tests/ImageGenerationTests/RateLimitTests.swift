@@ -98,4 +98,22 @@ struct RateLimitTests {
         #expect(result.attempts == 2)
         #expect(sleeps.all == [.seconds(1), .seconds(3)], "\(sleeps.all)")
     }
+
+    @Test("--rate-limit spaces requests by window/N on the client's clock: 3/s waits 1/3 s, then 2/3 s, when the clock stands still")
+    func requestRate() async throws {
+        #expect(RequestRate(parsing: "5/s") == RequestRate(requests: 5, window: .seconds(1)))
+        #expect(RequestRate(parsing: "300/min") == RequestRate(requests: 300, window: .seconds(60)))
+        #expect(RequestRate(parsing: "10/30s") == RequestRate(requests: 10, window: .seconds(30)))
+        for bad in ["0/s", "5", "5/fortnight"] { #expect(RequestRate(parsing: bad) == nil, "\(bad)") }
+
+        let server = try await StubServer.start(script: Array(repeating: try Self.ok([]), count: 3))
+        let sleeps = Client.Sleeps()
+        var configuration = Self.configuration(sleeps)
+        configuration.requestRate = RequestRate(requests: 3, window: .seconds(1))
+        _ = try await Client.withClient(server, configuration: configuration) { client in
+            for _ in 0..<3 { _ = try await client.generate(GenerationRequest(prompt: "a fox")) }
+        }
+        let expected: [Duration] = [.seconds(1) / 3, .seconds(1) * 2 / 3]
+        #expect(sleeps.all == expected, "\(sleeps.all)")
+    }
 }

@@ -21,10 +21,10 @@ extension Imagepipe {
             """
         )
 
-        @Argument(help: "Input files: PNG, WebP, JPEG, PAM, or saved API responses (recognised by their bytes, not their names).")
+        @Argument(help: "Input files: PNG, WebP, JPEG, PAM, or saved API responses (recognised by their bytes, not their names); or one s3://bucket/prefix, for every object under it.")
         var inputs: [String]
 
-        @Option(name: .shortAndLong, help: "Output file, or directory for several inputs.")
+        @Option(name: .shortAndLong, help: "Output file, or directory for several inputs, or s3://bucket/prefix.")
         var output: String
 
         @Option(name: .shortAndLong, help: "Output format: png, webp, jpeg or pam (default: from the output extension).")
@@ -62,14 +62,40 @@ extension Imagepipe {
 
         func run() async throws {
             defer { Report.resourcesIfRequested() }
+            // A bucket prefix as the input: every object under it, read from the bucket; a bucket
+            // as the output: a folder of it.
+            var inputs = self.inputs
+            var inputStorage: (any Storage)?
+            if inputs.contains(where: StorageArgument.isRemote) {
+                guard inputs.count == 1 else { throw ValidationError("give one s3://bucket/prefix as the input, or local files, not both") }
+                let storage = try StorageArgument.open(inputs[0])
+                do throws(PipelineError) {
+                    inputs = try await storage.list(under: "").entries.map(\.key)
+                } catch {
+                    throw ValidationError(error.description)
+                }
+                guard !inputs.isEmpty else { throw ValidationError("\(self.inputs[0]) holds no objects") }
+                inputStorage = storage
+            }
+            let remoteOutput = StorageArgument.isRemote(output)
             var job: ConvertJob
             do throws(PipelineError) {
                 job = try ConvertJob(
-                    inputs: inputs, output: output, format: format, encoding: encoding.settings,
+                    inputs: inputs, output: remoteOutput || inputStorage != nil && !output.hasSuffix("/") && inputs.count > 1 ? "./" : output,
+                    format: format, encoding: encoding.settings,
                     decoder: decoding.decoder(animation: rejectAnimation ? .reject : .firstFrame)
                 )
             } catch {
                 throw ValidationError(error.description)
+            }
+            if let inputStorage {
+                job.storage = inputStorage
+                if !remoteOutput { job.outputs = LocalStorage.paths }
+                if !remoteOutput, case .directory = job.destination { job.destination = .directory(output.hasSuffix("/") && output.count > 1 ? String(output.dropLast()) : output) }
+            }
+            if remoteOutput {
+                job.outputs = try StorageArgument.open(output)
+                job.destination = .directory("")
             }
             try metadata.configure(&job.decoder, decoding: decoding)
             job.metadata = metadata.policy
@@ -122,8 +148,9 @@ extension Imagepipe {
                 }
             }
             if let shard, !interrupted, case .directory(let folder) = job.destination {
+                let partStorage: any Storage = remoteOutput ? try StorageArgument.open(output) : LocalStorage(root: folder)
                 do throws(PipelineError) {
-                    try await ResultParts.write(results.map(ConvertResultLine.init).map(\.json), shard: shard, to: LocalStorage(root: folder))
+                    try await ResultParts.write(results.map(ConvertResultLine.init).map(\.json), shard: shard, to: partStorage)
                 } catch {
                     Report.error(error, verbose: verbose)
                     throw ExitCode.failure

@@ -19,6 +19,44 @@ struct ObjectStorageGalleryTests {
         return (configuration, ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1"])
     }
 
+    @Test("convert from a bucket into a bucket (in 2 shards), from a bucket to disk, and from disk into a bucket: the same WebP bytes every way")
+    func convertBuckets() async throws {
+        guard let (configuration, s3Environment) = Self.server() else { return }
+        let bucket = "imagepipe-convert-" + UUID().uuidString.lowercased().prefix(8)
+        let input = S3Storage(location: S3Location("s3://\(bucket)/in")!, configuration: configuration)
+        try await input.createBucket()
+        let local = try makeScratchDirectory() + "/in"
+        try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
+        for (index, fixture) in ["gradient-rgb.png", "disc-rgba.png", "gradient-lossy.webp", "metadata/gps-rotated-p3.jpg"].enumerated() {
+            let bytes = try TestPaths.fixture(fixture)
+            let name = "image \(index)." + URL(fileURLWithPath: fixture).pathExtension
+            try await input.write(bytes, to: name)
+            try Data(bytes).write(to: URL(fileURLWithPath: local + "/" + name))
+        }
+        let diskOut = try makeScratchDirectory() + "/out/"
+        let localFiles = try FileManager.default.contentsOfDirectory(atPath: local).sorted().map { local + "/" + $0 }
+        let fromDisk = try CommandLineTests.run(["convert"] + localFiles + ["-o", diskOut, "--format", "webp"])
+        #expect(fromDisk.status == 0, "\(fromDisk.stderr)")
+        for index in 0..<2 {
+            let run = try CommandLineTests.run(["convert", "s3://\(bucket)/in", "-o", "s3://\(bucket)/out/", "--format", "webp", "--shard", "\(index)/2"], environment: s3Environment)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let fromBucketToDisk = try makeScratchDirectory() + "/copy/"
+        let toDisk = try CommandLineTests.run(["convert", "s3://\(bucket)/in", "-o", fromBucketToDisk, "--format", "webp"], environment: s3Environment)
+        #expect(toDisk.status == 0, "\(toDisk.stderr)")
+        let toBucket = try CommandLineTests.run(["convert", local + "/image 0.png", local + "/image 1.png", "-o", "s3://\(bucket)/up/", "--format", "webp"], environment: s3Environment)
+        #expect(toBucket.status == 0, "\(toBucket.stderr)")
+        let output = S3Storage(location: S3Location("s3://\(bucket)")!, configuration: configuration)
+        for index in 0..<4 {
+            let expected = try readBytes(URL(fileURLWithPath: diskOut + "image \(index).webp"))
+            #expect(try await output.read("out/image \(index).webp", maxBytes: 1 << 20) == expected)
+            #expect(try readBytes(URL(fileURLWithPath: fromBucketToDisk + "image \(index).webp")) == expected)
+            if index < 2 { #expect(try await output.read("up/image \(index).webp", maxBytes: 1 << 20) == expected) }
+        }
+        let merge = try CommandLineTests.run(["merge", "s3://\(bucket)/out"], environment: s3Environment)
+        #expect(merge.status == 0, "\(merge.stderr)")
+    }
+
     @Test("generate --prompt-file in 2 shards into a bucket: each prompt's image, sidecar and results line once; merge in the bucket; a shard run again finds its images", .timeLimit(.minutes(10)))
     func shardedGenerateIntoBucket() async throws {
         guard let (configuration, s3Environment) = Self.server() else { return }

@@ -30,8 +30,9 @@ public struct ConvertJob: Sendable {
 
     /// The input files.
     public let inputs: [String]
-    /// Where outputs go, as planned from the output argument.
-    public let destination: Destination
+    /// Where outputs go, as planned from the output argument (a folder of ``outputs`` may be
+    /// set afterwards: `.directory("")` for the root of a bucket prefix).
+    public var destination: Destination
     /// The output format; `nil` in a folder means "the input's own format".
     public let format: ImageFormat?
     /// Encoder settings; when empty and the output format equals the input's, the verified input
@@ -46,6 +47,9 @@ public struct ConvertJob: Sendable {
     /// Where inputs are read and outputs written; keys are the paths given (default: this
     /// machine's files).
     public var storage: any Storage = LocalStorage.paths
+    /// Where outputs are written, when not ``storage`` (local inputs into a bucket, or the
+    /// other way round).
+    public var outputs: (any Storage)?
     /// Resize (and crop) every image on the way; `nil` keeps sizes.
     public var geometry: ResizeGeometry?
     /// The resampling filter for ``geometry``.
@@ -128,7 +132,7 @@ public struct ConvertJob: Sendable {
                 let sniffed = (try? await storage.readPrefix(input, count: ImageFormat.sniffLength)).flatMap { ImageFormat.sniff($0) }
                 let itemFormat = format ?? sniffed
                 let base = FileName.base(of: input)
-                let output = folder + "/" + base + "." + (itemFormat?.fileExtension ?? "image")
+                let output = StorageKey.join(folder, base + "." + (itemFormat?.fileExtension ?? "image"))
                 var item = Item(index: index, input: input, output: output, format: itemFormat)
                 if let first = claimed[output] {
                     item.conflict = first
@@ -158,6 +162,7 @@ public struct ConvertJob: Sendable {
         }
         var job = self
         job.storage = storage.makingWritesDurable(durable)
+        job.outputs = outputs?.makingWritesDurable(durable)
         let stages = Pipeline {
             ReadConvertInput(job: job)
             ForEachElement { ConvertImage(job: job, inputIdentities: inputIdentities) }
@@ -322,10 +327,11 @@ public struct ConvertJob: Sendable {
                 try metadata.embedding(in: image.encoded(as: options), from: decoded)
             }
         }
-        if let identity = await storage.identity(of: outputPath), inputIdentities.contains(identity) {
-            throw PipelineError(.wouldOverwriteInput, path: outputPath, "refusing to overwrite an input file; choose another output")
+        let outputStorage = outputs ?? storage
+        if let identity = await outputStorage.identity(of: outputPath), inputIdentities.contains(identity) {
+            throw PipelineError(.wouldOverwriteInput, path: outputStorage.path(of: outputPath), "refusing to overwrite an input file; choose another output")
         }
-        try await storage.write(encoded, to: outputPath)
+        try await outputStorage.write(encoded, to: outputPath)
         return ConvertedFile(
             input: source, output: outputPath, source: info, outputFormat: outputFormat,
             inputBytes: inputByteCount, outputBytes: encoded.count, wasCopied: passThrough, imageIndex: imageIndex,

@@ -21,13 +21,49 @@ extension Imagepipe {
         static let configuration = CommandConfiguration(
             abstract: "Make a browsable gallery of a folder: thumbnails in several sizes, manifest.json and index.html.",
             discussion: "`imagepipe gallery SRC -o OUT` builds (the default); `imagepipe gallery merge OUT` joins the parts of a sharded run.",
-            subcommands: [Build.self, Merge.self],
+            subcommands: [Build.self, Plan.self, Merge.self],
             defaultSubcommand: Build.self
         )
     }
 }
 
 extension Imagepipe.Gallery {
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the sources once and write one work list per shard (PLAN/part-I-of-N.jsonl), for workers given --plan PLAN.",
+            discussion: "For sources of millions of objects: N workers then read their own list instead of each paging through the whole bucket. The split is the one the workers would make themselves (a stable hash of each key)."
+        )
+
+        @Argument(help: "The source folder, or s3://bucket/prefix.")
+        var source: String
+
+        @Option(help: "How many shards the workers will be.")
+        var shards: Int
+
+        @Option(name: .shortAndLong, help: "Where the work lists go: a folder, or s3://bucket/prefix.")
+        var output: String
+
+        @Flag(help: "Print only errors.")
+        var quiet = false
+
+        func validate() throws {
+            guard shards >= 1 else { throw ValidationError("--shards must be at least 1") }
+        }
+
+        func run() async throws {
+            let sources = try StorageArgument.open(source)
+            let plan = try StorageArgument.open(output)
+            do throws(PipelineError) {
+                if let local = plan as? LocalStorage { try FileIO.createDirectory(local.root) }
+                let (count, parts) = try await GalleryPlan.write(sources: sources, shards: shards, to: plan)
+                if !quiet { Report.note("gallery plan: \(count) sources in \(parts) work lists -> \(plan.location)") }
+            } catch {
+                Report.error(error, verbose: false)
+                throw ExitCode.failure
+            }
+        }
+    }
+
     struct Merge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write OUT/manifest.json and OUT/index.html from a sharded run's parts (OUT/manifest.d/part-I-of-N.json).",
@@ -124,6 +160,9 @@ extension Imagepipe.Gallery {
         @Option(help: "Do shard I of N (0-based: 3/16) of the sources, by a stable hash of each one's path, and write OUT/manifest.d/part-I-of-N.json instead of the manifest and page (then `imagepipe gallery merge OUT`). Default: from IMAGEPIPE_SHARD, JOB_COMPLETION_INDEX + IMAGEPIPE_SHARD_COUNT, AWS_BATCH_JOB_ARRAY_INDEX/_SIZE, CLOUD_RUN_TASK_INDEX/_COUNT or SLURM_ARRAY_TASK_*; else the whole.")
         var shard: String?
 
+        @Option(help: "Read this shard's sources from the work lists of `imagepipe gallery plan` (a folder or s3://bucket/prefix) instead of listing the source.")
+        var plan: String?
+
         @Flag(help: "fsync each file before renaming it into place.")
         var durable = false
 
@@ -177,6 +216,15 @@ extension Imagepipe.Gallery {
             }
             if let jobs { job.concurrency = jobs }
             if let shard = try ShardOption.resolve(shard, quiet: quiet || json) { job.shard = shard }
+            if let plan {
+                guard job.shard.isSharded else { throw ValidationError("--plan reads a shard's work list: give --shard (or the engine's variables)") }
+                let planStorage = try StorageArgument.open(plan)
+                do throws(PipelineError) {
+                    job.plannedSources = try await GalleryPlan.read(planStorage, shard: job.shard)
+                } catch {
+                    throw ValidationError(error.description)
+                }
+            }
             job.prune = prune
             job.durable = durable
             job.title = title

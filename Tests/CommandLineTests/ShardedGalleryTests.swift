@@ -111,6 +111,26 @@ struct ShardedGalleryTests {
         #expect(NSDictionary(dictionary: try Self.json(sharded + "/manifest.json")).isEqual(to: merged))
     }
 
+    @Test("gallery plan lists once and writes a work list per shard; workers with --plan make what one run makes; a plan of another count is refused")
+    func plannedShards() throws {
+        let (source, _) = try Self.sources()
+        let scratch = try makeScratchDirectory()
+        let whole = scratch + "/whole", planned = scratch + "/planned", plan = scratch + "/plan"
+        _ = try Self.run(["gallery", source, "-o", whole] + Self.sizes)
+        let planning = try Self.run(["gallery", "plan", source, "--shards", "3", "-o", plan])
+        #expect(planning.status == 0 && planning.stderr.contains("199 sources in 3 work lists"), "\(planning.stderr)")
+        // The work lists are what the workers read: the source may change meanwhile without
+        // moving a source between shards.
+        for index in 0..<3 {
+            _ = try Self.run(["gallery", source, "-o", planned, "--plan", plan, "--shard", "\(index)/3"] + Self.sizes)
+        }
+        #expect(try Self.run(["gallery", "merge", planned]).status == 0)
+        #expect(NSDictionary(dictionary: try Self.json(whole + "/manifest.json")).isEqual(to: try Self.json(planned + "/manifest.json")))
+        #expect(try Self.thumbnails(whole) == Self.thumbnails(planned))
+        let wrongCount = try Self.run(["gallery", source, "-o", planned, "--plan", plan, "--shard", "0/4"] + Self.sizes)
+        #expect(wrongCount.status == 64 && wrongCount.stderr.contains("work lists for 3 shards, not shard 0 of 4"), "\(wrongCount.stderr)")
+    }
+
     @Test("convert in 3 shards writes exactly what one run writes, the duplicate name resolved the same way in every shard; merge gives one line per input")
     func convertShards() throws {
         let (source, _) = try Self.sources()

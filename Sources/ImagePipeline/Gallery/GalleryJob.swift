@@ -63,6 +63,8 @@ public struct GalleryJob: Sendable {
     /// and the run writes its part of the manifest (``partKey(for:)``) instead of `manifest.json`
     /// and the page; ``merge(outputs:title:)`` makes those from the parts.
     public var shard: Shard = .whole
+    /// The shard's sources from a plan (``GalleryPlan``) instead of a listing of ``sources``.
+    public var plannedSources: [StorageEntry]?
     /// Follow symbolic links found in a local source folder (default: skip and report them,
     /// since a link may point outside the folder and its target would be published). The source
     /// folder itself is always followed. Followed folder links that lead back to a folder being
@@ -183,7 +185,12 @@ public struct GalleryJob: Sendable {
             previous = previous.filter { shard.contains($0.file) }
         }
         var current = Dictionary(grouping: previous, by: \.file)
-        let listing = try await sources.list(under: "")
+        let listing: StorageListing
+        if let plannedSources {
+            listing = StorageListing(entries: plannedSources)
+        } else {
+            listing = try await sources.list(under: "")
+        }
         let files = listing.entries.filter { shard.contains($0.key) }
         summary.skippedLinks = listing.skipped.map { "\(sources.path(of: $0.key)): \($0.reason)" }
         let thumbnailsBefore = Set(try await outputs.list(under: Self.thumbnailPrefix).entries.map(\.key))

@@ -210,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "ImageGenerationTests",
             dependencies: [
-                "ImageGeneration", "ImageCore", "TestSupport", "ImagePipeSandbox",
+                "ImageGeneration", "ImageCore", "TestSupport", "ImagePipeSandbox", "ObjectStorage", "PipelineCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

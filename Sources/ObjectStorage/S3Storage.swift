@@ -56,7 +56,7 @@ public struct S3Storage: Storage {
                 let key = String(object.key.dropFirst(root.count))
                 // Hidden names (and folder markers) are not listed, as on a disk.
                 if key.isEmpty || key.hasSuffix("/") || StorageKey.name(of: key).hasPrefix(".") { continue }
-                entries.append(StorageEntry(key: key, size: object.size, modifiedNanoseconds: object.modifiedNanoseconds))
+                entries.append(StorageEntry(key: key, size: object.size, modifiedNanoseconds: object.modifiedNanoseconds, version: object.etag.isEmpty ? nil : object.etag))
             }
             token = page.nextContinuationToken
         } while token != nil
@@ -146,7 +146,9 @@ public struct S3Storage: Storage {
               answer.status == 200 else { return nil }
         let size = answer.header("Content-Length").flatMap(Int.init) ?? 0
         let modified = answer.header("Last-Modified").flatMap(Self.nanoseconds(httpDate:)) ?? 0
-        return StorageEntry(key: key, size: size, modifiedNanoseconds: modified)
+        var etag = answer.header("ETag")
+        if let quoted = etag, quoted.count >= 2, quoted.hasPrefix("\""), quoted.hasSuffix("\"") { etag = String(quoted.dropFirst().dropLast()) }
+        return StorageEntry(key: key, size: size, modifiedNanoseconds: modified, version: etag)
     }
 
     public func identity(of key: String) async -> StorageIdentity? {

@@ -282,7 +282,7 @@ extension Imagepipe.Gallery {
 
         func jsonSummary(_ summary: GallerySummary, job: GalleryJob) -> String {
             struct Summary: Encodable {
-                var new, updated, unchanged, failed, ignored, pruned, missing, thumbnailsWritten: Int
+                var new, updated, unchanged, unchangedUnread, failed, ignored, pruned, missing, thumbnailsWritten: Int
                 var removedTemporaryFiles, removedOrphans, notDone: Int
                 var skippedLinks: [String]
                 var seconds: Double
@@ -290,7 +290,7 @@ extension Imagepipe.Gallery {
                 var failures: [String]
             }
             let value = Summary(
-                new: summary.new, updated: summary.updated, unchanged: summary.unchanged, failed: summary.failed,
+                new: summary.new, updated: summary.updated, unchanged: summary.unchanged, unchangedUnread: summary.unchangedUnread, failed: summary.failed,
                 ignored: summary.ignored, pruned: summary.pruned, missing: summary.missing, thumbnailsWritten: summary.thumbnailsWritten,
                 removedTemporaryFiles: summary.removedTemporaryFiles, removedOrphans: summary.removedOrphans, notDone: summary.notDone,
                 skippedLinks: summary.skippedLinks,

@@ -19,6 +19,38 @@ struct ObjectStorageGalleryTests {
         return (configuration, ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1"])
     }
 
+    @Test("a gallery of a bucket is incremental by ETag and size: the same bytes uploaded again are skipped unread, changed bytes remade")
+    func incrementalByETag() async throws {
+        guard let (configuration, s3Environment) = Self.server() else { return }
+        let bucket = "imagepipe-etag-" + UUID().uuidString.lowercased().prefix(8)
+        let sources = S3Storage(location: S3Location("s3://\(bucket)/src")!, configuration: configuration)
+        try await sources.createBucket()
+        for (index, fixture) in ["gradient-rgb.png", "disc-rgba.png", "gradient-lossy.webp"].enumerated() {
+            try await sources.write(try TestPaths.fixture(fixture), to: "image \(index).png")
+        }
+        func run() throws -> [String: Any] {
+            let run = try CommandLineTests.run(["gallery", "s3://\(bucket)/src", "-o", "s3://\(bucket)/site", "--sizes", "32", "--json"], environment: s3Environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        }
+        #expect(try run()["new"] as? Int == 3)
+        // Uploaded again: the same ETag, and (once the store's clock has ticked: its times are in
+        // whole seconds) a new LastModified, which alone would send the source to be read again.
+        let before = await sources.entry(for: "image 0.png")?.modifiedNanoseconds
+        var after = before
+        for _ in 0..<30 where after == before {
+            try await Task.sleep(for: .milliseconds(200))
+            try await sources.write(try TestPaths.fixture("gradient-rgb.png"), to: "image 0.png")
+            after = await sources.entry(for: "image 0.png")?.modifiedNanoseconds
+        }
+        try #require(after != before, "the store kept the old LastModified")
+        let again = try run()
+        #expect(again["unchanged"] as? Int == 3 && again["unchangedUnread"] as? Int == 3 && again["updated"] as? Int == 0, "\(again)")
+        try await sources.write(try TestPaths.fixture("gray.png"), to: "image 1.png")
+        let changed = try run()
+        #expect(changed["unchanged"] as? Int == 2 && changed["unchangedUnread"] as? Int == 2 && changed["updated"] as? Int == 1, "\(changed)")
+    }
+
     @Test("convert from a bucket into a bucket (in 2 shards), from a bucket to disk, and from disk into a bucket: the same WebP bytes every way")
     func convertBuckets() async throws {
         guard let (configuration, s3Environment) = Self.server() else { return }

@@ -199,12 +199,15 @@ public struct GalleryJob: Sendable {
         var work: [WorkItem] = []
         for file in files {
             let old = current[file.key] ?? []
-            let fastUnchanged = !old.isEmpty && old.allSatisfy {
-                $0.fileBytes == file.size && $0.modifiedNanoseconds == file.modifiedNanoseconds && $0.settings == fingerprint
-                    && context.thumbnailsExist($0)
+            let fastUnchanged = !old.isEmpty && old.allSatisfy { entry in
+                // A store that names content versions (S3's ETag) is trusted for them; else the time.
+                let sameContent = file.version.map { entry.version == $0 } ?? (entry.modifiedNanoseconds == file.modifiedNanoseconds)
+                return entry.fileBytes == file.size && sameContent && entry.settings == fingerprint
+                    && context.thumbnailsExist(entry)
             }
             if fastUnchanged {
                 summary.unchanged += old.count
+                summary.unchangedUnread += old.count
             } else {
                 work.append(WorkItem(file: file, path: sources.path(of: file.key), previous: old))
             }
@@ -400,6 +403,9 @@ public struct GallerySummary: Sendable, CustomStringConvertible {
     public var updated = 0
     /// Sources skipped as unchanged.
     public var unchanged = 0
+    /// Of those, the sources skipped without being read: the same size and modification time
+    /// (or, on a store that names versions, the same ETag).
+    public var unchangedUnread = 0
     /// Sources (files, or images of a response) that failed.
     public var failed = 0
     /// Files that are not images (ignored).

@@ -75,6 +75,10 @@ public struct GalleryEntry: Codable, Hashable, Sendable {
     /// The file's modification time in nanoseconds since 1970 when it was read (the fast path:
     /// same size and time means unchanged, without reading it).
     public var modifiedNanoseconds: Int64
+    /// The object's content identifier when the source store gives one (S3's ETag): on a bucket
+    /// the fast path compares it and the size, not the time (a copy or a restore changes the time
+    /// of identical bytes).
+    public var version: String?
     /// The image's format (`png`, `webp`).
     public var format: String
     /// The image's width in pixels.

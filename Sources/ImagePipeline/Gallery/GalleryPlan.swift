@@ -16,8 +16,9 @@ public enum GalleryPlan {
         var key: String
         var size: Int
         var modifiedNs: Int64
+        var version: String?
 
-        enum CodingKeys: String, CodingKey { case key, size, modifiedNs = "modified_ns" }
+        enum CodingKeys: String, CodingKey { case key, size, modifiedNs = "modified_ns", version }
     }
 
     /// Lists `sources` once and writes a work list per shard into `plan`.
@@ -28,7 +29,7 @@ public enum GalleryPlan {
         let entries = try await sources.list(under: "").entries
         var lists = [[String]](repeating: [], count: shards)
         for entry in entries {
-            let line = Line(key: entry.key, size: entry.size, modifiedNs: entry.modifiedNanoseconds)
+            let line = Line(key: entry.key, size: entry.size, modifiedNs: entry.modifiedNanoseconds, version: entry.version)
             lists[Shard.shard(of: entry.key, count: shards)].append((try? StableJSON.line(line)) ?? "{}")
         }
         for (index, lines) in lists.enumerated() {
@@ -55,7 +56,7 @@ public enum GalleryPlan {
             guard let parsed = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)), shard.contains(parsed.key) else {
                 throw PipelineError(.readFailed, path: plan.path(of: key), "line \(number + 1) is not a source of this shard")
             }
-            entries.append(StorageEntry(key: parsed.key, size: parsed.size, modifiedNanoseconds: parsed.modifiedNs))
+            entries.append(StorageEntry(key: parsed.key, size: parsed.size, modifiedNanoseconds: parsed.modifiedNs, version: parsed.version))
         }
         return entries.sorted { $0.key < $1.key }
     }

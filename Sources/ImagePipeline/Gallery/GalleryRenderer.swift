@@ -46,6 +46,7 @@ struct GalleryRenderer: Sendable {
                 var entry = entry
                 entry.fileBytes = file.size
                 entry.modifiedNanoseconds = file.modifiedNanoseconds
+                entry.version = file.version
                 return entry
             }
             return result
@@ -161,6 +162,7 @@ struct GalleryRenderer: Sendable {
         )
         entry.contentCredentials = decoded.info.contentCredentials
         entry.metadata = metadata.isEmpty ? nil : metadata
+        entry.version = file.version
         return entry
     }
 

@@ -94,12 +94,16 @@ public struct StorageEntry: Sendable, Hashable {
     public var size: Int
     /// The modification time in nanoseconds since 1970 (what incremental runs compare).
     public var modifiedNanoseconds: Int64
+    /// What the store says identifies the object's content (S3's ETag), when it says anything:
+    /// incremental runs compare it, with the size, instead of the modification time.
+    public var version: String?
 
     /// Creates an entry.
-    public init(key: String, size: Int, modifiedNanoseconds: Int64) {
+    public init(key: String, size: Int, modifiedNanoseconds: Int64, version: String? = nil) {
         self.key = key
         self.size = size
         self.modifiedNanoseconds = modifiedNanoseconds
+        self.version = version
     }
 }
 

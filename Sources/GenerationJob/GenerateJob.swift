@@ -178,7 +178,10 @@ extension GenerateJob {
     /// for `00042-a-fox-1.png`, `00042-a-fox-1.256.webp`, `00042-a-fox-1.json`): one listing for the
     /// whole run.
     func existingFiles() async -> [String: [String]] {
-        guard case .directory(let folder) = writer.destination, let listing = try? await writer.storage.list(under: folder) else { return [:] }
+        guard case .directory(let folder) = writer.destination else { return [:] }
+        // A killed run's half-written files first: they are nobody's.
+        _ = await writer.storage.removeAbandonedWrites(under: folder)
+        guard let listing = try? await writer.storage.list(under: folder) else { return [:] }
         var byName: [String: [String]] = [:]
         for entry in listing.entries {
             let file = StorageKey.name(of: entry.key)

@@ -159,6 +159,7 @@ public struct GalleryJob: Sendable {
         }
         var summary = GallerySummary()
         summary.removedTemporaryFiles = await outputs.removeAbandonedWrites(under: "") + outputs.removeAbandonedWrites(under: Self.thumbnailPrefix)
+            + outputs.removeAbandonedWrites(under: Self.partsPrefix)
         // What the decoder does to pixels changes the thumbnails too (a run with --keep-icc or
         // --no-auto-orient redoes every source, as one with other sizes does).
         let colour: String = switch decoder.color {

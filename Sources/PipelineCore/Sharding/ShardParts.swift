@@ -51,6 +51,8 @@ public enum ResultParts {
 
     /// Writes a shard's lines (replacing its part from an earlier attempt), atomically.
     public static func write(_ lines: [String], shard: Shard, to storage: any Storage) async throws(PipelineError) {
+        // What a killed attempt of this shard (or another) left half-written.
+        _ = await storage.removeAbandonedWrites(under: prefix)
         try await storage.write(Array(lines.map { $0 + "\n" }.joined().utf8), to: partKey(for: shard))
     }
 

@@ -220,11 +220,14 @@ extension CommandLineTests {
         let capacity: Int
         private let holding: Stream
 
-        init(_ arguments: [String], holding: Stream) throws {
+        init(_ arguments: [String], holding: Stream, environment: [String: String] = [:]) throws {
             (held, capacity) = try CommandLineTests.onePagePipe()
             self.holding = holding
             process.executableURL = CommandLineTests.binary
             process.arguments = arguments
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            }
             process.standardOutput = holding == .standardOutput ? held : other
             process.standardError = holding == .standardError ? held : other
             try process.run()

@@ -114,13 +114,23 @@ extension Imagepipe {
             job.resizeOptions = ResizeOptions(linearLight: resizing.linearLight, threads: inputs.count == 1 ? 0 : 1)
             job.decoder.threads = inputs.count == 1 ? 0 : 1
             job.durable = durable
+            // Objects are shown by their s3:// locations.
+            let (inputsShown, outputsShown): (any Storage, any Storage) = (job.storage, job.outputs ?? job.storage)
+            let shownRemote = inputStorage != nil || remoteOutput
             let (quiet, verbose, configured) = (quiet, verbose, job)
             // Ctrl-C: the files in flight finish, no new one starts, no temporary file is left.
             let (results, interrupted) = await Interruption.cancellingOnSignals {
                 await configured.run { result in
                     switch result.outcome {
                     case .success(let file):
-                        if !quiet { Report.output(Report.line(for: file)) }
+                        if !quiet {
+                            var shown = file
+                            if shownRemote {
+                                shown.input = inputsShown.path(of: file.input)
+                                shown.output = outputsShown.path(of: file.output)
+                            }
+                            Report.output(Report.line(for: shown))
+                        }
                         if file.acceptedDamage > 0 {
                             Report.warn("\(file.input): damaged or cut-short JPEG data accepted with --lenient (\(file.acceptedDamage) libjpeg warning\(file.acceptedDamage == 1 ? "" : "s"); missing rows are grey)")
                         }

@@ -220,13 +220,17 @@ struct GalleryTests {
         try FileManager.default.createDirectory(atPath: output + "/thumbs", withIntermediateDirectories: true)
         // PID 2^22+1 is above Linux's pid_max limit, so no process has it.
         let stale = output + "/thumbs/.x.512.webp.imagepipe-4194305-3.tmp"
-        let live = output + "/.manifest.json.imagepipe-\(getpid())-9.tmp"
-        _ = FileManager.default.createFile(atPath: stale, contents: Data([1, 2]))
-        _ = FileManager.default.createFile(atPath: live, contents: Data([1, 2]))
+        let staleHere = output + "/thumbs/.y.512.webp.imagepipe-4194305-4-\(FileIO.hostTag).tmp"
+        let live = output + "/.manifest.json.imagepipe-\(getpid())-9-\(FileIO.hostTag).tmp"
+        // Another machine writing into the same shared folder: its process cannot be checked from
+        // here, so its file is kept whatever its PID.
+        let otherMachine = output + "/thumbs/.z.512.webp.imagepipe-4194305-5-0badc0de.tmp"
+        for path in [stale, staleHere, live, otherMachine] { _ = FileManager.default.createFile(atPath: path, contents: Data([1, 2])) }
         let summary = try await Self.run(source, output)
-        #expect(summary.removedTemporaryFiles == 1)
-        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(summary.removedTemporaryFiles == 2)
+        #expect(!FileManager.default.fileExists(atPath: stale) && !FileManager.default.fileExists(atPath: staleHere))
         #expect(FileManager.default.fileExists(atPath: live))
+        #expect(FileManager.default.fileExists(atPath: otherMachine))
     }
 
     @Test("an output folder inside the source folder is not walked")

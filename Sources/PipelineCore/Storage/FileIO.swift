@@ -10,6 +10,21 @@ import Darwin
 /// output written to a temporary file in the target folder, then renamed over the target, so a
 /// reader (or a crash, or `kill -9`) never sees half a file.
 public enum FileIO {
+    /// Eight hex digits of a hash of this machine's host name: what temporary file names carry, so
+    /// that cleaning up after a killed process (whose PID is checked on this machine only) never
+    /// touches the live files of another machine writing into the same shared folder.
+    public static let hostTag: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        var hash: UInt32 = 0x811c_9dc5
+        for byte in buffer.prefix(while: { $0 != 0 }) {
+            hash ^= UInt32(UInt8(bitPattern: byte))
+            hash &*= 0x0100_0193
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }()
+
     /// Reads a whole regular file, refusing it before reading if it is larger than `maxBytes`.
     ///
     /// - Throws: ``PipelineError`` with `.readFailed`, `.notAFile` or `.inputTooLarge`.
@@ -120,8 +135,9 @@ public enum FileIO {
 
     /// Writes `bytes` to `path` atomically: a temporary file beside it, then `rename`.
     ///
-    /// The temporary file is named `.NAME.imagepipe-PID-N.tmp` in the same folder (so the rename
-    /// never crosses file systems) and removed if anything fails. With `durable`, the data is
+    /// The temporary file is named `.NAME.imagepipe-PID-N-HOST.tmp` in the same folder (so the
+    /// rename never crosses file systems; `HOST` is ``hostTag``, so that machines sharing a folder
+    /// tell their files apart) and removed if anything fails. With `durable`, the data is
     /// `fsync`ed before the rename, which also survives a power loss.
     ///
     /// With `replacing: false` an existing file is never replaced, even one that appears while
@@ -132,7 +148,7 @@ public enum FileIO {
     ///   false and `path` exists (nothing is left behind).
     public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, durable: Bool = false, replacing: Bool = true) throws(PipelineError) {
         let (folder, name) = split(path)
-        let temporary = folder + "/." + name + ".imagepipe-\(getpid())-\(nextTemporaryNumber()).tmp"
+        let temporary = folder + "/." + name + ".imagepipe-\(getpid())-\(nextTemporaryNumber())-\(hostTag).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
             throw PipelineError(.writeFailed, path: path, "cannot create a temporary file in \(folder): \(errorText())")

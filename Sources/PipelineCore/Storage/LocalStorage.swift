@@ -86,8 +86,10 @@ public struct LocalStorage: Storage {
         }
     }
 
-    /// Removes temporary files (`.NAME.imagepipe-PID-N.tmp`) directly in the folder `prefix` left
-    /// by a process that is gone (a killed run); those of a live process are kept.
+    /// Removes temporary files (`.NAME.imagepipe-PID-N-HOST.tmp`) directly in the folder `prefix`
+    /// left by a process of this machine that is gone (a killed run); those of a live process, and
+    /// those of another machine sharing the folder (whose processes cannot be checked from here),
+    /// are kept. Names without a host (written before hosts were recorded) count as this machine's.
     public func removeAbandonedWrites(under prefix: String) -> Int {
         let folder = path(of: prefix)
         var stale: [String] = []
@@ -95,6 +97,8 @@ public struct LocalStorage: Storage {
             guard name.hasPrefix("."), name.hasSuffix(".tmp"), let marker = name.ranges(of: ".imagepipe-").last else { continue }
             let digits = name[marker.upperBound...].prefix(while: { $0.isNumber })
             guard let pid = Int32(digits), pid > 0 else { continue }
+            let fields = name[marker.upperBound...].dropLast(4).split(separator: "-")
+            if fields.count >= 3, fields[2] != FileIO.hostTag { continue }  // another machine's
             if pid == getpid() { continue }
             if kill(pid, 0) == 0 || errno == EPERM { continue }  // alive (perhaps another user's)
             stale.append(folder + "/" + name)

@@ -20,7 +20,7 @@ extension Imagepipe {
     struct Gallery: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a browsable gallery of a folder: thumbnails in several sizes, manifest.json and index.html.",
-            discussion: "`imagepipe gallery SRC -o OUT` builds (the default); `imagepipe gallery merge OUT` joins the parts of a sharded run.",
+            discussion: "`imagepipe gallery SRC -o OUT` builds (the default: its options are in `imagepipe gallery build --help`); `imagepipe gallery plan` lists a source once into per-shard work lists; `imagepipe gallery merge OUT` joins the parts of a sharded run.",
             subcommands: [Build.self, Plan.self, Merge.self],
             defaultSubcommand: Build.self
         )

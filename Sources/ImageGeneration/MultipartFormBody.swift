@@ -98,21 +98,6 @@ struct MultipartFormBody: Sendable {
         try await writer.write(.byteBuffer(ByteBuffer(bytes: tail))).get()
     }
 
-    /// The whole body in memory, for tests and small bodies.
-    func bytes() async throws -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(contentLength)
-        for part in parts {
-            output += head(of: part)
-            switch part {
-            case .field(_, let value): output += Array(value.utf8)
-            case .file(_, let file): try await Self.stream(file) { output += Array(buffer: $0) }
-            }
-            output += [0x0D, 0x0A]
-        }
-        return output + tail
-    }
-
     /// Reads `file` in chunks, handing each on; fails when the file's length is no longer the
     /// one checked.
     static func stream(_ file: EditImageFile, _ body: (ByteBuffer) async throws -> Void) async throws {

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -44,9 +49,9 @@ package struct MultipartForm: Sendable {
     /// is another one or has no usable boundary (1–70 characters).
     package static func boundary(ofContentType contentType: String) -> String? {
         let pieces = contentType.split(separator: ";", omittingEmptySubsequences: false)
-        guard let type = pieces.first, type.trimmingSpaces().lowercased() == "multipart/form-data" else { return nil }
+        guard let type = pieces.first, type.trimmingCharacters(in: .whitespaces).lowercased() == "multipart/form-data" else { return nil }
         for piece in pieces.dropFirst() {
-            let parameter = piece.trimmingSpaces()
+            let parameter = piece.trimmingCharacters(in: .whitespaces)
             guard let equals = parameter.firstIndex(of: "="), parameter[..<equals].lowercased() == "boundary" else { continue }
             var value = Substring(parameter[parameter.index(after: equals)...])
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
@@ -123,8 +128,8 @@ package struct MultipartForm: Sendable {
             guard let colon = line.firstIndex(of: ":") else {
                 throw Problem(message: "a part header line has no ':'", byteOffset: lineStart)
             }
-            let field = line[..<colon].trimmingSpaces().lowercased()
-            let value = line[line.index(after: colon)...].trimmingSpaces()
+            let field = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             switch field {
             case "content-disposition":
                 let (type, parameters) = try Self.parameters(value, at: lineStart)
@@ -134,7 +139,7 @@ package struct MultipartForm: Sendable {
                 name = parameters["name"]
                 fileName = parameters["filename"]
             case "content-type":
-                contentType = value.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() }
+                contentType = value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             default:
                 break
             }
@@ -155,7 +160,7 @@ package struct MultipartForm: Sendable {
         func token() -> String {
             var output = ""
             while index < scalars.count, scalars[index] != ";", scalars[index] != "=" { output.unicodeScalars.append(scalars[index]); index += 1 }
-            return output.trimmingSpaces()
+            return output.trimmingCharacters(in: .whitespaces)
         }
         let type = token()
         var parameters: [String: String] = [:]
@@ -213,13 +218,5 @@ package struct MultipartForm: Sendable {
             position = candidate + 1
         }
         return nil
-    }
-}
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
     }
 }

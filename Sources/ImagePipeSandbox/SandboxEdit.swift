@@ -63,7 +63,7 @@ package struct EditRequest {
                 throw RequestProblem(field: part.name, message: "Unknown file parameter: '\(part.name)'.", code: "unknown_parameter")
             }
         }
-        guard let first = images.first else {
+        guard !images.isEmpty else {
             throw RequestProblem(field: "image", message: "Missing required parameter: 'image'.", code: "missing_required_parameter")
         }
         let decoder = ImageDecoder()
@@ -76,7 +76,6 @@ package struct EditRequest {
                 throw RequestProblem(field: "image", message: "Invalid image \(index): \(error).", code: "invalid_image")
             }
         }
-        _ = first
         if let mask {
             let info: ImageInfo
             do { info = try decoder.probe(mask) } catch {

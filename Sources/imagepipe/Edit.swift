@@ -1,4 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import GenerationJob
 import ImageCodecs
 import ImageGeneration
@@ -49,7 +54,7 @@ extension Imagepipe {
 
         func validate() throws {
             guard !images.isEmpty else { throw ValidationError("give at least one image to edit") }
-            guard !prompt.trimmingWhitespace().isEmpty else { throw ValidationError("the prompt (-P) is empty") }
+            guard !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the prompt (-P) is empty") }
             guard concurrency >= 1 else { throw ValidationError("--jobs must be at least 1") }
             if !each && images.count > ImageEditRequest.maximumImages {
                 throw ValidationError("\(images.count) images given; one edit takes at most \(ImageEditRequest.maximumImages) (use --each to edit them one by one)")
@@ -92,13 +97,5 @@ extension Imagepipe {
             let job = GenerateJob(edits: edits, writer: writer, concurrency: each ? concurrency : 1)
             try await GenerationRun(output: output, requests: requests, noun: "edit").execute(job, choice: choice, client: client)
         }
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
     }
 }

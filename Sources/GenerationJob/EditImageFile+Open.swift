@@ -4,10 +4,11 @@ import ImageGeneration
 import PipelineCore
 
 extension EditImageFile {
-    /// Reads the file at `path` to learn what an edit checks before sending: its format (magic
-    /// bytes), length, stored dimensions and alpha channel (from the header, in the first
-    /// 256 KiB; the whole file only when the header lies further in) and SHA-256 (read in 1 MiB
-    /// chunks). The file is never held whole; the request reads it again as it is sent.
+    /// Reads the file at `path` once, in 1 MiB chunks, to learn what an edit checks before
+    /// sending: its SHA-256 and length from every chunk, its format (magic bytes), stored
+    /// dimensions and alpha channel from the header in the first chunk (the whole file is read
+    /// again only when a JPEG's frame header lies past it). The file is never held whole; the
+    /// request reads it again as it is sent.
     ///
     /// - Throws: ``PipelineError`` naming the file: missing or unreadable, 50 MB or larger, not a
     ///   PNG, JPEG or WebP image, or a header that does not parse.
@@ -16,20 +17,23 @@ extension EditImageFile {
         guard length < ImageEditRequest.maximumImageBytes else {
             throw PipelineError(.inputTooLarge, path: path, "\(length) bytes; edits take images under \(ImageEditRequest.maximumImageBytes >> 20) MB")
         }
-        let prefix = try FileIO.readPrefix(path, count: 256 << 10)
+        var hasher = SHA256.Hasher()
+        var head: [UInt8]?
+        let byteCount = try FileIO.forEachChunk(of: path) { chunk in
+            if head == nil { head = Array(chunk) }
+            hasher.update(chunk)
+        }
+        let prefix = head ?? []
         guard let format = ImageFormat.sniff(prefix), [.png, .jpeg, .webp].contains(format) else {
             let what = ImageFormat.sniff(prefix).map { "a \($0.fileExtension.uppercased()) file" } ?? "not an image imagepipe knows"
             throw PipelineError(.codec, path: path, "\(what); edits take PNG, JPEG or WebP images")
         }
         let info: ImageInfo
         do {
-            // A JPEG's frame header can follow large APP segments: then the whole file is read.
-            info = try (try? decoder.probe(prefix)) ?? decoder.probe(prefix.count < length ? FileIO.readFile(path, maxBytes: length) : prefix)
+            info = try (try? decoder.probe(prefix)) ?? decoder.probe(prefix.count < byteCount ? FileIO.readFile(path, maxBytes: byteCount) : prefix)
         } catch {
             throw PipelineError(.codec, path: path, "the \(format.fileExtension.uppercased()) header does not parse: \(error)")
         }
-        var hasher = SHA256.Hasher()
-        let byteCount = try FileIO.forEachChunk(of: path) { hasher.update($0) }
         return EditImageFile(
             path: path, format: format, byteCount: byteCount, size: info.size, hasAlpha: info.hasAlpha, sha256: hasher.finalize()
         )

@@ -120,28 +120,10 @@ public struct GenerateJob: Sendable {
     /// - Returns: one outcome per prompt, in prompt order (a prompt never started because the
     ///   run was cancelled has a `.cancelled` request error).
     public func run(client: GenerationClient, onOutcome: (Outcome) -> Void = { _ in }) async -> [Outcome] {
-        let runner = PipelineRunner(stages(client: client), concurrency: concurrency) { work, index in
-            if case .edit(let edit) = work, let first = edit.images.first { return first.path }
-            return "prompt #\(index + 1)"
-        }
         let provider = client.profile.name
         let prompts = self.prompts
-        func outcome(_ item: PipelineItem<[Result<SavedImage, any Error>]>) -> Outcome {
-            let prompt = ""  // set by the caller, which knows the item's place in the whole job
-            let attempts = item.context.counts["attempts"] ?? 0
-            switch item.result {
-            case .success(let images):
-                let saved = images.map { result in
-                    result.mapError { PipelineError(stageFailure: $0, path: item.context.label, code: .writeFailed) }
-                }
-                return Outcome(promptIndex: item.index, prompt: prompt, requestError: nil, images: saved, attempts: attempts)
-            case .failure(let error):
-                let requestError = error as? GenerationError
-                    ?? GenerationError(error is CancellationError ? .cancelled : .invalidResponse, provider: provider, "\(error)")
-                return Outcome(promptIndex: item.index, prompt: prompt, requestError: requestError, images: [], attempts: requestError.attempts)
-            }
-        }
         var outcomes = [Outcome?](repeating: nil, count: prompts.count)
+        // The work left: all of it, or what an earlier run of a resumed job did not finish.
         var pending = Array(work.indices)
         if resumes {
             pending = []
@@ -155,11 +137,28 @@ public struct GenerateJob: Sendable {
                 }
             }
         }
+        let runner = PipelineRunner(stages(client: client), concurrency: concurrency) { [pending] work, position in
+            if case .edit(let edit) = work, let first = edit.images.first { return first.path }
+            return "prompt #\(pending[position] + 1)"
+        }
+        /// The outcome of work item `index` from the runner's item.
+        func outcome(_ item: PipelineItem<[Result<SavedImage, any Error>]>, index: Int) -> Outcome {
+            let attempts = item.context.counts["attempts"] ?? 0
+            switch item.result {
+            case .success(let images):
+                let saved = images.map { result in
+                    result.mapError { PipelineError(stageFailure: $0, path: item.context.label, code: .writeFailed) }
+                }
+                return Outcome(promptIndex: index, prompt: prompts[index], requestError: nil, images: saved, attempts: attempts)
+            case .failure(let error):
+                let requestError = error as? GenerationError
+                    ?? GenerationError(error is CancellationError ? .cancelled : .invalidResponse, provider: provider, "\(error)")
+                return Outcome(promptIndex: index, prompt: prompts[index], requestError: requestError, images: [], attempts: requestError.attempts)
+            }
+        }
         await runner.run(pending.map { work[$0] }) { item in
-            var finished = outcome(item)
             let index = pending[item.index]
-            finished.promptIndex = index
-            finished.prompt = prompts[index]
+            let finished = outcome(item, index: index)
             outcomes[index] = finished
             onOutcome(finished)
         }

@@ -95,7 +95,7 @@ public struct GalleryJob: Sendable {
     /// - Throws: ``PipelineError``: `.invalidOptions` for bad settings, `.notAFile` when
     ///   `source` is not a folder.
     public init(source: String, output: String, settings: GallerySettings = GallerySettings(), concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws(PipelineError) {
-        try settings.validate()
+        try settings.validate()  // before the folders, as the options are checked first
         let sources = LocalStorage(root: source)
         guard sources.rootIsFolder else {
             throw PipelineError(.notAFile, path: source, FileIO.fileIdentity(source) == nil ? "no such folder" : "is not a folder")
@@ -103,13 +103,8 @@ public struct GalleryJob: Sendable {
         if FileIO.fileIdentity(output) != nil, !FileIO.isDirectory(output) {
             throw PipelineError(.invalidOptions, path: output, "exists and is not a folder")
         }
-        let outputs = LocalStorage(root: output)
-        self.source = sources.root
-        self.output = outputs.root
-        self.sources = sources
-        self.outputs = outputs
-        self.settings = settings
-        self.concurrency = max(1, concurrency)
+        // A folder's location is its root (never empty here: it is a folder).
+        try self.init(sources: sources, outputs: LocalStorage(root: output), settings: settings, concurrency: concurrency)
     }
 
     /// Plans a gallery between two storages (a bucket prefix, a folder): `source` and `output`

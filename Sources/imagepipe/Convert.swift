@@ -81,21 +81,20 @@ extension Imagepipe {
             var job: ConvertJob
             do throws(PipelineError) {
                 job = try ConvertJob(
-                    inputs: inputs, output: remoteOutput || inputStorage != nil && !output.hasSuffix("/") && inputs.count > 1 ? "./" : output,
+                    // A bucket output is planned as a folder, then pointed at the bucket below.
+                    inputs: inputs, output: remoteOutput ? "./" : output,
                     format: format, encoding: encoding.settings,
                     decoder: decoding.decoder(animation: rejectAnimation ? .reject : .firstFrame)
                 )
             } catch {
                 throw ValidationError(error.description)
             }
-            if let inputStorage {
-                job.storage = inputStorage
-                if !remoteOutput { job.outputs = LocalStorage.paths }
-                if !remoteOutput, case .directory = job.destination { job.destination = .directory(output.hasSuffix("/") && output.count > 1 ? String(output.dropLast()) : output) }
-            }
+            if let inputStorage { job.storage = inputStorage }
             if remoteOutput {
                 job.outputs = try StorageArgument.open(output)
                 job.destination = .directory("")
+            } else if inputStorage != nil {
+                job.outputs = LocalStorage.paths
             }
             try metadata.configure(&job.decoder, decoding: decoding)
             job.metadata = metadata.policy

@@ -202,12 +202,13 @@ extension Imagepipe.Gallery {
             settings.filter = filter
             settings.derivation = derivation
             settings.metadata = metadata.policy
+            // A bucket on either side: both as storages; else two folders, checked as folders.
+            let storages = StorageArgument.isRemote(source) || StorageArgument.isRemote(output)
+                ? (sources: try StorageArgument.open(source), outputs: try StorageArgument.open(output)) : nil
             var job: GalleryJob
-            let remote = StorageArgument.isRemote(source) || StorageArgument.isRemote(output)
-            let (sources, outputs) = remote ? (try StorageArgument.open(source), try StorageArgument.open(output)) : (LocalStorage.paths, LocalStorage.paths)
             do throws(PipelineError) {
-                if remote {
-                    job = try GalleryJob(sources: sources, outputs: outputs, settings: settings)
+                if let storages {
+                    job = try GalleryJob(sources: storages.sources, outputs: storages.outputs, settings: settings)
                 } else {
                     job = try GalleryJob(source: source, output: output, settings: settings)
                 }

@@ -151,8 +151,11 @@ public struct S3Storage: Storage {
         return StorageEntry(key: key, size: size, modifiedNanoseconds: modified, version: etag)
     }
 
+    /// The bucket and object key: an object store has no links, so a key is its own identity,
+    /// and no request is made to ask whether the object exists (convert asks for every input and
+    /// output, to refuse writing over an input).
     public func identity(of key: String) async -> StorageIdentity? {
-        await entry(for: key) == nil ? nil : StorageIdentity("s3://\(bucketLocation.bucket)/\(objectKey(key))")
+        StorageIdentity("s3://\(bucketLocation.bucket)/\(objectKey(key))")
     }
 
     public func remove(_ key: String) async throws(PipelineError) {

@@ -52,7 +52,8 @@ public protocol Storage: Sendable {
 
     /// What the object at `key` is, independently of how it was named (two keys or two paths
     /// to one file have the same identity), or `nil` when there is none. Used to refuse writing
-    /// over an input.
+    /// over an input. A store without links may give a key's identity without asking whether the
+    /// object exists (an object store: bucket and key).
     func identity(of key: String) async -> StorageIdentity?
 
     /// Removes the object; one already gone is not an error.

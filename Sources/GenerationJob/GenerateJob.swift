@@ -279,7 +279,9 @@ public struct RequestImages: Stage {
         var nameStem: String?
         switch work {
         case .prompt, .namedPrompt:
-            sent = { var request = self.request; request.prompt = prompt; return request }()
+            var request = self.request
+            request.prompt = prompt
+            sent = request
             result = try await client.generate(sent, onPartialImage: onPartial)
             if case .namedPrompt(_, let name) = work { nameStem = name }
         case .edit(let edit):

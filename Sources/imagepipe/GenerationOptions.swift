@@ -272,10 +272,7 @@ struct GenerationRun {
         let progress = Terminal.standardErrorIsTerminal && !output.quiet && !output.json && job.writer.previewColumns == nil
             ? ProgressLine(provider: choice.profile.displayName, total: job.work.count) : nil
         progress?.start()
-        var shown = self
-        let storage = job.writer.storage
-        shown.shownPath = { storage.path(of: $0) }
-        let (run, configuredJob) = (shown, job)
+        let (run, configuredJob) = (showingPaths(of: job.writer.storage), job)
         let (outcomes, interrupted) = await Interruption.cancellingOnSignals {
             await configuredJob.run(client: client) { outcome in
                 if let progress { progress.around { run.report(outcome) } } else { run.report(outcome) }
@@ -308,6 +305,13 @@ struct GenerationRun {
         }
         if interrupted { throw ExitCode(130) }
         if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// This run, naming written files as `storage` does (an `s3://` location for a bucket).
+    private func showingPaths(of storage: any Storage) -> GenerationRun {
+        var run = self
+        run.shownPath = { storage.path(of: $0) }
+        return run
     }
 
     /// Prints one request's outcome: a line per saved image (or JSON), a line per failure.

@@ -23,24 +23,23 @@ extension GalleryJob {
     ///   (no parts, parts of several counts, a missing part, other settings, a source in two
     ///   parts), `.readFailed` or `.writeFailed`.
     public static func merge(outputs: any Storage, title: String? = nil) async throws(PipelineError) -> GalleryMergeSummary {
-        let (count, keys) = try await ShardParts.complete(in: outputs, under: partsPrefix)
-        let parts = keys.enumerated().map { (index: $0.offset, key: $0.element) }
+        let keys = try await ShardParts.complete(in: outputs, under: partsPrefix)
         var settings: String?
         var sourceRoot = ""
         var entries: [GalleryEntry] = []
         var owner: [String: Int] = [:]
-        for part in parts {
-            let manifest = try GalleryManifest(parsing: await outputs.read(part.key, maxBytes: 1 << 30))
+        for (index, key) in keys.enumerated() {
+            let manifest = try GalleryManifest(parsing: await outputs.read(key, maxBytes: 1 << 30))
             if let settings, settings != manifest.settings {
-                throw PipelineError(.invalidOptions, path: outputs.path(of: part.key), "made with other settings than part 0 (\(manifest.settings) against \(settings)): run every shard with the same options")
+                throw PipelineError(.invalidOptions, path: outputs.path(of: key), "made with other settings than part 0 (\(manifest.settings) against \(settings)): run every shard with the same options")
             }
             settings = manifest.settings
             sourceRoot = manifest.sourceRoot
             for entry in manifest.entries {
-                if let other = owner[entry.source], other != part.index {
-                    throw PipelineError(.invalidOptions, path: outputs.path(of: part.key), "source \(entry.source) is in parts \(other) and \(part.index)")
+                if let other = owner[entry.source], other != index {
+                    throw PipelineError(.invalidOptions, path: outputs.path(of: key), "source \(entry.source) is in parts \(other) and \(index)")
                 }
-                owner[entry.source] = part.index
+                owner[entry.source] = index
                 entries.append(entry)
             }
         }
@@ -49,6 +48,6 @@ extension GalleryJob {
         let name = StorageKey.name(of: sourceRoot.hasSuffix("/") ? String(sourceRoot.dropLast()) : sourceRoot)
         let page = GalleryPage(manifest: manifest, title: title ?? (name.isEmpty || name == ".." ? "gallery" : name))
         try await outputs.write(Array(page.html().utf8), to: indexKey)
-        return GalleryMergeSummary(parts: count, entries: entries.count, manifestPath: outputs.path(of: manifestKey), indexPath: outputs.path(of: indexKey))
+        return GalleryMergeSummary(parts: keys.count, entries: entries.count, manifestPath: outputs.path(of: manifestKey), indexPath: outputs.path(of: indexKey))
     }
 }

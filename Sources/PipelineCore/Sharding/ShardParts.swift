@@ -9,9 +9,9 @@ import Foundation
 public enum ShardParts {
     /// Every part under `prefix`, checked to be one whole split: all of one count, none missing.
     ///
-    /// - Returns: the count and the parts' keys, by shard index.
+    /// - Returns: the parts' keys, by shard index (as many as there are shards).
     /// - Throws: ``PipelineError`` with `.invalidOptions` naming what is missing or mixed.
-    public static func complete(in storage: any Storage, under prefix: String) async throws(PipelineError) -> (count: Int, keys: [String]) {
+    public static func complete(in storage: any Storage, under prefix: String) async throws(PipelineError) -> [String] {
         var parts: [(index: Int, count: Int, key: String)] = []
         for entry in try await storage.list(under: prefix).entries {
             guard let (index, count) = Shard.parsePartName(StorageKey.name(of: entry.key)) else { continue }
@@ -31,7 +31,7 @@ public enum ShardParts {
             let names = missing.prefix(8).map { String($0) }.joined(separator: ", ") + (missing.count > 8 ? ", …" : "")
             throw PipelineError(.invalidOptions, path: folder, "\(missing.count) of \(count) parts missing (shards \(names)): run them, then merge")
         }
-        return (count, parts.sorted { $0.index < $1.index }.map(\.key))
+        return parts.sorted { $0.index < $1.index }.map(\.key)
     }
 }
 
@@ -63,7 +63,7 @@ public enum ResultParts {
     ///   without a key, or a key in two parts.
     public static func merge(in storage: any Storage) async throws(PipelineError) -> (parts: Int, lines: Int) {
         struct Keyed: Decodable { var key: String }
-        let (count, keys) = try await ShardParts.complete(in: storage, under: prefix)
+        let keys = try await ShardParts.complete(in: storage, under: prefix)
         var lines: [(key: String, line: Substring)] = []
         var owner: [String: String] = [:]
         for partKey in keys {
@@ -82,6 +82,6 @@ public enum ResultParts {
         // Stable: one item's several lines (its images) keep their order.
         let sorted = lines.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element.line)
         try await storage.write(Array(sorted.map { $0 + "\n" }.joined().utf8), to: mergedKey)
-        return (count, lines.count)
+        return (keys.count, lines.count)
     }
 }

@@ -95,6 +95,9 @@ public final class S3Client: Sendable {
                 outcome = .success(Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes))
             } catch let error as PipelineError {
                 throw error
+            } catch is NIOTooManyBytesError {
+                // A body without a length that ran past the limit: too large, not a failure to retry.
+                throw PipelineError(.inputTooLarge, path: what, "object is over the input limit of \(maximumBodyBytes) bytes")
             } catch {
                 outcome = .failure(error)
             }

@@ -4,7 +4,7 @@ import PackageDescription
 /// imagepipe: from an image-generation API's response bytes to verified, transcoded files.
 ///
 /// Dependencies point one way: C shims ← ImageCore ← ColorManagement (LittleCMS) ← ImageCodecs;
-/// ImageCore ← ImageOps; CBase64Kernels ←
+/// ImageCore, CResampleKernels ← ImageOps; CBase64Kernels ←
 /// FastBase64 ← ImageResponses; PipelineCore (the pipeline framework and the storage seam) depends
 /// on nothing; ImagePipeline (the convert, gallery, info and generated-image jobs) ← PipelineCore,
 /// ImageCodecs, ImageOps, ImageResponses; ImageGeneration (the HTTP client, on AsyncHTTPClient) ←
@@ -85,6 +85,7 @@ let package = Package(
         .target(name: "CColorShims", dependencies: ["CLCMS2"]),
         .target(name: "CBase64Kernels"),
         .target(name: "CDigestKernels"),
+        .target(name: "CResampleKernels"),
         // libpng/libwebp/libjpeg-turbo called straight from C: the baselines `imagepipe bench codecs` shows
         // beside our codecs in the same run.
         .target(name: "CCodecBaselines", dependencies: ["CLibPNG", "CLibWebP", "CLibJPEG"]),
@@ -99,7 +100,7 @@ let package = Package(
             name: "ImageCodecs",
             dependencies: ["ImageCore", "ColorManagement", "CPNGShims", "CJPEGShims", "CLibWebP"]
         ),
-        .target(name: "ImageOps", dependencies: ["ImageCore"]),
+        .target(name: "ImageOps", dependencies: ["ImageCore", "CResampleKernels"]),
         .target(name: "ImageResponses", dependencies: ["FastBase64", "ImageCore"]),
         .target(
             name: "ImageGeneration",

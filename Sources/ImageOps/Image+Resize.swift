@@ -45,6 +45,11 @@ extension Image {
     /// - Complexity: O(w_out × h_in × taps_x + w_out × h_out × taps_y); memory beyond the output
     ///   is one input row and `taps_y` intermediate rows per thread.
     public func resized(to target: ImageSize, filter: ResamplingFilter = .lanczos3, options: ResizeOptions = ResizeOptions()) -> Image {
+        resized(to: target, filter: filter, options: options, kernels: .best)
+    }
+
+    /// ``resized(to:filter:options:)`` with the row kernels of one tier (the tests compare them).
+    func resized(to target: ImageSize, filter: ResamplingFilter, options: ResizeOptions, kernels: ResampleKernels) -> Image {
         precondition(target.width > 0 && target.height > 0, "resize target must be positive")
         if target == size && filter != .nearest { return self }
         let horizontal = ResamplingCoefficients(inputCount: size.width, outputCount: target.width, filter: filter)
@@ -56,7 +61,7 @@ extension Image {
             withUnsafeBytes { input in
                 let resampler = Resampler(
                     input: input, inputSize: size, format: format, output: output, outputSize: target,
-                    horizontal: horizontal, vertical: vertical, linearLight: options.linearLight
+                    horizontal: horizontal, vertical: vertical, linearLight: options.linearLight, kernels: kernels
                 )
                 if bandCount == 1 {
                     resampler.run(rows: 0..<target.height)
@@ -83,6 +88,7 @@ struct Resampler: @unchecked Sendable {
     let horizontal: ResamplingCoefficients
     let vertical: ResamplingCoefficients
     let linearLight: Bool
+    let kernels: ResampleKernels
 
     /// Produces output rows `rows`: each needed input row is converted to premultiplied float and
     /// filtered horizontally once into a ring of `vertical.tapCount` rows; each output row is the
@@ -94,38 +100,40 @@ struct Resampler: @unchecked Sendable {
         let inputRow = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: inputSize.width)
         let ring = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: ringSize * outputWidth)
         let accumulator = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: outputWidth)
+        let ringRows = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: ringSize)
         defer {
             inputRow.deallocate()
             ring.deallocate()
             accumulator.deallocate()
+            ringRows.deallocate()
         }
+        let floats = { (pointer: UnsafeMutablePointer<SIMD4<Float>>) in UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: Float.self) }
         // Which input row each ring slot holds (-1: none yet).
         var slotRow = [Int](repeating: -1, count: ringSize)
         horizontal.broadcastWeights.withUnsafeBufferPointer { horizontalWeights in
-            vertical.weights.withUnsafeBufferPointer { verticalWeights in
-                for y in rows {
-                    let start = vertical.starts[y]
-                    for tap in 0..<ringSize {
-                        let row = start + tap
-                        let slot = row % ringSize
-                        if slotRow[slot] != row {
-                            loadRow(row, into: inputRow)
-                            filterRow(inputRow, into: ring + slot * outputWidth, weights: horizontalWeights)
-                            slotRow[slot] = row
+            horizontal.starts.withUnsafeBufferPointer { starts in
+                vertical.weights.withUnsafeBufferPointer { verticalWeights in
+                    let weights = UnsafeRawPointer(horizontalWeights.baseAddress!).assumingMemoryBound(to: Float.self)
+                    for y in rows {
+                        let start = vertical.starts[y]
+                        for tap in 0..<ringSize {
+                            let row = start + tap
+                            let slot = row % ringSize
+                            if slotRow[slot] != row {
+                                loadRow(row, into: inputRow)
+                                kernels.filterRow(
+                                    floats(inputRow), floats(ring + slot * outputWidth), starts.baseAddress!, weights,
+                                    Int32(horizontal.tapCount), Int32(outputWidth)
+                                )
+                                slotRow[slot] = row
+                            }
+                            ringRows[tap] = UnsafePointer(floats(ring + slot * outputWidth))
                         }
+                        kernels.filterColumn(
+                            floats(accumulator), ringRows, verticalWeights.baseAddress! + y * ringSize, Int32(ringSize), 4 * outputWidth
+                        )
+                        storeRow(y, from: accumulator)
                     }
-                    // Vertical pass: a weighted sum of ring rows.
-                    let weights = verticalWeights.baseAddress! + y * ringSize
-                    let firstRow = ring + (start % ringSize) * outputWidth
-                    let firstWeight = weights[0]
-                    for x in 0..<outputWidth { accumulator[x] = firstRow[x] * firstWeight }
-                    for tap in 1..<max(1, ringSize) {
-                        let weight = weights[tap]
-                        if weight == 0 { continue }
-                        let source = ring + ((start + tap) % ringSize) * outputWidth
-                        for x in 0..<outputWidth { accumulator[x] += source[x] * weight }
-                    }
-                    storeRow(y, from: accumulator)
                 }
             }
         }
@@ -141,19 +149,12 @@ struct Resampler: @unchecked Sendable {
             loadRowLinear(pixels, width: width, into: row)
             return
         }
+        let floats = UnsafeMutableRawPointer(row).assumingMemoryBound(to: Float.self)
         switch format {
         case .rgba8:
-            for x in 0..<width {
-                let p = pixels + x * 4
-                let alpha = Float(p[3])
-                let scale = alpha * (1 / 255)
-                row[x] = SIMD4(Float(p[0]) * scale, Float(p[1]) * scale, Float(p[2]) * scale, alpha)
-            }
+            kernels.loadRGBA8(pixels, floats, Int32(width))
         case .rgb8:
-            for x in 0..<width {
-                let p = pixels + x * 3
-                row[x] = SIMD4(Float(p[0]), Float(p[1]), Float(p[2]), 255)
-            }
+            kernels.loadRGB8(pixels, floats, Int32(width))
         case .grayAlpha8:
             for x in 0..<width {
                 let p = pixels + x * 2
@@ -187,37 +188,6 @@ struct Resampler: @unchecked Sendable {
         }
     }
 
-    /// The horizontal pass over one converted row.
-    ///
-    /// Four taps per iteration (tap counts are padded to multiples of 4), two accumulators to
-    /// halve the dependency chain of the adds, weights pre-broadcast.
-    @inline(__always)
-    func filterRow(_ row: UnsafeMutablePointer<SIMD4<Float>>, into destination: UnsafeMutablePointer<SIMD4<Float>>, weights: UnsafeBufferPointer<SIMD4<Float>>) {
-        let taps = horizontal.tapCount
-        horizontal.starts.withUnsafeBufferPointer { starts in
-            var weight = weights.baseAddress!
-            for x in 0..<outputSize.width {
-                let source = row + starts[x]
-                var even = SIMD4<Float>(repeating: 0)
-                var odd = SIMD4<Float>(repeating: 0)
-                var tap = 0
-                while tap + 4 <= taps {
-                    even += source[tap] * weight[tap]
-                    odd += source[tap + 1] * weight[tap + 1]
-                    even += source[tap + 2] * weight[tap + 2]
-                    odd += source[tap + 3] * weight[tap + 3]
-                    tap += 4
-                }
-                while tap < taps {
-                    even += source[tap] * weight[tap]
-                    tap += 1
-                }
-                destination[x] = even + odd
-                weight += taps
-            }
-        }
-    }
-
     /// Un-premultiplies, rounds and clamps one accumulated row into the output format.
     ///
     /// Rounding costs one vector add per pixel (no `roundf` call, no trapping conversions):
@@ -227,6 +197,11 @@ struct Resampler: @unchecked Sendable {
         let width = outputSize.width
         let stride = format.bytesPerPixel
         let pixels = output.baseAddress!.assumingMemoryBound(to: UInt8.self) + y * width * stride
+        if !linearLight && !format.isGray {
+            // RGB and RGBA: the kernel (the same arithmetic as below).
+            kernels.store(UnsafeRawPointer(row).assumingMemoryBound(to: Float.self), pixels, Int32(width), Int32(stride), format.hasAlpha ? 1 : 0)
+            return
+        }
         let zero = SIMD4<Float>(repeating: 0), top = SIMD4<Float>(repeating: 255)
         if format.hasAlpha || linearLight {
             for x in 0..<width {

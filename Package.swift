@@ -202,8 +202,8 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "ImageCoreTests", dependencies: ["ImageCore", "TestSupport"]),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "ColorManagement", "TestSupport", "CLibWebP"]),
-        .testTarget(name: "ImagePipelineTests", dependencies: ["PipelineCore", "ImagePipeline", "TestSupport"]),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "ImageOps", "ColorManagement", "TestSupport", "CLibWebP"]),
+        .testTarget(name: "ImagePipelineTests", dependencies: ["PipelineCore", "ImagePipeline", "ImageOps", "TestSupport"]),
         .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "S3Wire", "PipelineCore", "ImagePipeline", "TestSupport"]),
         .testTarget(name: "CommandLineTests", dependencies: ["imagepipe", "TestSupport", "ObjectStorage", "PipelineCore"]),
         .testTarget(name: "FastBase64Tests", dependencies: ["FastBase64", "TestSupport"]),

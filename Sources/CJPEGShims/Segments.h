@@ -1,5 +1,5 @@
 // The marker-segment walk both of the shim's own JPEG readers use (the restart-marker split in
-// CJPEGShims.c and the progressive 1/8 decoder in ProgressiveDC.c). Internal: not in include/.
+// CJPEGShims.c and the progressive decoder in ProgressiveScaled.c). Internal: not in include/.
 #ifndef IMAGEPIPE_CJPEGSHIMS_SEGMENTS_H
 #define IMAGEPIPE_CJPEGSHIMS_SEGMENTS_H
 #include <stddef.h>

@@ -27,15 +27,16 @@ public struct ImageDecoder: Sendable {
     /// sRGB (the default, relative colorimetric as libvips), or keep them and the profile
     /// (`--keep-icc`). ``DecodedImage/colorOutcome`` says what was done.
     public var color: ColorHandling = .convertToSRGB(.relative)
-    /// Make a progressive JPEG shrunk on load to 1/8 without decoding its luma AC scans (the
-    /// default; ``JPEGCodec/progressiveEighth(_:limits:)``): the pixels libjpeg would give (bit for
-    /// bit but for 4:2:0 chroma's rounding), many times faster and without libjpeg's whole-image
-    /// coefficient buffer. Damage inside the luma AC scans goes unnoticed, as they are not read;
-    /// a full decode (`info --verify`) finds it. `false` has libjpeg decode every scan.
-    public var shrinksProgressiveFromDCScans = true
+    /// Decode a progressive JPEG shrunk on load to 1/8 or 1/4 with imagepipe's own entropy
+    /// decoder (the default; ``JPEGCodec/progressiveReduced(_:denominator:limits:)``): the pixels
+    /// libjpeg would give, bit for bit, in less time and without libjpeg's whole-image coefficient
+    /// buffer. At 1/8 the AC scans of full-resolution components are not read, so damage inside
+    /// them goes unnoticed; a full decode (`info --verify`) finds it. `false` has libjpeg decode
+    /// every scan.
+    public var shrinksProgressiveWithOwnDecoder = true
     /// How many threads one decode may use (0: one a core). A sequential JPEG with restart
     /// markers, as most cameras write, is then decoded in parts at once with the same pixels
-    /// (``JPEGCodec/decodeWithInfo(_:limits:lenient:warningCount:minimumSize:progressiveFromDCScans:threads:)``).
+    /// (``JPEGCodec/decodeWithInfo(_:limits:lenient:warningCount:minimumSize:ownProgressiveDecoder:threads:)``).
     /// 1, the default, suits a caller that decodes several files at once already.
     public var threads = 1
 
@@ -183,7 +184,7 @@ public struct ImageDecoder: Sendable {
         var warnings = 0
         let (raw, inverted) = try JPEGCodec.decode(
             bytes, limits: limits, lenient: lenient, warningCount: &warnings, minimumSize: minimumSize,
-            cmykSamples: cmykProfile != nil, progressiveFromDCScans: shrinksProgressiveFromDCScans, threads: threads
+            cmykSamples: cmykProfile != nil, ownProgressiveDecoder: shrinksProgressiveWithOwnDecoder, threads: threads
         )
         var decoded: DecodedImage
         if raw.info.colorModel == .cmyk, let cmykProfile {

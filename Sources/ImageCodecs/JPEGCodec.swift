@@ -93,20 +93,20 @@ public enum JPEGCodec {
     /// libjpeg gave (always 0 unless `lenient`: strict decoding stops at the first).
     ///
     /// - Parameters:
-    ///   - progressiveFromDCScans: make a progressive JPEG's 1/8-scale image without decoding its
-    ///     luma AC scans (the default; ``progressiveEighth(_:limits:)``); `false` has libjpeg
-    ///     decode every scan.
+    ///   - ownProgressiveDecoder: make a progressive JPEG's 1/8- or 1/4-scale image with
+    ///     imagepipe's own entropy decoder and libjpeg's arithmetic (the default;
+    ///     ``progressiveReduced(_:denominator:limits:)``); `false` has libjpeg decode it.
     ///   - threads: how many threads the decode may use (0: one a core). A sequential file with
     ///     restart markers (most cameras write them) is then split at the markers into parts
     ///     decoded at once, each by its own libjpeg, with the same pixels; other files, and
     ///     lenient decodes, use one.
     public static func decodeWithInfo(
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
-        minimumSize: (ImageInfo) -> ImageSize?, progressiveFromDCScans: Bool = true, threads: Int = 1
+        minimumSize: (ImageInfo) -> ImageSize?, ownProgressiveDecoder: Bool = true, threads: Int = 1
     ) throws(ImageCodecError) -> DecodedImage {
         try decode(
             bytes, limits: limits, lenient: lenient, warningCount: &warningCount, minimumSize: minimumSize, cmykSamples: false,
-            progressiveFromDCScans: progressiveFromDCScans, threads: threads
+            ownProgressiveDecoder: ownProgressiveDecoder, threads: threads
         ).decoded
     }
 
@@ -115,7 +115,7 @@ public enum JPEGCodec {
     /// the file's ICC profile; `inverted` says whether 255 means no ink).
     static func decode(
         _ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, lenient: Bool, warningCount: inout Int,
-        minimumSize: (ImageInfo) -> ImageSize?, cmykSamples: Bool, progressiveFromDCScans: Bool = true, threads: Int = 1
+        minimumSize: (ImageInfo) -> ImageSize?, cmykSamples: Bool, ownProgressiveDecoder: Bool = true, threads: Int = 1
     ) throws(ImageCodecError) -> (decoded: DecodedImage, inverted: Bool) {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try header(bytes)
@@ -126,8 +126,8 @@ public enum JPEGCodec {
         // libjpeg's own buffers: a progressive image keeps every DCT coefficient (2 bytes a sample,
         // up to 3 samples a pixel at 4:4:4, 4 for CMYK), sequential ones a few rows.
         let memory = header.info.size.width * header.info.size.height * max(3, header.components) * 2 + (16 << 20)
-        if progressiveFromDCScans && denominator == 8,
-           let image = try progressiveEighth(bytes, header: header, limits: limits) {
+        if ownProgressiveDecoder && (denominator == 8 || denominator == 4),
+           let image = try progressiveReduced(bytes, header: header, denominator: denominator, limits: limits) {
             warningCount = 0
             return (DecodedImage(info: header.info, image: image, acceptedDamage: 0), header.adobe)
         }
@@ -170,45 +170,48 @@ public enum JPEGCodec {
         ) == Int32(IJPEG_OK)
     }
 
-    /// The 1/8-scale image of a progressive JPEG made without decoding its luma AC scans, or
-    /// `nil` when the file is not one this takes (then ``decodeWithInfo(_:limits:lenient:warningCount:minimumSize:progressiveFromDCScans:)``
-    /// has libjpeg decode every scan, as it does with `progressiveFromDCScans: false`).
+    /// The 1/8- or 1/4-scale image (`denominator` 8 or 4) of a progressive JPEG made with
+    /// imagepipe's own entropy decoder, or `nil` when the file is not one this takes (then
+    /// ``decodeWithInfo(_:limits:lenient:warningCount:minimumSize:ownProgressiveDecoder:threads:)``
+    /// has libjpeg decode it, as it does with `ownProgressiveDecoder: false`).
     ///
-    /// At 1/8 libjpeg makes each full-resolution block one pixel from its DC coefficient alone;
-    /// a progressive file keeps those in scans of their own, ahead of the luma AC scans that hold
-    /// most of its bytes, which are stepped over (found by their markers, not decoded). Chroma
-    /// subsampled 2x both ways (4:2:0), which libjpeg scales with a 2x2 inverse DCT, has its AC
-    /// scans decoded for it. The pixels are libjpeg's 1/8 decode, bit for bit for gray, 4:4:4 and
-    /// 4:2:2 files, and within a rounding for 4:2:0 chroma; no whole-image coefficient buffer is
-    /// kept (the DC values take 1/64 of it), and the time is a fraction of libjpeg's.
+    /// libjpeg decodes every scan of a progressive file into a buffer of all its coefficients
+    /// (two bytes for each sample) before its inverse DCT, which at a reduced size reads a few
+    /// frequencies of each block. Here only those are kept: 25 of the 64 for a 2x2 transform, 49
+    /// for a 4x4, the DC alone at 1/8, where the AC scans of full-resolution components (most of
+    /// a file's bytes) are stepped over undecoded. The transforms, range limiting, upsampling and
+    /// colour conversion are libjpeg's arithmetic, so the pixels are libjpeg's, bit for bit.
     ///
-    /// Taken: Huffman-coded progressive 8-bit files, gray or three components (YCbCr or RGB), at
-    /// sampling ratios of 1, 2 (or 4 without 2x2 chroma). Declined (`nil`) for anything else and
-    /// for a damaged DC scan, decoded AC scan or marker, or a missing end of image: libjpeg then
-    /// reports the damage as it always does, or accepts it when lenient. Damage inside the luma
-    /// AC scans, which are not read, goes unnoticed here; a full decode finds it.
+    /// Taken: Huffman-coded progressive 8-bit files, gray or three components (YCbCr or RGB), in
+    /// the sampling layouts libjpeg handles at that scale by replication (1/8) or by h2v1
+    /// upsampling (1/4): 4:4:4, 4:2:2, 4:2:0 and gray. Declined (`nil`) for anything else, and for
+    /// anything libjpeg would warn about or treat otherwise: a damaged scan or marker that is
+    /// decoded, an inconsistent scan order, first AC coefficients left incomplete (libjpeg then
+    /// smooths the blocks), a missing end of image. libjpeg then reports the damage as it always
+    /// does, or accepts it when lenient. At 1/8, damage inside the skipped AC scans goes
+    /// unnoticed; a full decode finds it.
     ///
     /// - Throws: ``ImageCodecError`` `.limitExceeded` past ``DecodeLimits/maxScans``, and the
     ///   header's errors.
-    public static func progressiveEighth(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = .default) throws(ImageCodecError) -> Image? {
+    public static func progressiveReduced(_ bytes: UnsafeRawBufferPointer, denominator: Int, limits: DecodeLimits = .default) throws(ImageCodecError) -> Image? {
         try limits.enforceInput(byteCount: bytes.count)
         let header = try header(bytes)
         try limits.enforce(header.info.size)
-        return try progressiveEighth(bytes, header: header, limits: limits)
+        return try progressiveReduced(bytes, header: header, denominator: denominator, limits: limits)
     }
 
-    private static func progressiveEighth(_ bytes: UnsafeRawBufferPointer, header: Header, limits: DecodeLimits) throws(ImageCodecError) -> Image? {
-        guard header.info.compression == .progressiveDCT, header.components == 1 || header.components == 3 else { return nil }
-        let size = scaledSize(header.info.size, denominator: 8)
+    private static func progressiveReduced(_ bytes: UnsafeRawBufferPointer, header: Header, denominator: Int, limits: DecodeLimits) throws(ImageCodecError) -> Image? {
+        guard denominator == 8 || denominator == 4, header.info.compression == .progressiveDCT, header.components == 1 || header.components == 3 else { return nil }
+        let size = scaledSize(header.info.size, denominator: denominator)
         let format: PixelFormat = header.components == 1 ? .gray8 : .rgb8
         var message = [CChar](repeating: 0, count: messageCapacity)
         var offset = 0
         var declined = false
         let image = try Image(size: size, format: format) { (buffer: UnsafeMutableRawBufferPointer) throws(ImageCodecError) in
-            let status = ijpeg_decode_progressive_dc(
-                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                Int32(size.width), Int32(size.height), Int32(format.channelCount), header.colorSpace, Int32(limits.maxScans),
-                &message, message.count, &offset
+            let status = ijpeg_decode_progressive_scaled(
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(denominator),
+                buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(size.width), Int32(size.height),
+                Int32(format.channelCount), header.colorSpace, Int32(limits.maxScans), &message, message.count, &offset
             )
             declined = status == Int32(IJPEG_FALLBACK)
             guard status == Int32(IJPEG_OK) || declined else {

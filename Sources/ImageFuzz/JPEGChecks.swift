@@ -8,9 +8,10 @@ import ImageCore
 /// - A strict decode that succeeds accepted no damage, and a lenient decode of it agrees.
 /// - Decoding in parts split at restart markers (three threads) gives the one-piece pixels.
 /// - Each DCT scaling gives the size ``JPEGCodec/reductionDenominator(for:atLeast:)`` promises.
-/// - 1/8 of a progressive file from its DC scans alone, tried on every input (whatever the full
-///   decode says): never a crash, and where libjpeg's every-scan 1/8 decode succeeds too, the
-///   same size and format.
+/// - 1/8 and 1/4 of a progressive file by imagepipe's own decoder, tried on every input
+///   (whatever the full decode says): never a crash; where libjpeg's decode at that scale
+///   succeeds too, the same pixels; at 1/4, where every scan is decoded, never a success where
+///   strict libjpeg refuses the file.
 /// - Through ``ImageDecoder`` (orientation and colour management on): the output has the
 ///   displayed size of the header, and a decoded image re-encodes to a JPEG that decodes.
 func checkJPEG(_ data: UnsafeRawBufferPointer) {
@@ -64,16 +65,26 @@ func checkJPEG(_ data: UnsafeRawBufferPointer) {
     checkDCScans(data)
 }
 
-/// The DC-scan shortcut against libjpeg at 1/8.
+/// The own progressive decoder against libjpeg at 1/8 and 1/4.
 private func checkDCScans(_ data: UnsafeRawBufferPointer) {
-    let eighth: (ImageInfo) -> ImageSize? = { ImageSize(width: max(1, $0.size.width / 8), height: max(1, $0.size.height / 8)) }
-    var warnings = 0
-    guard case .success(let fast) = outcome({
-        try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, lenient: false, warningCount: &warnings, minimumSize: eighth)
-    }) else { return }
-    if case .success(let everyScan) = outcome({
-        try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, lenient: false, warningCount: &warnings, minimumSize: eighth, progressiveFromDCScans: false)
-    }), everyScan.image.size != fast.image.size || everyScan.image.format != fast.image.format {
-        fatalError("JPEG 1/8 from the DC scans gave \(fast.image.size) \(fast.image.format), libjpeg \(everyScan.image.size) \(everyScan.image.format)")
+    guard let info = try? JPEGCodec.probe(data) else { return }
+    for denominator in [8, 4] {
+        guard case .success(let image) = outcome({ try JPEGCodec.progressiveReduced(data, denominator: denominator, limits: fuzzLimits) }),
+              let ours = image else { continue }
+        // libjpeg at the same scale (a tiny image may be as large at 1/8 as at 1/4).
+        guard JPEGCodec.reductionDenominator(for: info.size, atLeast: ours.size) == denominator else { continue }
+        var warnings = 0
+        switch outcome({
+            try JPEGCodec.decodeWithInfo(data, limits: fuzzLimits, lenient: false, warningCount: &warnings, minimumSize: { _ in ours.size }, ownProgressiveDecoder: false)
+        }) {
+        case .success(let libjpeg):
+            if libjpeg.image != ours {
+                fatalError("JPEG 1/\(denominator) by the own progressive decoder differs from libjpeg's: \(ours.size) \(ours.format), libjpeg \(libjpeg.image.size) \(libjpeg.image.format)")
+            }
+        case .failure(let error):
+            if denominator == 4 {
+                fatalError("JPEG 1/4 by the own progressive decoder succeeded where libjpeg refuses the file: \(error)")
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ enum {
     IJPEG_WARNING = 2,      // strict mode: libjpeg warned (corrupt or truncated data)
     IJPEG_TOO_MANY_SCANS = 3,
     IJPEG_SIZE_MISMATCH = 4, // the output size differs from the one the caller allocated for
-    IJPEG_FALLBACK = 5      // ijpeg_decode_progressive_dc: not a file it takes; decode with libjpeg
+    IJPEG_FALLBACK = 5      // ijpeg_decode_progressive_scaled: not a file it takes; decode with libjpeg
 };
 
 /// Reads the header. On failure, `message` holds libjpeg's text and `*offset` the bytes read.
@@ -45,15 +45,17 @@ int ijpeg_decode(
     int max_scans, long max_memory, int lenient, int *warnings, char *message, size_t message_size, size_t *offset
 );
 
-/// The 1/8-scale image of a Huffman-coded progressive JPEG (SOF2, 8-bit, gray or three
-/// components) from its DC scans, and the AC scans of 4:2:0 chroma, the luma AC scans stepped
-/// over undecoded: gray8 (`channels` 1) or RGB8 (3) at `out_width` x `out_height`, libjpeg's 1/8 size.
-/// `color_space` is the probe's (3 YCbCr, 2 RGB, 1 gray). Returns IJPEG_FALLBACK, with nothing
-/// written, for any file outside that case or with a damaged DC scan, marker or end; then decode
-/// with ijpeg_decode. IJPEG_TOO_MANY_SCANS past `max_scans`, as ijpeg_decode.
-int ijpeg_decode_progressive_dc(
-    const uint8_t *data, size_t size, uint8_t *pixels, int out_width, int out_height, int channels, int color_space,
-    int max_scans, char *message, size_t message_size, size_t *offset
+/// The 1/8- or 1/4-scale image (`denominator` 8 or 4) of a Huffman-coded progressive JPEG (SOF2,
+/// 8-bit, gray or three components) decoded here, with libjpeg's pixels: gray8 (`channels` 1) or
+/// RGB8 (3) at `out_width` x `out_height`, libjpeg's size at that scale. Only the coefficients the
+/// scaled inverse DCTs read are kept; at 1/8 the AC scans of full-resolution components are
+/// stepped over undecoded. `color_space` is the probe's (3 YCbCr, 2 RGB, 1 gray). Returns
+/// IJPEG_FALLBACK, with nothing written, for any file outside that case, or one libjpeg would warn
+/// about or treat otherwise (damage, an odd scan order, blocks it would smooth); then decode with
+/// ijpeg_decode. IJPEG_TOO_MANY_SCANS past `max_scans`, as ijpeg_decode.
+int ijpeg_decode_progressive_scaled(
+    const uint8_t *data, size_t size, int denominator, uint8_t *pixels, int out_width, int out_height, int channels,
+    int color_space, int max_scans, char *message, size_t message_size, size_t *offset
 );
 
 /// ijpeg_decode (strict, gray8 or RGB8) on up to `threads` threads, for a sequential Huffman

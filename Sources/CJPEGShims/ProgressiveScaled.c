@@ -45,6 +45,8 @@ static const int8_t ps_kept_4[8] = {0, 1, 2, 3, -1, 4, 5, 6};
 typedef struct {
     int defined;
     uint16_t lookup[1 << PS_LOOKAHEAD];  // (length << 8) | value; 0: the code is longer than the lookahead
+    int32_t fast_ac[1 << PS_LOOKAHEAD];  // an AC table's symbol with its value bits, when both fit the
+                                         // lookahead: value << 16 | run << 8 | bits in all; else 0
     int32_t maxcode[18];   // the largest code of each length, -1 when none
     int32_t valoffset[18]; // value index = code + valoffset[length]
     uint8_t values[256];
@@ -187,8 +189,25 @@ static int ps_build(ps_huffman *t, const uint8_t *counts, const uint8_t *values,
     }
     t->maxcode[17] = 0x7FFFFFFF;
     t->defined = 1;
+    for (int i = 0; !dc && i < (1 << PS_LOOKAHEAD); i++) {
+        int length = t->lookup[i] >> 8, run = (t->lookup[i] >> 4) & 15, bits = t->lookup[i] & 15;
+        if (length == 0 || bits == 0 || length + bits > PS_LOOKAHEAD) continue;
+        int value = ps_extend((uint32_t)(i >> (PS_LOOKAHEAD - length - bits)) & ((1u << bits) - 1), bits);
+        t->fast_ac[i] = (int32_t)((uint32_t)value << 16 | (uint32_t)run << 8 | (uint32_t)(length + bits));
+    }
     return 1;
 }
+
+/// Each byte with its bits in the opposite order.
+static const uint8_t ps_reversed_byte[256] = {
+#define PS_R2(n) n, n + 2 * 64, n + 1 * 64, n + 3 * 64
+#define PS_R4(n) PS_R2(n), PS_R2(n + 2 * 16), PS_R2(n + 1 * 16), PS_R2(n + 3 * 16)
+#define PS_R6(n) PS_R4(n), PS_R4(n + 2 * 4), PS_R4(n + 1 * 4), PS_R4(n + 3 * 4)
+    PS_R6(0), PS_R6(2), PS_R6(1), PS_R6(3)
+#undef PS_R6
+#undef PS_R4
+#undef PS_R2
+};
 
 static uint16_t ps_read16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
@@ -217,104 +236,6 @@ typedef struct {
     int count, ss, se, ah, al;
 } ps_scan_header;
 
-/// One block of an AC first scan (T.81 G.1.2.2): 0 when it is damaged or holds what libjpeg
-/// would store differently (a coefficient past the band, a value shifted out of 16 bits).
-static inline int ps_ac_first(ps_bits *b, const ps_huffman *t, const ps_scan_header *scan, ps_component *c, size_t block, int *eobrun) {
-    if (*eobrun > 0) { (*eobrun)--; return 1; }
-    int16_t *kept = c->ac + block * (size_t)(c->side * c->side);
-    uint64_t nonzero = c->nonzero[block];
-    for (int k = scan->ss; k <= scan->se; k++) {
-        ps_fill(b);
-        int rs = ps_decode(b, t);
-        if (rs < 0) return 0;
-        int r = rs >> 4, s = rs & 15;
-        if (s) {
-            k += r;
-            if (k > scan->se) return 0;
-            int16_t value = (int16_t)((unsigned)ps_extend(ps_receive(b, s), s) << scan->al);
-            if (value == 0) return 0;
-            nonzero |= 1ull << k;
-            kept[c->slot[k]] = value;
-        } else if (r == 15) {
-            k += 15;  // sixteen zeros
-        } else {
-            *eobrun = (1 << r) - 1 + (r ? (int)ps_receive(b, r) : 0);  // the blocks after this one that end at once
-            break;
-        }
-    }
-    c->nonzero[block] = nonzero;
-    return 1;
-}
-
-/// The correction bits of a refinement scan for the nonzero coefficients `coefficients` (zigzag
-/// bits), one a coefficient in zigzag order, applied to the kept ones (T.81 G.1.2.3).
-static inline void ps_correct(ps_bits *b, const ps_component *c, int16_t *kept, uint64_t coefficients, int p1) {
-    int left = 0;  // bits that may be taken before the next fill
-    for (; coefficients; coefficients &= coefficients - 1) {
-        if (left == 0) {
-            ps_fill(b);
-            left = 48;
-        }
-        int k = __builtin_ctzll(coefficients);
-        uint64_t bit = b->bits >> 63;
-        b->bits <<= 1;
-        b->count--;
-        left--;
-        // Without branches (the bits are as good as random): a coefficient not kept has the
-        // unused DC place as its slot.
-        int16_t *x = &kept[c->slot[k]];
-        int apply = (int)bit & ((*x & p1) == 0);
-        int step = *x >= 0 ? p1 : -p1;
-        *x = (int16_t)(*x + (step & -apply));
-    }
-}
-
-/// One block of an AC refinement scan (T.81 G.1.2.3): 0 when damaged or when libjpeg would put
-/// a coefficient past the band.
-static inline int ps_ac_refine(ps_bits *b, const ps_huffman *t, const ps_scan_header *scan, ps_component *c, size_t block, int *eobrun) {
-    const int p1 = 1 << scan->al, se = scan->se;
-    const uint64_t band = se == 63 ? ~0ull : (2ull << se) - 1;  // bits 0...se
-    int16_t *kept = c->ac + block * (size_t)(c->side * c->side);
-    uint64_t nonzero = c->nonzero[block];
-    int k = scan->ss;
-    if (*eobrun == 0) {
-        while (k <= se) {
-            ps_fill(b);
-            int rs = ps_decode(b, t);
-            if (rs < 0) return 0;
-            int r = rs >> 4, s = rs & 15, positive = 0;
-            if (s) {
-                if (s != 1) return 0;
-                positive = (int)ps_receive(b, 1);
-            } else if (r != 15) {
-                *eobrun = (1 << r) + (r ? (int)ps_receive(b, r) : 0);
-                break;
-            }
-            // Past r coefficients that are still zero, correcting the nonzero ones met, to the
-            // next zero one: the new coefficient's place (or, for sixteen zeros, the last of them).
-            const uint64_t ahead = band & (~0ull << k);
-            uint64_t zeros = ~nonzero & ahead;
-            for (int i = 0; i < r && zeros; i++) zeros &= zeros - 1;
-            const int target = zeros ? __builtin_ctzll(zeros) : se + 1;
-            const uint64_t before = target >= 64 ? ~0ull : (1ull << target) - 1;
-            ps_correct(b, c, kept, nonzero & ahead & before, p1);
-            k = target;
-            if (s) {
-                if (k > se) return 0;
-                nonzero |= 1ull << k;
-                kept[c->slot[k]] = (int16_t)(positive ? p1 : -p1);
-            }
-            k++;
-        }
-    }
-    if (*eobrun > 0) {
-        if (k <= se) ps_correct(b, c, kept, nonzero & band & (~0ull << k), p1);
-        (*eobrun)--;
-    }
-    c->nonzero[block] = nonzero;
-    return 1;
-}
-
 /// libjpeg's progression check for a scan (jdphuff.c's start of pass): 0 where it would warn
 /// (an AC scan before the component's DC, a refinement that does not follow its first pass).
 static int ps_progression(const ps_scan_header *scan) {
@@ -329,74 +250,40 @@ static int ps_progression(const ps_scan_header *scan) {
     return 1;
 }
 
-/// One scan's entropy-coded data from `*pos`: 0 when damaged.
-static int ps_scan(ps_frame *f, const uint8_t *data, size_t size, size_t *pos, const ps_scan_header *scan) {
-    ps_bits b = {data, size, *pos, 0, 0, 0, 0};
-    int predictions[PS_MAX_COMPONENTS] = {0}, eobrun = 0;
-    int single = scan->count == 1;
-    int mcus_wide = single ? scan->members[0]->width_in_blocks : f->mcus_wide;
-    int mcus_high = single ? scan->members[0]->height_in_blocks : f->mcus_high;
-    long left_in_interval = f->restart_interval;
-    int next_restart = 0;
-    const ps_huffman *ac_table = scan->ss > 0 ? &f->ac_tables[scan->tables[0]] : NULL;
-    for (int my = 0; my < mcus_high; my++) {
-        for (int mx = 0; mx < mcus_wide; mx++) {
-            if (f->restart_interval && left_in_interval == 0) {
-                // The restart marker, right after this interval's bits (fill bytes allowed).
-                if (b.count < b.padding) return 0;
-                b.bits = 0; b.count = 0; b.padding = 0;
-                size_t p = b.pos;
-                while (p + 1 < size && data[p] == 0xFF && data[p + 1] == 0xFF) p++;
-                if (p + 1 >= size || data[p] != 0xFF || data[p + 1] != 0xD0 + next_restart) return 0;
-                b.pos = p + 2;
-                b.at_marker = 0;
-                next_restart = (next_restart + 1) & 7;
-                left_in_interval = f->restart_interval;
-                memset(predictions, 0, sizeof(predictions));
-                eobrun = 0;
-            }
-            left_in_interval--;
-            if (ac_table) {
-                ps_component *component = scan->members[0];
-                size_t block = (size_t)my * component->blocks_wide + (size_t)mx;
-                int ok = scan->ah ? ps_ac_refine(&b, ac_table, scan, component, block, &eobrun)
-                                  : ps_ac_first(&b, ac_table, scan, component, block, &eobrun);
-                if (!ok) return 0;
-                continue;
-            }
-            for (int c = 0; c < scan->count; c++) {
-                ps_component *component = scan->members[c];
-                int across = single ? 1 : component->h, down = single ? 1 : component->v;
-                for (int y = 0; y < down; y++) {
-                    for (int x = 0; x < across; x++) {
-                        size_t block = (size_t)(my * down + y) * component->blocks_wide + (size_t)(mx * across + x);
-                        ps_fill(&b);
-                        int16_t *slot = &component->dc[block];
-                        if (scan->ah) {
-                            if (ps_receive(&b, 1)) *slot = (int16_t)(*slot | (1 << scan->al));
-                        } else {
-                            int s = ps_decode(&b, &f->dc_tables[scan->tables[c]]);
-                            if (s < 0) return 0;
-                            int diff = s ? ps_extend(ps_receive(&b, s), s) : 0;
-                            predictions[c] = (int)((unsigned)predictions[c] + (unsigned)diff);
-                            *slot = (int16_t)((unsigned)predictions[c] << scan->al);
-                        }
-                    }
-                }
-            }
-        }
-        if (b.count < b.padding) return 0;  // bits past the end of the segment were used
+/// The scan decoders, compiled once for the baseline instruction set and, on x86-64, once with
+/// BMI2 and POPCNT (bit deposit and population count: the refinement passes' bookkeeping in a
+/// few instructions); every tier decodes the same coefficients.
+#define PS_TIER portable
+#define PS_TARGET
+#define PS_BMI2 0
+#include "ProgressiveScan.h"
+#undef PS_TIER
+#undef PS_TARGET
+#undef PS_BMI2
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define PS_TIER bmi2
+#define PS_TARGET __attribute__((target("bmi,bmi2,popcnt")))
+#define PS_BMI2 1
+#include "ProgressiveScan.h"
+#undef PS_TIER
+#undef PS_TARGET
+#undef PS_BMI2
+#endif
+
+typedef int (*ps_scan_function)(ps_frame *, const uint8_t *, size_t, size_t *, const ps_scan_header *);
+
+/// The scan decoder for this CPU: BMI2's where its bit deposit is fast (not AMD's family 17h,
+/// Zen to Zen 2, where it is microcoded and slower than the portable loops).
+static ps_scan_function ps_best_scan(int portable) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (!portable && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt") && !__builtin_cpu_is("amdfam17h")) {
+        return ps_scan_bmi2;
     }
-    if (b.count < b.padding) return 0;
-    // The scan ends at the next marker, after fill bytes and perhaps a restart marker; other
-    // bytes between are damage libjpeg would warn about.
-    size_t end = b.pos;
-    while (end + 1 < size && data[end] == 0xFF && (data[end + 1] == 0xFF || (data[end + 1] >= 0xD0 && data[end + 1] <= 0xD7))) {
-        end += data[end + 1] == 0xFF ? 1 : 2;
-    }
-    if (end + 1 >= size || data[end] != 0xFF || data[end + 1] == 0x00) return 0;
-    *pos = end;
-    return 1;
+#endif
+    (void)portable;
+    return ps_scan_portable;
 }
 
 // MARK: - Inverse DCT (jidctred.c's arithmetic: 13 fractional bits, 2 more kept between passes)
@@ -672,7 +559,8 @@ static int ps_scan_header_read(ps_frame *f, const uint8_t *segment, size_t segme
 }
 
 static int ps_decode_file(ps_frame *f, const uint8_t *data, size_t size, uint8_t *pixels, int out_width, int out_height,
-                          int channels, int color_space, int max_scans, char *message, size_t message_size, size_t *offset) {
+                          int channels, int color_space, int max_scans, int portable, char *message, size_t message_size, size_t *offset) {
+    const ps_scan_function decode_scan = ps_best_scan(portable);
     if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) return IJPEG_FALLBACK;
     size_t pos = 2;
     int saw_frame = 0, scans = 0;
@@ -729,7 +617,7 @@ static int ps_decode_file(ps_frame *f, const uint8_t *data, size_t size, uint8_t
             if (scan.ss > 0 && scan.members[0]->idct_size == 1) {
                 pos = ps_next_marker(data, size, pos);  // AC the 1x1 inverse DCT does not use
                 if (pos >= size) return IJPEG_FALLBACK;
-            } else if (!ps_scan(f, data, size, &pos, &scan)) {
+            } else if (!decode_scan(f, data, size, &pos, &scan)) {
                 return IJPEG_FALLBACK;
             }
         } else if (!(marker >= 0xE0 && marker <= 0xEF) && marker != 0xFE) {
@@ -754,7 +642,7 @@ static int ps_decode_file(ps_frame *f, const uint8_t *data, size_t size, uint8_t
 
 int ijpeg_decode_progressive_scaled(
     const uint8_t *data, size_t size, int denominator, uint8_t *pixels, int out_width, int out_height, int channels,
-    int color_space, int max_scans, char *message, size_t message_size, size_t *offset
+    int color_space, int max_scans, int portable, char *message, size_t message_size, size_t *offset
 ) {
     *offset = 0;
     if (message && message_size > 0) message[0] = 0;
@@ -762,7 +650,7 @@ int ijpeg_decode_progressive_scaled(
     ps_frame *frame = calloc(1, sizeof(ps_frame));
     if (!frame) return IJPEG_FALLBACK;
     frame->min_size = 8 / denominator;
-    int status = ps_decode_file(frame, data, size, pixels, out_width, out_height, channels, color_space, max_scans, message, message_size, offset);
+    int status = ps_decode_file(frame, data, size, pixels, out_width, out_height, channels, color_space, max_scans, portable, message, message_size, offset);
     for (int i = 0; i < PS_MAX_COMPONENTS; i++) {
         free(frame->components[i].dc);
         free(frame->components[i].ac);

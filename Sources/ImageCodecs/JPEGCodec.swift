@@ -200,7 +200,9 @@ public enum JPEGCodec {
         return try progressiveReduced(bytes, header: header, denominator: denominator, limits: limits)
     }
 
-    private static func progressiveReduced(_ bytes: UnsafeRawBufferPointer, header: Header, denominator: Int, limits: DecodeLimits) throws(ImageCodecError) -> Image? {
+    /// ``progressiveReduced(_:denominator:limits:)``; `portable` keeps the entropy decoder to the
+    /// baseline instruction set (the tests compare it with the BMI2 tier).
+    static func progressiveReduced(_ bytes: UnsafeRawBufferPointer, header: Header, denominator: Int, limits: DecodeLimits, portable: Bool = false) throws(ImageCodecError) -> Image? {
         guard denominator == 8 || denominator == 4, header.info.compression == .progressiveDCT, header.components == 1 || header.components == 3 else { return nil }
         let size = scaledSize(header.info.size, denominator: denominator)
         let format: PixelFormat = header.components == 1 ? .gray8 : .rgb8
@@ -211,7 +213,7 @@ public enum JPEGCodec {
             let status = ijpeg_decode_progressive_scaled(
                 bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, Int32(denominator),
                 buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(size.width), Int32(size.height),
-                Int32(format.channelCount), header.colorSpace, Int32(limits.maxScans), &message, message.count, &offset
+                Int32(format.channelCount), header.colorSpace, Int32(limits.maxScans), portable ? 1 : 0, &message, message.count, &offset
             )
             declined = status == Int32(IJPEG_FALLBACK)
             guard status == Int32(IJPEG_OK) || declined else {

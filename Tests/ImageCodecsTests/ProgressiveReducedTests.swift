@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodecs
+@testable import ImageCodecs
 import ImageCore
 import ImageOps
 import Testing
@@ -77,6 +77,26 @@ struct ProgressiveReducedTests {
         let bytes = try readBytes(try #require(TestPaths.corpus).appendingPathComponent("jpeg/\(name)"))
         for denominator in [8, 4] {
             try Self.expectSame(bytes, denominator: denominator, name)
+        }
+    }
+
+    @Test("the portable entropy decoder decodes what the BMI2 tier does (where the CPU has it)",
+          .enabled(if: TestPaths.corpus != nil && TestPaths.jpegConformance != nil, "\(TestPaths.missing("corpus/jpeg"))"))
+    func portableTier() throws {
+        var files = try ["3840x2400-rhythm.jpg", "5640x3172-elephants.jpg"].map { try readBytes(try #require(TestPaths.corpus).appendingPathComponent("jpeg/\($0)")) }
+        files.append(try readBytes(try #require(TestPaths.jpegConformance).appendingPathComponent("ladybird-640x480-progressive-restart1.jpg")))
+        for subsampling in JPEGEncodeOptions.ChromaSubsampling.allCases {
+            files.append(try JPEGCodec.encode(try Self.photo(), options: JPEGEncodeOptions(quality: 95, progressive: true, subsampling: subsampling)))
+        }
+        for (index, bytes) in files.enumerated() {
+            for denominator in [8, 4] {
+                let (portable, best) = try bytes.withUnsafeBytes { buffer in
+                    let header = try JPEGCodec.header(buffer)
+                    return (try JPEGCodec.progressiveReduced(buffer, header: header, denominator: denominator, limits: .default, portable: true),
+                            try JPEGCodec.progressiveReduced(buffer, header: header, denominator: denominator, limits: .default))
+                }
+                #expect(portable != nil && portable == best, "file \(index) at 1/\(denominator)")
+            }
         }
     }
 

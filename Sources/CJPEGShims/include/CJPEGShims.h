@@ -52,10 +52,12 @@ int ijpeg_decode(
 /// stepped over undecoded. `color_space` is the probe's (3 YCbCr, 2 RGB, 1 gray). Returns
 /// IJPEG_FALLBACK, with nothing written, for any file outside that case, or one libjpeg would warn
 /// about or treat otherwise (damage, an odd scan order, blocks it would smooth); then decode with
-/// ijpeg_decode. IJPEG_TOO_MANY_SCANS past `max_scans`, as ijpeg_decode.
+/// ijpeg_decode. IJPEG_TOO_MANY_SCANS past `max_scans`, as ijpeg_decode. `portable` 1 keeps to
+/// the baseline instruction set (for tests: the BMI2 tier, where the CPU has it, decodes the
+/// same coefficients).
 int ijpeg_decode_progressive_scaled(
     const uint8_t *data, size_t size, int denominator, uint8_t *pixels, int out_width, int out_height, int channels,
-    int color_space, int max_scans, char *message, size_t message_size, size_t *offset
+    int color_space, int max_scans, int portable, char *message, size_t message_size, size_t *offset
 );
 
 /// ijpeg_decode (strict, gray8 or RGB8) on up to `threads` threads, for a sequential Huffman

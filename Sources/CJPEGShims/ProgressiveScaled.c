@@ -64,6 +64,7 @@ typedef struct {
     int8_t slot[64];       // zigzag index -> index in the block's kept coefficients; 0 (the DC's
                            // place, unused: DC values are in `dc`) for the others
     uint64_t kept_mask;    // zigzag bits of the kept AC coefficients
+    int32_t kept_quant[49];  // the quantisation table in the kept square's order
     int blocks_wide, blocks_high;            // the padded (whole-MCU) block grid
     int width_in_blocks, height_in_blocks;   // the blocks a non-interleaved scan codes
     int16_t *dc;           // blocks_wide * blocks_high
@@ -297,70 +298,99 @@ static inline uint8_t ps_limit(long value) {
 
 static inline long ps_descale(long value, int bits) { return (value + (1L << (bits - 1))) >> bits; }
 
-/// The coefficient at natural row `row`, column `column` of a block, dequantised.
-static inline long ps_coefficient(const ps_component *c, const int16_t *kept, int16_t dc, const int8_t *map, int row, int column) {
-    if (row == 0 && column == 0) return (long)dc * c->quant[0];
-    return (long)kept[map[row] * c->side + map[column]] * c->quant[row * 8 + column];
+// libjpeg-turbo's SIMD versions of these transforms (the ones it runs on x86-64 and Arm) keep
+// dequantised coefficients and the values between passes in 16 bits and sums in 32, and
+// saturate the output, where the C versions keep more bits and wrap through the range-limit
+// table. Both agree while every value fits, as in any real image; a block that strays outside
+// (only crafted coefficients do) makes the decode decline to libjpeg, so the pixels are always
+// libjpeg's, whichever it runs. Each check below is nonzero when the value does not fit.
+#define PS_OUTSIDE16(v) ((unsigned long)((v) + 32768L) >> 16)
+#define PS_OUTSIDE32(v) ((unsigned long)((v) + 2147483648L) >> 32)
+#define PS_OUTSIDE_OUTPUT(v) ((unsigned long)((v) + 512L) >> 10)  // +-512: there the table clamps too
+
+static inline uint8_t ps_clamp_sample(long value) {
+    value += 128;
+    return (uint8_t)(value < 0 ? 0 : value > 255 ? 255 : value);
 }
 
-/// 2x2 pixels from one block (jpeg_idct_2x2): rows and columns 0, 1, 3, 5, 7.
-static void ps_idct_2x2(const ps_component *c, const int16_t *kept, int16_t dc, uint8_t *out, size_t stride) {
-    static const int frequencies[5] = {0, 1, 3, 5, 7};
-    long work[2][8];
-    for (int i = 0; i < 5; i++) {
-        int column = frequencies[i];
-        long z0 = ps_coefficient(c, kept, dc, ps_kept_2, 0, column);
-        long even = z0 * (1L << 15);
-        long odd = ps_coefficient(c, kept, dc, ps_kept_2, 7, column) * -5906     // FIX(0.720959822)
-                 + ps_coefficient(c, kept, dc, ps_kept_2, 5, column) * 6967      // FIX(0.850430095)
-                 + ps_coefficient(c, kept, dc, ps_kept_2, 3, column) * -10426    // FIX(1.272758580)
-                 + ps_coefficient(c, kept, dc, ps_kept_2, 1, column) * 29692;    // FIX(3.624509785)
+/// A block's kept coefficients dequantised, the DC's place from `dc`; nonzero when one does not
+/// fit 16 bits.
+static inline unsigned long ps_dequantise(const ps_component *c, const int16_t *kept, int16_t dc, long *z) {
+    const int count = c->side * c->side;
+    unsigned long outside = 0;
+    z[0] = (long)dc * c->kept_quant[0];
+    for (int i = 1; i < count; i++) z[i] = (long)kept[i] * c->kept_quant[i];
+    for (int i = 0; i < count; i++) outside |= PS_OUTSIDE16(z[i]);
+    return outside;
+}
+
+/// 2x2 pixels from one block (jpeg_idct_2x2): rows and columns 0, 1, 3, 5, 7 (kept positions 0
+/// to 4). 0 when a value does not fit (above).
+static int ps_idct_2x2(const ps_component *c, const int16_t *kept, int16_t dc, uint8_t *out, size_t stride) {
+    long z[25], work[2][5];
+    unsigned long outside = ps_dequantise(c, kept, dc, z);
+    for (int column = 0; column < 5; column++) {
+        long even = z[column] * (1L << 15);
+        // FIX(0.720959822), FIX(0.850430095), FIX(1.272758580), FIX(3.624509785) on rows 7, 5, 3, 1
+        long odd = z[20 + column] * -5906 + z[15 + column] * 6967 + z[10 + column] * -10426 + z[5 + column] * 29692;
+        outside |= PS_OUTSIDE32(even + odd) | PS_OUTSIDE32(even - odd);
         work[0][column] = ps_descale(even + odd, 13);
         work[1][column] = ps_descale(even - odd, 13);
+        outside |= PS_OUTSIDE16(work[0][column]) | PS_OUTSIDE16(work[1][column]);
     }
     for (int row = 0; row < 2; row++) {
         const long *w = work[row];
         long even = w[0] * (1L << 15);
-        long odd = w[7] * -5906 + w[5] * 6967 + w[3] * -10426 + w[1] * 29692;
-        out[row * stride] = ps_limit(ps_descale(even + odd, 20));
-        out[row * stride + 1] = ps_limit(ps_descale(even - odd, 20));
+        long odd = w[4] * -5906 + w[3] * 6967 + w[2] * -10426 + w[1] * 29692;
+        long left = ps_descale(even + odd, 20), right = ps_descale(even - odd, 20);
+        outside |= PS_OUTSIDE32(even + odd) | PS_OUTSIDE32(even - odd) | PS_OUTSIDE_OUTPUT(left) | PS_OUTSIDE_OUTPUT(right);
+        out[row * stride] = ps_clamp_sample(left);
+        out[row * stride + 1] = ps_clamp_sample(right);
     }
+    return outside == 0;
 }
 
-/// 4x4 pixels from one block (jpeg_idct_4x4): every row and column but 4.
-static void ps_idct_4x4(const ps_component *c, const int16_t *kept, int16_t dc, uint8_t *out, size_t stride) {
-    static const int frequencies[7] = {0, 1, 2, 3, 5, 6, 7};
-    long work[4][8];
-    for (int i = 0; i < 7; i++) {
-        int column = frequencies[i];
-        long z[8];
-        for (int j = 0; j < 7; j++) z[frequencies[j]] = ps_coefficient(c, kept, dc, ps_kept_4, frequencies[j], column);
-        long tmp0 = z[0] * (1L << 14);
-        long tmp2 = z[2] * 15137 + z[6] * -6270;          // FIX(1.847759065), -FIX(0.765366865)
+/// 4x4 pixels from one block (jpeg_idct_4x4): every row and column but 4 (kept positions 0 to
+/// 6 for frequencies 0, 1, 2, 3, 5, 6, 7). 0 when a value does not fit (above).
+static int ps_idct_4x4(const ps_component *c, const int16_t *kept, int16_t dc, uint8_t *out, size_t stride) {
+    long z[49], work[4][7];
+    unsigned long outside = ps_dequantise(c, kept, dc, z);
+    for (int column = 0; column < 7; column++) {
+        const long *x = z + column;  // x[7 * p]: kept row p
+        long tmp0 = x[0] * (1L << 14);
+        long tmp2 = x[14] * 15137 + x[35] * -6270;  // FIX(1.847759065), -FIX(0.765366865) on rows 2, 6
         long tmp10 = tmp0 + tmp2, tmp12 = tmp0 - tmp2;
-        long odd0 = z[7] * -1730 + z[5] * 11893 + z[3] * -17799 + z[1] * 8697;   // 0.211164243, 1.451774981, 2.172734803, 1.061594337
-        long odd2 = z[7] * -4176 + z[5] * -4926 + z[3] * 7373 + z[1] * 20995;    // 0.509795579, 0.601344887, 0.899976223, 2.562915447
+        // Rows 7, 5, 3, 1: 0.211164243, 1.451774981, 2.172734803, 1.061594337 and
+        // 0.509795579, 0.601344887, 0.899976223, 2.562915447.
+        long odd0 = x[42] * -1730 + x[28] * 11893 + x[21] * -17799 + x[7] * 8697;
+        long odd2 = x[42] * -4176 + x[28] * -4926 + x[21] * 7373 + x[7] * 20995;
+        outside |= PS_OUTSIDE32(tmp10 + odd2) | PS_OUTSIDE32(tmp10 - odd2) | PS_OUTSIDE32(tmp12 + odd0) | PS_OUTSIDE32(tmp12 - odd0);
         work[0][column] = ps_descale(tmp10 + odd2, 12);
         work[3][column] = ps_descale(tmp10 - odd2, 12);
         work[1][column] = ps_descale(tmp12 + odd0, 12);
         work[2][column] = ps_descale(tmp12 - odd0, 12);
+        for (int row = 0; row < 4; row++) outside |= PS_OUTSIDE16(work[row][column]);
     }
     for (int row = 0; row < 4; row++) {
         const long *w = work[row];
         long tmp0 = w[0] * (1L << 14);
-        long tmp2 = w[2] * 15137 + w[6] * -6270;
+        long tmp2 = w[2] * 15137 + w[5] * -6270;
         long tmp10 = tmp0 + tmp2, tmp12 = tmp0 - tmp2;
-        long odd0 = w[7] * -1730 + w[5] * 11893 + w[3] * -17799 + w[1] * 8697;
-        long odd2 = w[7] * -4176 + w[5] * -4926 + w[3] * 7373 + w[1] * 20995;
+        long odd0 = w[6] * -1730 + w[4] * 11893 + w[3] * -17799 + w[1] * 8697;
+        long odd2 = w[6] * -4176 + w[4] * -4926 + w[3] * 7373 + w[1] * 20995;
+        long values[4] = {ps_descale(tmp10 + odd2, 19), ps_descale(tmp12 + odd0, 19), ps_descale(tmp12 - odd0, 19), ps_descale(tmp10 - odd2, 19)};
+        outside |= PS_OUTSIDE32(tmp10 + odd2) | PS_OUTSIDE32(tmp10 - odd2) | PS_OUTSIDE32(tmp12 + odd0) | PS_OUTSIDE32(tmp12 - odd0);
         uint8_t *o = out + row * stride;
-        o[0] = ps_limit(ps_descale(tmp10 + odd2, 19));
-        o[3] = ps_limit(ps_descale(tmp10 - odd2, 19));
-        o[1] = ps_limit(ps_descale(tmp12 + odd0, 19));
-        o[2] = ps_limit(ps_descale(tmp12 - odd0, 19));
+        for (int i = 0; i < 4; i++) {
+            outside |= PS_OUTSIDE_OUTPUT(values[i]);
+            o[i] = ps_clamp_sample(values[i]);
+        }
     }
+    return outside == 0;
 }
 
-/// A component's samples at its scaled size: `idct_size` squared a block.
+/// A component's samples at its scaled size: `idct_size` squared a block; NULL when memory is
+/// short or a block does not fit the transforms' ranges (then the file is declined).
 static uint8_t *ps_plane(const ps_component *c) {
     int n = c->idct_size;
     size_t wide = (size_t)c->blocks_wide * n;
@@ -374,7 +404,10 @@ static uint8_t *ps_plane(const ps_component *c) {
                 *out = ps_limit(ps_descale((long)c->dc[block] * c->quant[0], 3));  // jpeg_idct_1x1
             } else {
                 const int16_t *kept = c->ac + block * (size_t)(c->side * c->side);
-                (n == 2 ? ps_idct_2x2 : ps_idct_4x4)(c, kept, c->dc[block], out, wide);
+                if (!(n == 2 ? ps_idct_2x2 : ps_idct_4x4)(c, kept, c->dc[block], out, wide)) {
+                    free(plane);
+                    return NULL;
+                }
             }
         }
     }
@@ -413,7 +446,15 @@ static int ps_render(ps_frame *f, uint8_t *pixels, int out_width, int out_height
     uint8_t *rows = malloc((size_t)PS_MAX_COMPONENTS * ((size_t)out_width + 16) * 4);
     int status = rows != NULL;
     for (int i = 0; i < f->component_count && status; i++) {
-        planes[i] = ps_plane(&f->components[i]);
+        ps_component *c = &f->components[i];
+        // The quantisation table (latched at the component's first scan) in the kept order.
+        const int8_t *map = c->idct_size == 2 ? ps_kept_2 : ps_kept_4;
+        for (int row = 0; c->side && row < 8; row++) {
+            for (int column = 0; column < 8; column++) {
+                if (map[row] >= 0 && map[column] >= 0) c->kept_quant[map[row] * c->side + map[column]] = c->quant[row * 8 + column];
+            }
+        }
+        planes[i] = ps_plane(c);
         if (!planes[i]) status = 0;
     }
     if (status) {

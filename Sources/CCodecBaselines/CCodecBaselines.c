@@ -86,6 +86,10 @@ static void baseline_jpeg_silent(j_common_ptr cinfo, int level) {
 }
 
 size_t imagepipe_baseline_jpeg_decode(const uint8_t *data, size_t size, uint8_t *pixels, size_t capacity) {
+    return imagepipe_baseline_jpeg_decode_scaled(data, size, 1, pixels, capacity);
+}
+
+size_t imagepipe_baseline_jpeg_decode_scaled(const uint8_t *data, size_t size, int denominator, uint8_t *pixels, size_t capacity) {
     struct jpeg_decompress_struct cinfo;
     baseline_jpeg_error error;
     cinfo.err = jpeg_std_error(&error.base);
@@ -99,6 +103,8 @@ size_t imagepipe_baseline_jpeg_decode(const uint8_t *data, size_t size, uint8_t 
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);
     cinfo.out_color_space = cinfo.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned int)denominator;
     jpeg_start_decompress(&cinfo);
     size_t row = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
     size_t needed = row * cinfo.output_height;

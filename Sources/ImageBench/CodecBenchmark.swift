@@ -117,6 +117,24 @@ public struct CodecBenchmark: Sendable {
             rows.append(measureDecode("JPEG decode", corpus.jpegs.map(\.bytes), jpegImages, baselineName: "libjpeg-turbo (C, jpeg_read_scanlines)") { data, count, pixels, capacity in
                 imagepipe_baseline_jpeg_decode(data, count, pixels, capacity)
             } ours: { try JPEGCodec.decode($0) })
+            // Shrink on load of progressive files at 1/4 (a 512 thumbnail of a 4096-pixel photo):
+            // imagepipe's own entropy decoder against libjpeg's at the same scale, same pixels.
+            let progressive = zip(corpus.jpegs, jpegImages).filter { file, _ in
+                (try? file.bytes.withUnsafeBytes { try JPEGCodec.probe($0) })?.compression == .progressiveDCT
+            }
+            if !progressive.isEmpty {
+                progress("JPEG progressive decode at 1/4: \(progressive.count) files")
+                let quarter: (ImageInfo) -> ImageSize? = { ImageSize(width: $0.size.width / 4, height: $0.size.height / 4) }
+                rows.append(measureDecode(
+                    "JPEG progressive decode at 1/4 (own entropy decoder; MP of the source)", progressive.map(\.0.bytes), progressive.map(\.1),
+                    baselineName: "libjpeg-turbo (C, scale_denom 4)"
+                ) { data, count, pixels, capacity in
+                    imagepipe_baseline_jpeg_decode_scaled(data, count, 4, pixels, capacity)
+                } ours: { bytes in
+                    var warnings = 0
+                    return try JPEGCodec.decodeWithInfo(bytes, limits: .default, lenient: false, warningCount: &warnings, minimumSize: quarter).image
+                })
+            }
         }
         let pngImages = corpus.pngs.map { try! ImageDecoder().decode($0.bytes) }
         let webpImages = corpus.webps.map { try! ImageDecoder().decode($0.bytes) }

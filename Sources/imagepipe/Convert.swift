@@ -61,6 +61,7 @@ extension Imagepipe {
         var verbose = false
 
         func run() async throws {
+            MemoryTuning.forImageBatches()
             defer { Report.resourcesIfRequested() }
             // A bucket prefix as the input: every object under it, read from the bucket; a bucket
             // as the output: a folder of it.

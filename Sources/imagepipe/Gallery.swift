@@ -192,6 +192,7 @@ extension Imagepipe.Gallery {
         }
 
         func run() async throws {
+            MemoryTuning.forImageBatches()
             defer { Report.resourcesIfRequested() }
             var settings = GallerySettings()
             settings.sizes = try thumbnailSizes()

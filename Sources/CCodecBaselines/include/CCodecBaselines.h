@@ -30,6 +30,10 @@ size_t imagepipe_baseline_png_encode(const uint8_t *pixels, int width, int heigh
 /// written, or 0 on error.
 size_t imagepipe_baseline_jpeg_decode(const uint8_t *data, size_t size, uint8_t *pixels, size_t capacity);
 
+/// imagepipe_baseline_jpeg_decode at 1/`denominator` of the size (libjpeg's DCT scaling: 1, 2,
+/// 4 or 8).
+size_t imagepipe_baseline_jpeg_decode_scaled(const uint8_t *data, size_t size, int denominator, uint8_t *pixels, size_t capacity);
+
 /// Encodes RGB8 (channels 3) or gray8 (1) pixels as JPEG at `quality` with optimised Huffman
 /// tables and 4:2:0 below quality 90, 4:4:4 from 90 (imagepipe's defaults). Returns the
 /// encoded size, or 0 on error.

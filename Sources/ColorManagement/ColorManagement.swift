@@ -93,6 +93,7 @@ public enum ColorConversion {
         case (.gray, true): Int32(ICMS_IN_GRAY_IN_RGBA8)
         default: throw ColorConversionError(message: "a \(profile.colorSpace.rawValue.uppercased()) profile (\(profile.name)) cannot describe RGB samples")
         }
+        if profile.colorSpace == .rgb && intent != .absolute && profile.isSRGBMatrixShaper { return image }
         let transform = try Transforms.shared.transform(for: profile, layout: layout, intent: intent)
         if transform.isIdentity { return image }
         var converted = image
@@ -125,11 +126,14 @@ public enum ColorConversion {
         }
     }
 
-    /// Whether an RGB profile is sRGB in effect: its relative colorimetric transform to sRGB
-    /// maps a 6x6x6 grid of colours to themselves within one level (an sRGB profile of another
-    /// maker or version). Gray and CMYK profiles are not.
+    /// Whether an RGB profile is sRGB in effect: its tags are sRGB's colorants and tone curves,
+    /// or its relative colorimetric transform to sRGB maps a 6x6x6 grid of colours to themselves
+    /// within one level (an sRGB profile of another maker or version). Gray and CMYK profiles
+    /// are not.
     public static func isSRGB(_ profile: ICCProfile) throws(ColorConversionError) -> Bool {
         guard profile.colorSpace == .rgb else { return false }
+        // Told from the tags when they are sRGB's (most embedded profiles; no transform to make).
+        if profile.isSRGBMatrixShaper { return true }
         return try Transforms.shared.transform(for: profile, layout: Int32(ICMS_IN_RGB8), intent: .relative).isIdentity
     }
 

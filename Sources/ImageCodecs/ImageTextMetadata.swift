@@ -75,7 +75,26 @@ public struct ImageTextMetadata: Hashable, Sendable {
 
     /// The `Iptc4xmpExt:DigitalSourceType` of an XMP packet (as an element or an attribute), if it has one.
     public static func digitalSourceType(inXMP packet: [UInt8]) -> String? {
-        ImageTextMetadata(xmp: String(decoding: packet, as: UTF8.self))[digitalSourceTypeKey]
+        // Most packets (a camera's, an editor's) have none: a byte search says so before any parsing.
+        guard contains(packet, "Iptc4xmpExt:DigitalSourceType") else { return nil }
+        return ImageTextMetadata(xmp: String(decoding: packet, as: UTF8.self))[digitalSourceTypeKey]
+    }
+
+    /// Whether `bytes` hold `text`'s UTF-8 anywhere (memchr for its first byte, then a compare).
+    static func contains(_ bytes: [UInt8], _ text: StaticString) -> Bool {
+        let needle = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+        guard let first = needle.first else { return true }
+        return bytes.withUnsafeBytes { haystack in
+            guard let base = haystack.baseAddress, haystack.count >= needle.count else { return false }
+            var offset = 0
+            while offset + needle.count <= haystack.count,
+                  let hit = memchr(base + offset, Int32(first), haystack.count - needle.count + 1 - offset) {
+                offset = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + offset, needle.baseAddress!, needle.count) == 0 { return true }
+                offset += 1
+            }
+            return false
+        }
     }
 
     /// Keys that exist only as XMP properties (a PNG carries them in its XMP packet, not as text chunks).

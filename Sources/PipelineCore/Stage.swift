@@ -32,10 +32,19 @@ public protocol Stage<Input, Output>: Sendable {
 
     /// The name timings are recorded under (default: the type's name).
     var name: String { get }
+
+    /// Whether the stage is made of other stages, which record their own timings (`true` for
+    /// every ``CompositeStage``; default `false`). Read from the type, without a dynamic cast.
+    static var isComposite: Bool { get }
 }
 
 extension Stage {
     public var name: String { String(describing: Self.self) }
+    public static var isComposite: Bool { false }
+}
+
+extension Stage where Self: CompositeStage {
+    public static var isComposite: Bool { true }
 }
 
 /// What travels with one item through a pipeline besides its value.
@@ -120,7 +129,7 @@ struct Timed<Wrapped: Stage> {
 
     @inlinable
     func process(_ input: Wrapped.Input, context: inout StageContext) async throws -> Wrapped.Output {
-        if wrapped is any CompositeStage { return try await wrapped.process(input, context: &context) }
+        if Wrapped.isComposite { return try await wrapped.process(input, context: &context) }
         let start = ContinuousClock.now
         defer { context.record(wrapped.name, ContinuousClock.now - start) }
         return try await wrapped.process(input, context: &context)

@@ -13,6 +13,7 @@ import PipelineCore
 extension Imagepipe {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bench",
             abstract: "Measure imagepipe against its baselines, in the same run.",
             subcommands: [Base64.self, GenerateBench.self, Codecs.self]
         )
@@ -22,6 +23,7 @@ extension Imagepipe {
 extension Imagepipe.Bench {
     struct Base64: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "base64",
             abstract: "Base64 decoding: every SIMD tier beside Foundation, and response bodies beside JSONDecoder.",
             discussion: "Inputs are 1 MB and 8 MB of base64 (clean, with line breaks every 76 characters, and with every '/' escaped as '\\/'), decoded into a reused buffer, and a response body holding such a payload. Cases run interleaved; figures are medians over rounds, with the speed-up over Foundation measured in the same round."
         )

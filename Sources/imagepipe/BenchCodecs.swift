@@ -6,6 +6,7 @@ import PipelineCore
 extension Imagepipe.Bench {
     struct Codecs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "codecs",
             abstract: "Per-stage throughput on a corpus (base64, PNG/WebP/JPEG decode, resize, PNG/WebP/JPEG encode), each beside its baseline in the same run.",
             discussion: """
             Baselines: JSONDecoder + Data(base64Encoded:) for response bodies; the system libpng, libwebp and \

@@ -8,6 +8,7 @@ import PipelineCore
 extension Imagepipe {
     struct Convert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "convert",
             abstract: "Convert PNG, WebP, JPEG and PAM files, and saved image-API responses, to PNG, WebP, JPEG or PAM.",
             discussion: """
             The output format comes from the output file's extension unless --format is given. With several \

@@ -12,6 +12,7 @@ import PipelineCore
 extension Imagepipe {
     struct Edit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit images with a prompt (and a mask) and save the results verified, with thumbnails and provenance.",
             discussion: """
             One request to POST /images/edits (multipart) with every IMAGE as an image[] part (at most 16; the \

@@ -19,6 +19,7 @@ import PipelineCore
 extension Imagepipe {
     struct Gallery: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "gallery",
             abstract: "Make a browsable gallery of a folder: thumbnails in several sizes, manifest.json and index.html.",
             discussion: "`imagepipe gallery SRC -o OUT` builds (the default: its options are in `imagepipe gallery build --help`); `imagepipe gallery plan` lists a source once into per-shard work lists; `imagepipe gallery merge OUT` joins the parts of a sharded run.",
             subcommands: [Build.self, Plan.self, Merge.self],
@@ -30,6 +31,7 @@ extension Imagepipe {
 extension Imagepipe.Gallery {
     struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plan",
             abstract: "List the sources once and write one work list per shard (PLAN/part-I-of-N.jsonl), for workers given --plan PLAN.",
             discussion: "For sources of millions of objects: N workers then read their own list instead of each paging through the whole bucket. The split is the one the workers would make themselves (a stable hash of each key)."
         )
@@ -66,6 +68,7 @@ extension Imagepipe.Gallery {
 
     struct Merge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Write OUT/manifest.json and OUT/index.html from a sharded run's parts (OUT/manifest.d/part-I-of-N.json).",
             discussion: """
             Every part of the split must be there and made with the same settings; a shard run again replaces             its own part, and merging again writes the same files with it. Exit status 1, nothing written, when             a part is missing or the parts disagree.

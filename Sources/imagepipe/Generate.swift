@@ -22,6 +22,7 @@ import Synchronization
 extension Imagepipe {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Generate images from a prompt and save them verified, with thumbnails and provenance.",
             discussion: """
             The provider is --provider, else the first of NSCALE_SERVICE_TOKEN, NEBIUS_API_KEY, OPENAI_API_KEY and \

@@ -11,6 +11,7 @@ import PipelineCore
 extension Imagepipe {
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "info",
             abstract: "Show what the header of each image says, without decoding its pixels (or with --verify, decoding them all).",
             discussion: """
                 Formats are recognised by their first bytes. A saved images API response (JSON, as convert reads it) is described image by image: the real format and header of each embedded image, or its link with the query hidden (not downloaded). With --json, one JSON object per line (JSON Lines); a file that cannot be read gives an object with an "error" field, a response an object with "kind": "response" and an "images" array, a sidecar written by generate an object with "kind": "sidecar" and its "provenance". Exit status 1 if any file or embedded image failed, or a response holds the provider's error.

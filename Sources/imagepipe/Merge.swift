@@ -5,6 +5,7 @@ import PipelineCore
 extension Imagepipe {
     struct Merge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Join a sharded run's parts in OUT: results.d/ into results.jsonl, manifest.d/ into manifest.json and index.html.",
             discussion: """
             Each shard of `generate --prompt-file`, `convert` or `gallery` run with --shard (or an engine's \

@@ -10,6 +10,7 @@ import Musl
 extension Imagepipe {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Run the sandbox: a local OpenAI-compatible image-generation server with procedural images.",
             discussion: """
             POST /v1/images/generations answers in the OpenAI, Nebius or Nscale shape, chosen from the \

@@ -1,4 +1,4 @@
-import ColorManagement
+@testable import ColorManagement
 import Foundation
 import ImageCodecs
 import ImageCore
@@ -56,6 +56,43 @@ struct ColorManagementTests {
         let decoded = try Self.bytes(row.file).withUnsafeBytes { try ImageDecoder().decodeWithInfo($0) }
         #expect(decoded.colorOutcome == .sRGB)
         #expect(SHA256.hex(of: decoded.image.bytes) == row.storedSHA256)
+    }
+
+    /// The embedded profile of a conformance or corpus file.
+    static func profile(_ url: URL) throws -> ICCProfile? {
+        try EmbeddedMetadata.read(from: readBytes(url)).iccProfile.flatMap { ICCProfile($0) }
+    }
+
+    @Test("an sRGB profile told from its tags is one the transform test calls sRGB; other profiles and altered sRGB ones are left to the transform",
+          .enabled(if: present, "\(TestPaths.missing("conformance/jpeg"))"))
+    func sRGBFromTags() throws {
+        let folder = try #require(TestPaths.jpegConformance)
+        var profiles = try ["icc-srgb.jpg", "icc-adobergb.jpg", "icc-displayp3.jpg", "icc-gray22.jpg", "icc-cmyk-multichunk.jpg", "icc-displayp3.png", "icc-displayp3.webp"]
+            .compactMap { try Self.profile(folder.appendingPathComponent($0)) }
+        if let corpus = TestPaths.corpus {
+            profiles += try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent("jpeg").path).sorted()
+                .filter { $0.hasSuffix(".jpg") }.compactMap { try Self.profile(corpus.appendingPathComponent("jpeg/\($0)")) }
+        }
+        let srgb = try #require(try Self.profile(folder.appendingPathComponent("icc-srgb.jpg")))
+        #expect(srgb.isSRGBMatrixShaper, "LittleCMS's own sRGB profile is told from its tags")
+        for profile in profiles where profile.isSRGBMatrixShaper {
+            let transform = try Transforms.shared.transform(for: profile, layout: 0, intent: .relative)
+            #expect(transform.isIdentity, "\(profile.name)")
+        }
+        #expect(profiles.filter(\.isSRGBMatrixShaper).count < profiles.count, "wide-gamut, gray and CMYK profiles are not")
+        // The same profile with a colorant or a tone curve changed a little is not (the transform decides).
+        func altered(_ change: (inout [UInt8], Int) -> Void, tag: String) throws -> ICCProfile {
+            var bytes = srgb.bytes
+            let count = Int(bytes[128]) << 24 | Int(bytes[129]) << 16 | Int(bytes[130]) << 8 | Int(bytes[131])
+            let entry = try #require((0..<count).map { 132 + $0 * 12 }.first { String(decoding: bytes[$0..<$0 + 4], as: UTF8.self) == tag })
+            let offset = Int(bytes[entry + 4]) << 24 | Int(bytes[entry + 5]) << 16 | Int(bytes[entry + 6]) << 8 | Int(bytes[entry + 7])
+            change(&bytes, offset)
+            return try #require(ICCProfile(bytes))
+        }
+        let redX = try altered({ bytes, offset in bytes[offset + 10] &+= 0x01 }, tag: "rXYZ")  // X + 1/256
+        let gamma = try altered({ bytes, offset in bytes[offset + 13] &+= 0x20 }, tag: "rTRC")  // the first parameter, gamma + 1/8
+        #expect(!redX.isSRGBMatrixShaper && !gamma.isSRGBMatrixShaper)
+        #expect(try !ColorConversion.isSRGB(redX) && !ColorConversion.isSRGB(gamma), "and the transform says they are not sRGB either")
     }
 
     @Test("keepProfile keeps the stored pixels and hands the profile on; it is embedded in PNG, WebP and JPEG and converts there as from the source",

@@ -113,23 +113,24 @@ public enum FileIO {
     }
 
     private static func readAll(_ descriptor: Int32, path: String, expected: Int) throws(PipelineError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: expected)
-        var filled = 0
+        guard expected > 0 else { return [] }
         var failure: PipelineError?
-        bytes.withUnsafeMutableBytes { buffer in
+        // Not zeroed first: read() fills it (megabytes a file; only what was read is kept).
+        let bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
+            var filled = 0
             while filled < expected {
                 let count = read(descriptor, buffer.baseAddress! + filled, expected - filled)
                 if count < 0 {
                     if errno == EINTR { continue }
                     failure = PipelineError(.readFailed, path: path, "read failed at byte \(filled): \(errorText())")
-                    return
+                    break
                 }
                 if count == 0 { break }  // the file shrank while we read it
                 filled += count
             }
+            initialized = filled
         }
         if let failure { throw failure }
-        if filled < expected { bytes.removeSubrange(filled...) }
         return bytes
     }
 

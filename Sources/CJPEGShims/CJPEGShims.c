@@ -344,11 +344,10 @@ static int ijpeg_layout_read(const uint8_t *data, size_t size, ijpeg_layout *lay
     long found = 0;
     pos = layout->entropy;
     for (;;) {
-        const uint8_t *hit = pos < size ? memchr(data + pos, 0xFF, size - pos) : NULL;
-        if (!hit || (size_t)(hit - data) + 1 >= size) return 0;
-        pos = (size_t)(hit - data);
+        pos = ijpeg_next_marker_byte(data, size, pos);
+        if (pos + 1 >= size) return 0;
         uint8_t next = data[pos + 1];
-        if (next == 0x00 || next == 0xFF) { pos += 1 + (next == 0x00); continue; }
+        if (next == 0xFF) { pos += 1; continue; }  // a fill byte
         if (next >= 0xD0 && next <= 0xD7) {
             if (found < layout->intervals - 1) {
                 if (next != 0xD0 + (found & 7)) return 0;

@@ -214,12 +214,9 @@ static uint16_t ps_read16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]
 
 /// The position of the next marker that is not a restart marker or a stuffed 0xFF, from `pos`.
 static size_t ps_next_marker(const uint8_t *data, size_t size, size_t pos) {
-    while (pos + 1 < size) {
-        const uint8_t *hit = memchr(data + pos, 0xFF, size - pos - 1);
-        if (!hit) return size;
-        pos = (size_t)(hit - data);
+    while ((pos = ijpeg_next_marker_byte(data, size, pos)) + 1 < size) {
         uint8_t next = data[pos + 1];
-        if (next == 0x00 || (next >= 0xD0 && next <= 0xD7) || next == 0xFF) {
+        if ((next >= 0xD0 && next <= 0xD7) || next == 0xFF) {
             pos += next == 0xFF ? 1 : 2;  // a fill byte may precede the marker
             continue;
         }

@@ -4,6 +4,7 @@
 #define IMAGEPIPE_CJPEGSHIMS_SEGMENTS_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /// A marker and, for a marker with a length, its payload.
 typedef struct {
@@ -34,6 +35,31 @@ static inline int ijpeg_next_segment(const uint8_t *data, size_t size, size_t *p
     segment->size = length - 2;
     *pos = p + length;
     return 1;
+}
+
+/// The position of the next 0xFF in `data[pos..<size - 1]` that is not a stuffed 0xFF 0x00 (a
+/// marker, a fill byte or a restart marker), or `size` when there is none. Sixteen bytes at a
+/// time: entropy-coded data has a stuffed 0xFF every few hundred bytes, which a byte search
+/// would stop at.
+static inline size_t ijpeg_next_marker_byte(const uint8_t *data, size_t size, size_t pos) {
+    typedef uint8_t bytes16 __attribute__((vector_size(16), aligned(1)));
+    typedef uint64_t words2 __attribute__((vector_size(16), aligned(1)));
+    while (pos + 17 <= size) {
+        bytes16 here, next;
+        memcpy(&here, data + pos, 16);
+        memcpy(&next, data + pos + 1, 16);
+        bytes16 hits = (bytes16)((here == 0xFF) & (next != 0));
+        words2 words = (words2)hits;
+        if ((words[0] | words[1]) == 0) {
+            pos += 16;
+            continue;
+        }
+        break;
+    }
+    for (; pos + 1 < size; pos++) {
+        if (data[pos] == 0xFF && data[pos + 1] != 0x00) return pos;
+    }
+    return size;
 }
 
 #endif

@@ -156,6 +156,29 @@ struct ShardedGalleryTests {
         #expect(lines.count == inputs.count)
     }
 
+    @Test("an output inside its source: the merged page is titled with the source folder's name, as one run's")
+    func outputInsideSource() throws {
+        let source = try makeScratchDirectory() + "/holiday"
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        for fixture in ["gradient-rgb.png", "gray.png", "disc-rgba.png"] {
+            try FileManager.default.copyItem(atPath: CommandLineTests.fixture(fixture), toPath: source + "/" + fixture)
+        }
+        let output = source + "/site"
+        func title() throws -> String? {
+            let page = try String(contentsOfFile: output + "/index.html", encoding: .utf8)
+            return page.range(of: "<title>").flatMap { open in page.range(of: "</title>").map { String(page[open.upperBound..<$0.lowerBound]) } }
+        }
+        #expect(try Self.run(["gallery", source, "-o", output] + Self.sizes).status == 0)
+        let whole = try title()
+        #expect(whole == "holiday")
+        try FileManager.default.removeItem(atPath: output)
+        for shard in ["0/2", "1/2"] {
+            #expect(try Self.run(["gallery", source, "-o", output, "--shard", shard] + Self.sizes).status == 0)
+        }
+        #expect(try Self.run(["gallery", "merge", output]).status == 0)
+        #expect(try title() == whole)
+    }
+
     @Test("the shard is named on the first line; merge refuses a missing part, and a shard the environment contradicts")
     func refusals() throws {
         let (source, _) = try Self.sources()

@@ -169,7 +169,7 @@ extension Imagepipe.Gallery {
         @Flag(help: "fsync each file before renaming it into place.")
         var durable = false
 
-        @Option(name: .customLong("manifest-interval"), help: ArgumentHelp("Seconds between manifest rewrites during the run (default 2).", visibility: .hidden))
+        @Option(name: .customLong("manifest-interval"), help: ArgumentHelp("Seconds between manifest rewrites during the run (default 2; at least 19 times what the last rewrite took; 0: after every source).", visibility: .hidden))
         var manifestInterval: Double = 2
 
         @Flag(help: "Print the summary as JSON on stdout.")

@@ -36,6 +36,14 @@ struct GalleryTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
 
+    @Test("manifest checkpoints: the interval, stretched to 19 times a slow rewrite (at most 5% of a run); zero stays after every source")
+    func checkpointDelay() {
+        #expect(GalleryJob.checkpointDelay(interval: .seconds(2), lastWriteTook: .milliseconds(20)) == .seconds(2))
+        #expect(GalleryJob.checkpointDelay(interval: .seconds(2), lastWriteTook: .seconds(2)) == .seconds(38))
+        #expect(GalleryJob.checkpointDelay(interval: .seconds(60), lastWriteTook: .seconds(1)) == .seconds(60))
+        #expect(GalleryJob.checkpointDelay(interval: .zero, lastWriteTook: .seconds(5)) == .zero)
+    }
+
     @Test("a folder of PNG, WebP and responses: every source in the manifest, thumbnails that decode, a page")
     func manifestContents() async throws {
         let source = try Self.sourceFolder([

@@ -54,7 +54,9 @@ public struct GalleryJob: Sendable {
     public var prune = false
     /// `fsync` each file before renaming it into place (local output).
     public var durable = false
-    /// How often the manifest is rewritten during a run (what a killed run keeps).
+    /// How often the manifest is rewritten during a run (what a killed run keeps); less often
+    /// when a rewrite takes long (``checkpointDelay(interval:lastWriteTook:)``); zero: after
+    /// every source.
     public var manifestInterval: Duration = .seconds(2)
     /// The page's title (default: the source folder's name).
     public var title: String?
@@ -222,6 +224,7 @@ public struct GalleryJob: Sendable {
             resizeOptions: ResizeOptions(threads: resizeThreads)
         )
         var lastWrite = clock.now
+        var checkpointDelay = manifestInterval
         var writeError: PipelineError?
         func writeManifest() async {
             do throws(PipelineError) {
@@ -269,9 +272,11 @@ public struct GalleryJob: Sendable {
             summary.failed += result.errors.count
             summary.failures += result.errors
             onEvent(.finished(result))
-            if clock.now - lastWrite >= manifestInterval {
+            if clock.now - lastWrite >= checkpointDelay {
+                let started = clock.now
                 await writeManifest()
                 lastWrite = clock.now
+                checkpointDelay = Self.checkpointDelay(interval: manifestInterval, lastWriteTook: lastWrite - started)
             }
         }
         summary.notDone = work.count - report.items.count
@@ -449,5 +454,15 @@ extension Duration {
     /// The duration in seconds.
     fileprivate var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
+}
+
+extension GalleryJob {
+    /// The wait before the next manifest checkpoint: `interval`, or 19 times what the last
+    /// rewrite took when that is longer, so that rewriting a growing manifest (a shard of a
+    /// million sources writes a part of about 1 GB) never takes more than 5% of a run. Zero
+    /// stays zero: a checkpoint after every source.
+    public static func checkpointDelay(interval: Duration, lastWriteTook: Duration) -> Duration {
+        interval == .zero ? .zero : max(interval, lastWriteTook * 19)
     }
 }

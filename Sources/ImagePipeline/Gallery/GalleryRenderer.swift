@@ -127,12 +127,16 @@ struct GalleryRenderer: Sendable {
 
         let stem = FileName.uniqueStem(for: source)
         var thumbnails: [GalleryThumbnail] = []
-        var metadata = MetadataOutcome()
+        var plan: MetadataPlan?
         for (size, image) in images {
             let encoded: [UInt8]
             do {
-                // A kept profile (--keep-icc) and what the metadata policy keeps go in.
-                (encoded, metadata) = try settings.metadata.embedding(in: image.encoded(as: settings.encodeOptions), from: decoded)
+                // A kept profile (--keep-icc) and what the metadata policy keeps go in: planned
+                // once, from the first thumbnail's format (they all have it).
+                let thumbnail = try image.encoded(as: settings.encodeOptions)
+                let metadata = plan ?? settings.metadata.plan(for: thumbnail.withUnsafeBytes { ImageFormat.sniff($0) }, from: decoded)
+                plan = metadata
+                encoded = try metadata.applied(to: thumbnail)
             } catch {
                 throw PipelineError(.codec, path: label, "cannot encode the \(size) thumbnail: \(error)")
             }
@@ -161,7 +165,7 @@ struct GalleryRenderer: Sendable {
             alt: alt, original: original ?? thumbnails[0].path, settings: context.fingerprint
         )
         entry.contentCredentials = decoded.info.contentCredentials
-        entry.metadata = metadata.isEmpty ? nil : metadata
+        entry.metadata = plan.map(\.outcome).flatMap { $0.isEmpty ? nil : $0 }
         entry.version = file.version
         return entry
     }

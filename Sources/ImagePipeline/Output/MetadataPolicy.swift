@@ -54,14 +54,37 @@ public struct MetadataOutcome: Codable, Hashable, Sendable, CustomStringConverti
     }
 }
 
+/// What a policy writes into re-encoded outputs of one format from one source: the blocks to
+/// set or remove, and what to report. Made once for all of a source's outputs (a gallery's
+/// thumbnails), applied to each.
+struct MetadataPlan {
+    var exif: MetadataEmbedding.Change = .keep
+    var xmp: MetadataEmbedding.Change = .keep
+    var icc: MetadataEmbedding.Change = .keep
+    var outcome = MetadataOutcome()
+
+    /// `encoded` (which carries no metadata of its own yet) with the blocks written: one
+    /// rewrite for all three, the output copied once.
+    ///
+    /// - Throws: ``ImageCodecError`` when the container cannot be rebuilt.
+    func applied(to encoded: [UInt8]) throws(ImageCodecError) -> [UInt8] {
+        try MetadataEmbedding.rewriting(encoded, exif: exif, xmp: xmp, icc: icc)
+    }
+}
+
 extension MetadataPolicy {
     /// A re-encoded output (`encoded`, which carries no metadata of its own yet) with what this
     /// policy keeps of `decoded`'s source written into it.
     ///
     /// - Throws: ``ImageCodecError`` when the container cannot be rebuilt.
     func embedding(in encoded: [UInt8], from decoded: DecodedImage) throws(ImageCodecError) -> (bytes: [UInt8], outcome: MetadataOutcome) {
+        let plan = plan(for: encoded.withUnsafeBytes { ImageFormat.sniff($0) }, from: decoded)
+        return (try plan.applied(to: encoded), plan.outcome)
+    }
+
+    /// What this policy keeps of `decoded`'s source in an output of `format`.
+    func plan(for format: ImageFormat?, from decoded: DecodedImage) -> MetadataPlan {
         let source = decoded.metadata
-        let format = encoded.withUnsafeBytes { ImageFormat.sniff($0) }
         var outcome = MetadataOutcome()
         let canCarry = format == .png || format == .webp || format == .jpeg
         // The ICC profile that describes the pixels: a kept non-sRGB one (--keep-icc, or this
@@ -120,8 +143,7 @@ extension MetadataPolicy {
         if source.contentCredentials != nil {
             outcome.dropped.append("content credentials (they sign the source's bytes, not a re-encoded copy)")
         }
-        // One rewrite for all three blocks: the output is copied once.
-        return (try MetadataEmbedding.rewriting(encoded, exif: exif, xmp: xmp, icc: icc), outcome)
+        return MetadataPlan(exif: exif, xmp: xmp, icc: icc, outcome: outcome)
     }
 
     /// An XMP packet holding only the source's IPTC digital source type, and how to report it;

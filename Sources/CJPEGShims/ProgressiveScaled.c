@@ -440,7 +440,10 @@ static void ps_upsample_row(const ps_component *c, const uint8_t *in, uint8_t *o
 /// The image from the components' planes: each row upsampled to the output grid, then converted.
 static int ps_render(ps_frame *f, uint8_t *pixels, int out_width, int out_height, int channels, int ycbcr) {
     uint8_t *planes[PS_MAX_COMPONENTS] = {NULL};
-    uint8_t *rows = malloc((size_t)PS_MAX_COMPONENTS * ((size_t)out_width + 16) * 4);
+    // A row of each component on the output grid (h2v1 upsampling writes 2 x its samples, at
+    // most one past the output's width).
+    const size_t row_size = (size_t)out_width + 2;
+    uint8_t *rows = malloc((size_t)PS_MAX_COMPONENTS * row_size);
     int status = rows != NULL;
     for (int i = 0; i < f->component_count && status; i++) {
         ps_component *c = &f->components[i];
@@ -458,7 +461,6 @@ static int ps_render(ps_frame *f, uint8_t *pixels, int out_width, int out_height
         // libjpeg's fixed point for the JFIF equations (16 fractional bits).
         const long one_half = 1L << 15;
         const long cr_r = 91881, cb_b = 116130, cb_g = -22554, cr_g = -46802;  // 1.402, 1.772, -0.34414, -0.71414
-        size_t row_size = ((size_t)out_width + 16) * 4;
         int fancy = f->min_size > 1;
         for (int y = 0; y < out_height; y++) {
             const uint8_t *samples[PS_MAX_COMPONENTS];

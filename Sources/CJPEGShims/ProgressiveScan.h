@@ -14,35 +14,35 @@ PS_TARGET static inline int PS_NAME(ps_ac_first)(ps_bits *b, const ps_huffman *t
     uint64_t nonzero = c->nonzero[block];
     for (int k = scan->ss; k <= scan->se; k++) {
         ps_fill(b);
+        int run, value;
         // Most symbols and their value bits fit the lookahead: run, value and length at once.
         int32_t fast = t->fast_ac[b->bits >> (64 - PS_LOOKAHEAD)];
         if (fast) {
             b->bits <<= fast & 0xFF;
             b->count -= fast & 0xFF;
-            k += (fast >> 8) & 0xFF;
-            if (k > scan->se) return 0;
-            int16_t value = (int16_t)((unsigned)(fast >> 16) << scan->al);
-            if (value == 0) return 0;
-            nonzero |= 1ull << k;
-            kept[c->slot[k]] = value;
-            continue;
-        }
-        int rs = ps_decode(b, t);
-        if (rs < 0) return 0;
-        int r = rs >> 4, s = rs & 15;
-        if (s) {
-            k += r;
-            if (k > scan->se) return 0;
-            int16_t value = (int16_t)((unsigned)ps_extend(ps_receive(b, s), s) << scan->al);
-            if (value == 0) return 0;
-            nonzero |= 1ull << k;
-            kept[c->slot[k]] = value;
-        } else if (r == 15) {
-            k += 15;  // sixteen zeros
+            run = (fast >> 8) & 0xFF;
+            value = fast >> 16;
         } else {
-            *eobrun = (1 << r) - 1 + (r ? (int)ps_receive(b, r) : 0);  // the blocks after this one that end at once
-            break;
+            int rs = ps_decode(b, t);
+            if (rs < 0) return 0;
+            int r = rs >> 4, s = rs & 15;
+            if (s == 0 && r == 15) {
+                k += 15;  // sixteen zeros
+                continue;
+            }
+            if (s == 0) {
+                *eobrun = (1 << r) - 1 + (r ? (int)ps_receive(b, r) : 0);  // the blocks after this one that end at once
+                break;
+            }
+            run = r;
+            value = ps_extend(ps_receive(b, s), s);
         }
+        k += run;
+        if (k > scan->se) return 0;
+        int16_t shifted = (int16_t)((unsigned)value << scan->al);
+        if (shifted == 0) return 0;
+        nonzero |= 1ull << k;
+        kept[c->slot[k]] = shifted;
     }
     c->nonzero[block] = nonzero;
     return 1;

@@ -307,8 +307,7 @@ public struct GalleryJob: Sendable {
             summary.seconds = (clock.now - started).seconds
             return summary
         }
-        let sourceName = StorageKey.name(of: (sources as? LocalStorage)?.canonicalRoot ?? sources.location)
-        let page = GalleryPage(manifest: manifest(current, context: context), title: title ?? sourceName)
+        let page = GalleryPage(manifest: manifest(current, context: context), title: title ?? Self.defaultTitle(sourceLocation: sources.location))
         try await outputs.write(Array(page.html().utf8), to: Self.indexKey)
         summary.seconds = (clock.now - started).seconds
         return summary
@@ -458,6 +457,15 @@ extension Duration {
 }
 
 extension GalleryJob {
+    /// The page's title when none is given: the name of the folder at `location` (links and
+    /// `..` resolved), or the last part of a bucket prefix (`s3://…`); "gallery" when there is
+    /// none (`/`).
+    static func defaultTitle(sourceLocation location: String) -> String {
+        let resolved = location.contains("://") ? location : LocalStorage(root: location).canonicalRoot ?? location
+        let name = StorageKey.name(of: resolved.hasSuffix("/") ? String(resolved.dropLast()) : resolved)
+        return name.isEmpty || name == "." || name == ".." ? "gallery" : name
+    }
+
     /// The wait before the next manifest checkpoint: `interval`, or 19 times what the last
     /// rewrite took when that is longer, so that rewriting a growing manifest (a shard of a
     /// million sources writes a part of about 1 GB) never takes more than 5% of a run. Zero

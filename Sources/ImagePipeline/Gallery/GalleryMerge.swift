@@ -45,14 +45,13 @@ extension GalleryJob {
         }
         let manifest = GalleryManifest(settings: settings ?? "", sourceRoot: sourceRoot, entries: entries.sorted { $0.source < $1.source })
         try await outputs.write(manifest.encoded(), to: manifestKey)
-        var name = StorageKey.name(of: sourceRoot.hasSuffix("/") ? String(sourceRoot.dropLast()) : sourceRoot)
-        if name.isEmpty || name == "." || name == "..", let local = outputs as? LocalStorage,
-           let folder = LocalStorage(root: local.path(of: sourceRoot)).canonicalRoot {
-            // The source seen from the output as `..` (the output inside it): its own name, as
-            // an unsharded run titles the page.
-            name = StorageKey.name(of: folder)
+        // The source as the parts record it: relative to a folder output (`..` when the output
+        // lies inside it), else its location; titled as an unsharded run titles it.
+        var location = sourceRoot
+        if let local = outputs as? LocalStorage, !sourceRoot.hasPrefix("/"), !sourceRoot.contains("://") {
+            location = local.path(of: sourceRoot)
         }
-        let page = GalleryPage(manifest: manifest, title: title ?? (name.isEmpty || name == ".." ? "gallery" : name))
+        let page = GalleryPage(manifest: manifest, title: title ?? defaultTitle(sourceLocation: location))
         try await outputs.write(Array(page.html().utf8), to: indexKey)
         return GalleryMergeSummary(parts: keys.count, entries: entries.count, manifestPath: outputs.path(of: manifestKey), indexPath: outputs.path(of: indexKey))
     }

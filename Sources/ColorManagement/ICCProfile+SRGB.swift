@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ImageCore
 
 /// Recognising an sRGB profile from its tags, without LittleCMS.
 ///
@@ -30,20 +31,20 @@ extension ICCProfile {
     /// intent but absolute colorimetric maps it to sRGB unchanged). `false` says nothing.
     var isSRGBMatrixShaper: Bool {
         bytes.withUnsafeBytes { profile in
-            guard profile.count >= 132, Self.text(profile, 16) == "RGB ", Self.text(profile, 20) == "XYZ " else { return false }
-            let count = Int(Self.uint32(profile, 128))
+            guard profile.count >= 132, profile.matches("RGB ", at: 16), profile.matches("XYZ ", at: 20) else { return false }
+            let count = Int(profile.uint32BigEndian(at: 128))
             guard count <= 100, 132 + count * 12 <= profile.count else { return false }
             var tags: [String: (offset: Int, size: Int)] = [:]
             for index in 0..<count {
                 let entry = 132 + index * 12
-                let offset = Int(Self.uint32(profile, entry + 4)), size = Int(Self.uint32(profile, entry + 8))
+                let offset = Int(profile.uint32BigEndian(at: entry + 4)), size = Int(profile.uint32BigEndian(at: entry + 8))
                 guard offset + size <= profile.count, size >= 12 else { return false }
-                tags[Self.text(profile, entry)] = (offset, size)
+                tags[profile.fourCC(at: entry)] = (offset, size)
             }
             // Lookup-table tags take precedence over the matrix in LittleCMS: not judged here.
             if tags.keys.contains(where: { $0.hasPrefix("A2B") || $0.hasPrefix("D2B") }) { return false }
             for (tag, expected) in Self.srgbColorants {
-                guard let place = tags[tag], place.size >= 20, Self.text(profile, place.offset) == "XYZ " else { return false }
+                guard let place = tags[tag], place.size >= 20, profile.matches("XYZ ", at: place.offset) else { return false }
                 let x = Self.s15Fixed16(profile, place.offset + 8), y = Self.s15Fixed16(profile, place.offset + 12), z = Self.s15Fixed16(profile, place.offset + 16)
                 guard abs(x - expected.0) <= Self.colorantTolerance, abs(y - expected.1) <= Self.colorantTolerance,
                       abs(z - expected.2) <= Self.colorantTolerance else { return false }
@@ -64,18 +65,18 @@ extension ICCProfile {
     /// it and back by sRGB's inverse, lands within a quarter level of itself.
     private static func isSRGBCurve(_ profile: UnsafeRawBufferPointer, offset: Int, size: Int) -> Bool {
         let curve: (Double) -> Double
-        switch text(profile, offset) {
+        switch profile.fourCC(at: offset) {
         case "curv":
-            let entries = Int(uint32(profile, offset + 8))
+            let entries = Int(profile.uint32BigEndian(at: offset + 8))
             guard entries >= 2, 12 + entries * 2 <= size else { return false }  // identity or a plain gamma: not sRGB
             curve = { value in
                 let position = value * Double(entries - 1)
                 let lower = min(Int(position), entries - 2)
-                let a = Double(uint16(profile, offset + 12 + lower * 2)), b = Double(uint16(profile, offset + 14 + lower * 2))
+                let a = Double(profile.uint16BigEndian(at: offset + 12 + lower * 2)), b = Double(profile.uint16BigEndian(at: offset + 14 + lower * 2))
                 return (a + (b - a) * (position - Double(lower))) / 65535
             }
         case "para":
-            let function = Int(uint16(profile, offset + 8))
+            let function = Int(profile.uint16BigEndian(at: offset + 8))
             let parameterCount = [1, 3, 4, 5, 7]
             guard function < parameterCount.count, 12 + parameterCount[function] * 4 <= size, function == 3 || function == 4 else { return false }
             let p = (0..<parameterCount[function]).map { s15Fixed16(profile, offset + 12 + $0 * 4) }
@@ -92,19 +93,7 @@ extension ICCProfile {
         }
     }
 
-    private static func text(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> String {
-        String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
-    }
-
-    private static func uint32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
-        (0..<4).reduce(0) { $0 << 8 | UInt32(bytes[offset + $1]) }
-    }
-
-    private static func uint16(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
-        UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
-    }
-
     private static func s15Fixed16(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> Double {
-        Double(Int32(bitPattern: uint32(bytes, offset))) / 65536
+        Double(Int32(bitPattern: bytes.uint32BigEndian(at: offset))) / 65536
     }
 }

@@ -158,7 +158,7 @@ let package = Package(
         ),
         // MARK: Fuzz targets (scripts/fuzz.sh; a plain build makes replayers)
         .target(name: "FuzzSupport"),
-        .executableTarget(name: "ImageFuzz", dependencies: ["ImageCodecs", "ImageCore", "ImageResponses", "FastBase64", "FuzzSupport", "S3Wire"]),
+        .executableTarget(name: "ImageFuzz", dependencies: ["ImageCodecs", "ColorManagement", "ImageCore", "ImageResponses", "FastBase64", "FuzzSupport", "S3Wire"]),
         // Its own executable: the sandbox brings Hummingbird and NIO, which the image targets do without.
         .executableTarget(
             name: "SandboxFuzz",

@@ -134,6 +134,14 @@ public enum ColorConversion {
         guard profile.colorSpace == .rgb else { return false }
         // Told from the tags when they are sRGB's (most embedded profiles; no transform to make).
         if profile.isSRGBMatrixShaper { return true }
+        return try mapsToItself(profile)
+    }
+
+    /// Whether an RGB profile's relative colorimetric transform to sRGB maps a 6x6x6 grid of
+    /// colours to themselves within one level: the test ``isSRGB(_:)`` makes when the profile's
+    /// tags do not tell (``ICCProfile/isSRGBMatrixShaper``).
+    public static func mapsToItself(_ profile: ICCProfile) throws(ColorConversionError) -> Bool {
+        guard profile.colorSpace == .rgb else { return false }
         return try Transforms.shared.transform(for: profile, layout: Int32(ICMS_IN_RGB8), intent: .relative).isIdentity
     }
 

@@ -28,8 +28,9 @@ extension ICCProfile {
     private static let curveTolerance = 0.25 / 255
 
     /// Whether this is an RGB matrix/TRC profile with sRGB's colorants and tone curves (then any
-    /// intent but absolute colorimetric maps it to sRGB unchanged). `false` says nothing.
-    var isSRGBMatrixShaper: Bool {
+    /// intent but absolute colorimetric maps it to sRGB unchanged). `false` says nothing: the
+    /// transform test (``ColorConversion/mapsToItself(_:)``) decides.
+    public var isSRGBMatrixShaper: Bool {
         bytes.withUnsafeBytes { profile in
             guard profile.count >= 132, profile.matches("RGB ", at: 16), profile.matches("XYZ ", at: 20) else { return false }
             let count = Int(profile.uint32BigEndian(at: 128))

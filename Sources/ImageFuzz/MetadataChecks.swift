@@ -1,3 +1,4 @@
+import ColorManagement
 import ImageCodecs
 
 /// The metadata readers and writers: PNG `tEXt`/`iTXt` chunks and the WebP and JPEG XMP packets;
@@ -10,6 +11,8 @@ import ImageCodecs
 /// - An Orientation reset in place reads back as 1, every other byte kept.
 /// - A profile embedded into a container reads back whole.
 /// - EXIF and XMP set into a container read back byte for byte; removed, they are gone.
+/// - An ICC profile (the input itself, and any a container holds) that LittleCMS opens: telling
+///   sRGB from its tags never crashes, and a profile called sRGB so passes the transform test too.
 func checkMetadata(_ data: UnsafeRawBufferPointer) {
     let bytes = [UInt8](data)
     _ = try? ImageTextMetadata.read(from: bytes)
@@ -21,6 +24,11 @@ func checkMetadata(_ data: UnsafeRawBufferPointer) {
     guard (found.iccProfile?.count ?? 0) <= limits.maxICCBytes, (found.exif?.count ?? 0) <= limits.maxEXIFBytes,
           (found.xmp?.count ?? 0) <= limits.maxXMPBytes else {
         fatalError("metadata past its limits: ICC \(found.iccProfile?.count ?? 0), EXIF \(found.exif?.count ?? 0), XMP \(found.xmp?.count ?? 0)")
+    }
+    for candidate in [bytes, found.iccProfile].compactMap({ $0 }) {
+        if let profile = ICCProfile(candidate), profile.isSRGBMatrixShaper, (try? ColorConversion.mapsToItself(profile)) != true {
+            fatalError("a profile called sRGB from its tags maps colours elsewhere (\(profile.name))")
+        }
     }
     _ = ExifReader.hasGPSPosition(in: bytes)
     // The input as an EXIF block itself.
